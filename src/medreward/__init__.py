@@ -1,0 +1,65 @@
+"""medreward: typed, composable reward functions for GRPO fine-tuning on medical reasoning.
+
+Pass the rewards straight to TRL::
+
+    from medreward import check_answer, match_format_approximately, match_format_exactly
+    rewards = [match_format_exactly, match_format_approximately, check_answer]
+    trainer = GRPOTrainer(model=..., reward_funcs=rewards, ...)
+
+Importing medreward never imports torch, transformers or trl.
+"""
+
+from medreward.answer import AnswerScores, CheckAnswer, CheckAnswerConfig, check_answer
+from medreward.completions import completion_text
+from medreward.compose import clipped, combined, gated, scaled
+from medreward.format import DEFAULT_TAGS, FormatTags, ParsedCompletion, parse_completion
+from medreward.format_rewards import (
+    ApproximateFormatConfig,
+    ExactFormatConfig,
+    MatchFormatApproximately,
+    MatchFormatExactly,
+    match_format_approximately,
+    match_format_exactly,
+)
+from medreward.medical import AnswerMatch, AnswerMatcher
+from medreward.prompts import SYSTEM_PROMPT
+from medreward.reward import FunctionReward, Reward, RewardBatch, RewardResult, as_reward
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_TAGS",
+    "SYSTEM_PROMPT",
+    "AnswerMatch",
+    "AnswerMatcher",
+    "AnswerScores",
+    "ApproximateFormatConfig",
+    "CheckAnswer",
+    "CheckAnswerConfig",
+    "ExactFormatConfig",
+    "FormatTags",
+    "FunctionReward",
+    "MatchFormatApproximately",
+    "MatchFormatExactly",
+    "ParsedCompletion",
+    "Reward",
+    "RewardBatch",
+    "RewardResult",
+    "__version__",
+    "as_reward",
+    "check_answer",
+    "clipped",
+    "combined",
+    "completion_text",
+    "default_rewards",
+    "gated",
+    "match_format_approximately",
+    "match_format_exactly",
+    "parse_completion",
+    "scaled",
+]
+
+
+def default_rewards() -> list[Reward]:
+    """The seed recipe's three rewards, in the order its trainer used them."""
+    return [match_format_exactly, match_format_approximately, check_answer]

@@ -1,0 +1,167 @@
+"""Rewards built from rewards: every combinator returns a :class:`~medreward.reward.Reward`.
+
+In the spirit of optax's ``chain``, no reward knows about another; these four build new ones:
+
+* :func:`combined` - a weighted sum, logging each component's mean under its own name;
+* :func:`gated` - a reward's score only where another reward reaches a threshold;
+* :func:`scaled` - ``factor * score + offset``;
+* :func:`clipped` - the score limited to ``[low, high]``.
+
+Components share one :class:`~medreward.reward.RewardBatch`, so tags are parsed and references
+analysed once however deeply rewards are nested. ``None`` (a reward that does not apply to a row)
+passes through :func:`scaled` and :func:`clipped`, is skipped by :func:`combined` (``None`` only when
+every component is), and closes a :func:`gated` gate.
+
+>>> from medreward import check_answer, match_format_exactly
+>>> answer_if_formatted = gated(check_answer, match_format_exactly, threshold=3.0)
+>>> total = combined(match_format_exactly, answer_if_formatted, weights=[0.5, 1.0], name="total")
+>>> total(completions=["<start_reasoning>r<end_reasoning><SOLUTION>Asthma</SOLUTION>", "Asthma"],
+...       answer=["asthma", "asthma"])
+[4.5, 0.0]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from medreward.reward import Reward, RewardBatch, RewardResult, Score, as_reward
+
+__all__ = ["Clipped", "Combined", "Gated", "Scaled", "clipped", "combined", "gated", "scaled"]
+
+RewardLike = Reward | Callable[..., Sequence[Score]]
+
+
+def _finite(value: float, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _component_logs(result: RewardResult, name: str) -> tuple[dict[str, list[Any]], dict[str, float]]:
+    extras = {f"{name}/{column}": values for column, values in result.extras.items()}
+    metrics = {f"{name}/{metric}": value for metric, value in result.metrics.items()}
+    present = [s for s in result.scores if s is not None]
+    if present:
+        metrics[f"{name}/mean"] = sum(present) / len(present)
+    return extras, metrics
+
+
+class Combined(Reward):
+    """The weighted sum of several rewards."""
+
+    def __init__(
+        self, rewards: Sequence[RewardLike], weights: Sequence[float] | None = None, name: str | None = None
+    ):
+        if not rewards:
+            raise ValueError("combined() needs at least one reward")
+        self.rewards = [as_reward(r) for r in rewards]
+        names = [r.name for r in self.rewards]
+        if len(set(names)) != len(names):
+            raise ValueError(f"combined rewards need distinct names to log them apart, got {names}")
+        if weights is None:
+            weights = [1.0] * len(self.rewards)
+        if len(weights) != len(self.rewards):
+            raise ValueError(f"got {len(weights)} weights for {len(self.rewards)} rewards")
+        self.weights = [_finite(w, "a weight") for w in weights]
+        super().__init__(name or "+".join(names))
+
+    def evaluate(self, batch: RewardBatch) -> RewardResult:
+        totals: list[Score] = [None] * len(batch)
+        extras: dict[str, list[Any]] = {}
+        metrics: dict[str, float] = {}
+        for reward, weight in zip(self.rewards, self.weights):
+            result = reward.evaluate(batch)
+            for i, score in enumerate(result.scores):
+                if score is not None:
+                    previous = totals[i]
+                    totals[i] = weight * score + (0.0 if previous is None else previous)
+            extras[reward.name] = list(result.scores)
+            component_extras, component_metrics = _component_logs(result, reward.name)
+            extras.update(component_extras)
+            metrics.update(component_metrics)
+        return RewardResult(totals, extras, metrics)
+
+
+class Gated(Reward):
+    """``reward``'s score where ``gate`` scores at least ``threshold``, else ``otherwise``."""
+
+    def __init__(
+        self,
+        reward: RewardLike,
+        gate: RewardLike,
+        threshold: float,
+        otherwise: float = 0.0,
+        name: str | None = None,
+    ):
+        self.reward = as_reward(reward)
+        self.gate = as_reward(gate)
+        self.threshold = _finite(threshold, "threshold")
+        self.otherwise = _finite(otherwise, "otherwise")
+        super().__init__(name or f"gated_{self.reward.name}")
+
+    def evaluate(self, batch: RewardBatch) -> RewardResult:
+        gate = self.gate.evaluate(batch).scores
+        result = self.reward.evaluate(batch)
+        open_ = [g is not None and g >= self.threshold for g in gate]
+        scores = [s if is_open else self.otherwise for s, is_open in zip(result.scores, open_)]
+        extras, metrics = _component_logs(result, self.reward.name)
+        metrics["open_rate"] = sum(open_) / len(open_) if open_ else 0.0
+        return RewardResult(scores, extras, metrics)
+
+
+class Scaled(Reward):
+    """``factor * score + offset``."""
+
+    def __init__(self, reward: RewardLike, factor: float, offset: float = 0.0, name: str | None = None):
+        self.reward = as_reward(reward)
+        self.factor = _finite(factor, "factor")
+        self.offset = _finite(offset, "offset")
+        super().__init__(name or f"scaled_{self.reward.name}")
+
+    def evaluate(self, batch: RewardBatch) -> RewardResult:
+        result = self.reward.evaluate(batch)
+        scores = [None if s is None else self.factor * s + self.offset for s in result.scores]
+        return RewardResult(scores, result.extras, result.metrics)
+
+
+class Clipped(Reward):
+    """The score limited to ``[low, high]``."""
+
+    def __init__(self, reward: RewardLike, low: float, high: float, name: str | None = None):
+        self.reward = as_reward(reward)
+        self.low = _finite(low, "low")
+        self.high = _finite(high, "high")
+        if self.low > self.high:
+            raise ValueError(f"clipped() needs low <= high, got low={low}, high={high}")
+        super().__init__(name or f"clipped_{self.reward.name}")
+
+    def evaluate(self, batch: RewardBatch) -> RewardResult:
+        result = self.reward.evaluate(batch)
+        scores = [None if s is None else min(self.high, max(self.low, s)) for s in result.scores]
+        return RewardResult(scores, result.extras, result.metrics)
+
+
+def combined(
+    *rewards: RewardLike, weights: Sequence[float] | None = None, name: str | None = None
+) -> Combined:
+    """The weighted sum of ``rewards`` (weights default to 1), itself a reward."""
+    return Combined(rewards, weights, name)
+
+
+def gated(
+    reward: RewardLike, gate: RewardLike, threshold: float, *, otherwise: float = 0.0, name: str | None = None
+) -> Gated:
+    """``reward`` where ``gate`` scores at least ``threshold``, else ``otherwise`` (default 0)."""
+    return Gated(reward, gate, threshold, otherwise, name)
+
+
+def scaled(reward: RewardLike, factor: float, *, offset: float = 0.0, name: str | None = None) -> Scaled:
+    """``factor * reward + offset``."""
+    return Scaled(reward, factor, offset, name)
+
+
+def clipped(reward: RewardLike, low: float, high: float, *, name: str | None = None) -> Clipped:
+    """``reward`` clipped to ``[low, high]``."""
+    return Clipped(reward, low, high, name)

@@ -1,0 +1,6 @@
+"""Medical text processing: normalization and answer matching. Knows nothing of TRL."""
+
+from medreward.medical.matching import AnswerMatch, AnswerMatcher, ReferenceAnalysis
+from medreward.medical.normalize import fold_text, normalize_terms
+
+__all__ = ["AnswerMatch", "AnswerMatcher", "ReferenceAnalysis", "fold_text", "normalize_terms"]

@@ -1,0 +1,131 @@
+"""Term normalization, modelled on the steps of UMLS LVG ``norm``: each step a pure function.
+
+The pipeline turns free text into comparable content terms::
+
+    fold_unicode -> remove_genitives -> split_punctuation -> tokens -> drop_stop_words -> uninflect
+
+so that "Crohn's Disease", "crohn disease" and "Diseases: Crohn" all give ``('crohn', 'disease')``
+(sorted: word order does not matter).
+
+>>> normalize_terms("Deficiencies of Vitamin B12")
+('b12', 'deficiency', 'vitamin')
+>>> normalize_terms("Crohn's disease") == normalize_terms("crohn disease")
+True
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+
+__all__ = [
+    "NEGATION_CUES",
+    "STOP_WORDS",
+    "drop_stop_words",
+    "fold_text",
+    "fold_unicode",
+    "normalize_terms",
+    "remove_genitives",
+    "split_punctuation",
+    "term_tokens",
+    "uninflect",
+]
+
+# Function words that carry no medical meaning. Negation words ("no", "not", "without") are
+# deliberately absent: they change what an answer says (see NEGATION_CUES).
+STOP_WORDS = frozenset(
+    """
+    a an the of in on at to for from by with and or as is are was were be been being this that these
+    those it its which who whom whose what most likely probably diagnosis answer final conclusion
+    patient patients condition due caused cause consistent suggests suggest suggestive indicates
+    indicate therefore thus so hence based given finding findings would could should may might
+    can will best option correct case here than then there their such also very
+    """.split()
+)
+
+# Words that, in an answer, deny or exclude what follows them. The answer reward treats a solution
+# that uses one the reference does not as disagreeing (see medreward.medical.matching).
+NEGATION_CUES = frozenset(
+    """
+    no not without excluded exclude excludes ruled rule unlikely absent absence negative neither nor
+    never none
+    """.split()
+)
+
+_GENITIVE = re.compile(r"(?<=\w)['\u2019]s\b|(?<=s)['\u2019](?=\s|$)")
+# Any character that is not a letter, digit or decimal point between digits separates tokens.
+_SEPARATOR = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[^\w.])+")
+
+
+def fold_unicode(text: str) -> str:
+    """Case-fold and strip diacritics: ``"Sjögren"`` -> ``"sjogren"``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    if decomposed.isascii():
+        return decomposed.casefold()
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def remove_genitives(text: str) -> str:
+    """Drop possessive endings: ``"crohn's disease"`` -> ``"crohn disease"``."""
+    return _GENITIVE.sub("", text)
+
+
+def split_punctuation(text: str) -> str:
+    """Replace punctuation by spaces, keeping decimal points: ``"b12-deficiency, 0.5 mg"``."""
+    return _SEPARATOR.sub(" ", text).replace("_", " ")
+
+
+def fold_text(text: str) -> str:
+    """Unicode fold, genitives and punctuation removed, whitespace collapsed: the comparison form."""
+    return " ".join(split_punctuation(remove_genitives(fold_unicode(text))).split())
+
+
+def term_tokens(text: str) -> list[str]:
+    """The tokens of ``fold_text(text)``, in order."""
+    return fold_text(text).split()
+
+
+def drop_stop_words(tokens: Iterable[str]) -> list[str]:
+    """Tokens that are not :data:`STOP_WORDS`."""
+    return [t for t in tokens if t not in STOP_WORDS]
+
+
+# Endings that look plural but are not: "diabetes", "psoriasis", "virus", "pancreas", "stenosis".
+_NOT_PLURAL = ("ss", "us", "is", "as", "betes")
+
+
+def uninflect(token: str) -> str:
+    """A conservative singular: ``"deficiencies"`` -> ``"deficiency"``, ``"cells"`` -> ``"cell"``.
+
+    Only regular English plurals are undone, and words whose ``-s`` is not a plural ending
+    ("diabetes", "psoriasis", "virus") are left alone.
+    """
+    if len(token) <= 3 or not token.endswith("s") or not token.isalpha():
+        return token
+    if token.endswith(_NOT_PLURAL):
+        return token
+    if token.endswith("ies"):
+        return token[:-3] + "y"
+    if token.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return token[:-2]
+    return token[:-1]
+
+
+_TermStep = Callable[[list[str]], list[str]]
+
+
+def _uninflect_all(tokens: list[str]) -> list[str]:
+    return [uninflect(t) for t in tokens]
+
+
+# The token steps, in order. One place to add a step (spelling variants, synonyms, ...).
+TERM_PIPELINE: tuple[_TermStep, ...] = (drop_stop_words, _uninflect_all)
+
+
+def normalize_terms(text: str) -> tuple[str, ...]:
+    """The sorted content terms of ``text``: the word-order-free key that answers are compared on."""
+    tokens = term_tokens(text)
+    for step in TERM_PIPELINE:
+        tokens = step(tokens)
+    return tuple(sorted(tokens))

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from medreward import AnswerMatcher, AnswerScores, CheckAnswer, CheckAnswerConfig, check_answer
+from medreward.samples import load_samples
+from tests.conftest import formatted
+
+
+def score(solution: str, reference: str) -> float | None:
+    return check_answer(completions=[formatted(solution=solution)], answer=[reference])[0]
+
+
+class TestShortReferences:
+    @pytest.mark.parametrize(
+        ("solution", "reference"),
+        [
+            ("Parvovirus B19 infection", "Parvovirus B19 infection"),
+            ("parvovirus b19 infection.", "Parvovirus B19 infection"),
+            ("Sjögren syndrome", "Sjogren syndrome"),
+        ],
+    )
+    def test_exact_match_scores_highest(self, solution: str, reference: str) -> None:
+        assert score(solution, reference) == 3.0
+
+    @pytest.mark.parametrize(
+        ("solution", "reference"),
+        [
+            ("Crohn's disease", "Crohn disease"),
+            ("Deficiency of vitamin B12", "Vitamin B12 deficiency"),
+            ("The most likely diagnosis is Graves disease", "Graves disease"),
+            ("Gallstones", "Gallstone"),
+        ],
+    )
+    def test_normalized_match_scores_highest(self, solution: str, reference: str) -> None:
+        assert score(solution, reference) == 3.0
+
+    def test_spelling_variant_gets_high_partial_credit(self) -> None:
+        value = score("Subarachnoid haemorrhage", "Subarachnoid hemorrhage")
+        assert value is not None and 1.5 <= value < 3.0
+
+    @pytest.mark.parametrize(
+        ("solution", "reference"),
+        [
+            ("Hypothyroidism", "Hyperthyroidism"),
+            ("Hypokalemia", "Hyperkalemia"),
+            ("Right tension pneumothorax", "Left tension pneumothorax"),
+            ("Type 2 diabetes mellitus", "Type 1 diabetes mellitus"),
+            ("5 mg", "50 mg"),
+            ("Chronic pancreatitis", "Acute pancreatitis"),
+            ("Decreased intracranial pressure", "Increased intracranial pressure"),
+            ("Lower gastrointestinal bleeding", "Upper gastrointestinal bleeding"),
+        ],
+    )
+    def test_opposites_and_other_numbers_are_mismatches(self, solution: str, reference: str) -> None:
+        assert score(solution, reference) == -0.5
+
+    @pytest.mark.parametrize("solution", ["Not asthma", "Asthma is ruled out", "Asthma is unlikely"])
+    def test_negated_answer_is_a_mismatch(self, solution: str) -> None:
+        assert score(solution, "Asthma") == -0.5
+
+    def test_unrelated_answer_is_a_mismatch(self) -> None:
+        assert score("Acute appendicitis", "Graves disease") == -0.5
+
+    def test_missing_solution_scores_lowest(self) -> None:
+        assert check_answer(completions=["Graves disease"], answer=["Graves disease"]) == [-1.0]
+        assert score("  ", "Graves disease") == -1.0
+
+    def test_listing_candidates_scores_below_committing(self) -> None:
+        committed = score("Graves disease", "Graves disease")
+        hedged = score("Graves disease, Hashimoto thyroiditis, toxic multinodular goitre", "Graves disease")
+        assert committed is not None and hedged is not None and hedged < committed
+
+
+class TestLongReferences:
+    def test_right_answer_beats_unrelated_answer(self) -> None:
+        row = load_samples()[0]
+        right = score(row["answer"], row["Response"])
+        unrelated = score("Acute appendicitis", row["Response"])
+        assert right is not None and unrelated is not None and right > unrelated
+
+    def test_pasting_the_reference_does_not_pay_full_credit(self) -> None:
+        row = load_samples()[0]
+        pasted = score(row["Response"], row["Response"])
+        honest = score(row["answer"], row["Response"])
+        assert pasted is not None and honest is not None and pasted < honest
+
+    def test_negation_in_solution_is_a_mismatch(self) -> None:
+        row = load_samples()[0]
+        assert score("Not Graves disease", row["Response"]) == -0.5
+
+
+class TestReferences:
+    def test_none_reference_gives_none(self) -> None:
+        assert check_answer(completions=[formatted(), formatted()], answer=[None, "x"])[0] is None
+
+    def test_numeric_reference_is_compared_as_text(self) -> None:
+        assert score("42", 42) == 3.0  # type: ignore[arg-type]
+
+    def test_non_text_reference_is_a_clear_error(self) -> None:
+        with pytest.raises(TypeError, match="reference answers must be strings"):
+            check_answer(completions=[formatted()], answer=[{"a": 1}])
+
+    def test_configurable_column(self) -> None:
+        reward = CheckAnswer(CheckAnswerConfig(answer_column="Ground-True Answer"))
+        assert reward(completions=[formatted(solution="Asthma")], **{"Ground-True Answer": ["asthma"]}) == [
+            3.0
+        ]
+
+    def test_missing_column_is_a_clear_error(self) -> None:
+        with pytest.raises(ValueError, match="needs the dataset column 'answer'"):
+            check_answer(completions=[formatted()], Response=["x"])
+
+
+class TestScoreTable:
+    def test_custom_scores(self) -> None:
+        reward = CheckAnswer(
+            CheckAnswerConfig(
+                scores=AnswerScores(
+                    exact=1.0, equivalent=1.0, partial_max=0.5, partial_min=0.1, mismatch=0.0, missing=-1.0
+                )
+            )
+        )
+        assert reward(completions=[formatted(solution="Asthma"), "none"], answer=["asthma", "asthma"]) == [
+            1.0,
+            -1.0,
+        ]
+
+    def test_missing_may_not_beat_mismatch(self) -> None:
+        with pytest.raises(ValidationError, match="omitting the answer"):
+            AnswerScores(missing=0.0)
+
+    def test_scores_must_be_ordered(self) -> None:
+        with pytest.raises(ValidationError, match="exact >= equivalent"):
+            AnswerScores(partial_max=5.0)
+
+    def test_matcher_settings_are_validated(self) -> None:
+        with pytest.raises(ValidationError):
+            AnswerMatcher(min_similarity=1.5)
+
+
+def test_matcher_reports_guard_and_terms() -> None:
+    matcher = AnswerMatcher()
+    match = matcher.compare("Hypokalemia", matcher.analyze("Hyperkalemia"))
+    assert match.verdict == "mismatch"
+    assert match.guard == "opposite: hypokalemia / hyperkalemia"

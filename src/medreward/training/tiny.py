@@ -39,8 +39,14 @@ GEMMA_CHAT_TEMPLATE = (
 _SPECIAL_TOKENS = ["<pad>", "<eos>", "<bos>", "<unk>", "<start_of_turn>", "<end_of_turn>"]
 
 
-def build_tiny_tokenizer(vocab_size: int = 512) -> Any:
-    """A byte-level BPE ``PreTrainedTokenizerFast`` trained on the sample data, with a chat template."""
+def build_tiny_tokenizer(vocab_size: int = 512, pad_vocab_to: int | None = None) -> Any:
+    """A byte-level BPE ``PreTrainedTokenizerFast`` trained on the sample data, with a chat template.
+
+    ``pad_vocab_to`` fills the vocabulary with ``<unusedN>`` entries up to that size, so that a
+    model with a real vocabulary size (262,144 for Gemma 3) can decode every id it samples.
+    """
+    import json
+
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -56,6 +62,11 @@ def build_tiny_tokenizer(vocab_size: int = 512) -> Any:
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
     )
     tokenizer.train_from_iterator(corpus, trainer)
+    if pad_vocab_to is not None and pad_vocab_to > tokenizer.get_vocab_size():
+        spec = json.loads(tokenizer.to_str())
+        vocab = spec["model"]["vocab"]
+        vocab.update({f"<unused{i}>": i for i in range(len(vocab), pad_vocab_to)})
+        tokenizer = Tokenizer.from_str(json.dumps(spec))
     fast = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call,unused-ignore]
         tokenizer_object=tokenizer,
         bos_token="<bos>",
@@ -69,12 +80,17 @@ def build_tiny_tokenizer(vocab_size: int = 512) -> Any:
 
 
 def build_tiny_gemma(output_dir: str | Path, *, seed: int = 0, **config_overrides: Any) -> Path:
-    """Save a random tiny ``Gemma3ForCausalLM`` and its tokenizer to ``output_dir``; return the path."""
+    """Save a random tiny ``Gemma3ForCausalLM`` and its tokenizer to ``output_dir``; return the path.
+
+    ``config_overrides`` replace ``Gemma3TextConfig`` fields: pass
+    :data:`~medreward.training.recipe.GEMMA3_1B_ARCHITECTURE` for a random model with Gemma-3-1B's
+    exact shapes (the tokenizer's vocabulary is then padded to match).
+    """
     import torch
     from transformers import Gemma3ForCausalLM, Gemma3TextConfig
 
     output = Path(output_dir)
-    tokenizer = build_tiny_tokenizer()
+    tokenizer = build_tiny_tokenizer(pad_vocab_to=config_overrides.get("vocab_size"))
     settings: dict[str, Any] = {
         "vocab_size": len(tokenizer),
         "hidden_size": 64,

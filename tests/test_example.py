@@ -1,0 +1,148 @@
+"""examples/train_gemma_grpo.py really runs: plain TRL + PEFT on the CPU with a tiny offline model."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+pytest.importorskip("trl")
+
+from medreward.training.data import load_training_dataset
+from medreward.training.recipe import GEMMA3_1B_ARCHITECTURE, Recipe, grpo_config_kwargs
+from medreward.training.tiny import build_tiny_tokenizer
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "train_gemma_grpo.py"
+REWARD_NAMES = ("match_format_exactly", "match_format_approximately", "check_answer")
+
+
+@pytest.fixture(scope="module")
+def example() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("train_gemma_grpo", EXAMPLE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_dry_run_prints_the_recipe(example: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    assert example.main(["--dry-run"]) == 0
+    resolved = json.loads(capsys.readouterr().out)
+    assert resolved["model"] == "unsloth/gemma-3-1b-it"
+    assert resolved["backend"] == "unsloth"
+    assert resolved["max_seq_length"] == 1024
+    assert resolved["max_prompt_length"] == 768
+    assert resolved["load_in_4bit"] is True
+    assert resolved["lora"] | {"target_modules": None} == {
+        "r": 8,
+        "lora_alpha": 8,
+        "lora_dropout": 0.0,
+        "bias": "none",
+        "target_modules": None,
+    }
+    grpo = resolved["grpo"]
+    assert (
+        grpo["learning_rate"],
+        grpo["per_device_train_batch_size"],
+        grpo["gradient_accumulation_steps"],
+    ) == (3e-6, 6, 4)
+    assert (grpo["num_generations"], grpo["max_completion_length"], grpo["max_steps"]) == (6, 256, 300)
+    assert grpo["optim"] == "adamw_torch_fused"
+    assert (grpo["temperature"], grpo["top_p"], grpo["top_k"]) == (1.0, 0.95, 64)
+    assert resolved["rewards"] == list(REWARD_NAMES)
+    assert resolved["dataset_source"]["path"] == "FreedomIntelligence/medical-o1-reasoning-SFT"
+    assert "You are a medical reasoning assistant." in resolved["system_prompt"]
+
+
+def test_dry_run_verifiable_dataset(example: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    assert example.main(["--dry-run", "--dataset", "verifiable", "--backend", "trl"]) == 0
+    resolved = json.loads(capsys.readouterr().out)
+    assert resolved["dataset_source"]["answer"] == "Ground-True Answer"
+    assert resolved["backend"] == "trl"
+
+
+def test_unsloth_without_cuda_fails_fast(example: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA GPU is present")
+    assert example.main(["--tiny", "--max-steps", "1"]) == 2
+    assert "--backend trl" in capsys.readouterr().err
+
+
+def test_tiny_trl_run_saves_adapter_and_logs_rewards(example: ModuleType, tmp_path: Path) -> None:
+    assert (
+        example.main(["--backend", "trl", "--tiny", "--max-steps", "2", "--output-dir", str(tmp_path)]) == 0
+    )
+    adapter = json.loads((tmp_path / "adapter" / "adapter_config.json").read_text())
+    assert (adapter["r"], adapter["lora_alpha"], adapter["lora_dropout"]) == (8, 8, 0.0)
+    assert (tmp_path / "adapter" / "adapter_model.safetensors").stat().st_size > 0
+    history = json.loads((tmp_path / "log_history.json").read_text())
+    steps = [entry for entry in history if "loss" in entry]
+    assert len(steps) == 2
+    for name in REWARD_NAMES:
+        assert all(f"rewards/{name}/mean" in entry for entry in steps), name
+
+
+def test_max_prompt_length_only_where_trl_accepts_it() -> None:
+    from trl import GRPOConfig
+
+    kwargs = grpo_config_kwargs(Recipe(), GRPOConfig)
+    has_field = "max_prompt_length" in {f.name for f in dataclasses.fields(GRPOConfig)}
+    assert ("max_prompt_length" in kwargs) == has_field
+    assert kwargs["num_generations"] == 6
+
+    @dataclasses.dataclass
+    class OldConfig:  # the TRL < 0.28 shape
+        output_dir: str = ""
+        max_prompt_length: int = 512
+        learning_rate: float = 0.0
+
+    assert grpo_config_kwargs(Recipe(), OldConfig) == {
+        "output_dir": Recipe().output_dir,
+        "max_prompt_length": 768,
+        "learning_rate": 3e-6,
+    }
+
+
+def test_local_jsonl_dataset_is_mapped_and_long_prompts_dropped(tmp_path: Path) -> None:
+    rows: list[dict[str, Any]] = [
+        {"Question": "Short question?", "Response": "Short answer."},
+        {"Question": "word " * 400, "Response": "Too long."},
+    ]
+    path = tmp_path / "data.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows))
+    data = load_training_dataset(str(path), build_tiny_tokenizer(), "System.", max_prompt_tokens=200)
+    assert len(data) == 1
+    assert data[0]["answer"] == "Short answer."
+    assert data[0]["prompt"] == [
+        {"role": "system", "content": "System."},
+        {"role": "user", "content": "Short question?"},
+    ]
+
+
+def test_local_dataset_without_answer_column_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "data.jsonl"
+    path.write_text(json.dumps({"Question": "q", "other": "x"}))
+    with pytest.raises(ValueError, match="no reference answer column"):
+        load_training_dataset(str(path), build_tiny_tokenizer(), "S", 100)
+
+
+def test_recipe_validation() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="multiple of num_generations"):
+        Recipe.model_validate({"grpo": {"per_device_train_batch_size": 5, "gradient_accumulation_steps": 1}})
+    with pytest.raises(ValidationError, match="exceeds max_seq_length"):
+        Recipe(max_prompt_length=1000)
+
+
+def test_gemma_1b_architecture_matches_the_release() -> None:
+    arch = GEMMA3_1B_ARCHITECTURE
+    assert arch["layer_types"].count("full_attention") == 4
+    assert arch["layer_types"][5] == "full_attention"
+    assert (arch["hidden_size"], arch["num_hidden_layers"], arch["vocab_size"]) == (1152, 26, 262_144)

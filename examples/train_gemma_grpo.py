@@ -44,6 +44,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--load-in-4bit", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--seed", type=int, default=GrpoSettings().seed)
     parser.add_argument("--backend", choices=["unsloth", "trl"], default="unsloth")
+    parser.add_argument(
+        "--precision",
+        choices=["auto", "fp16", "bf16", "fp32"],
+        default="auto",
+        help="auto: bf16 where the GPU supports it, else fp16 (Tesla T4); fp32 on a CPU",
+    )
     parser.add_argument("--tiny", action="store_true", help="tiny random model + built-in samples, offline")
     parser.add_argument(
         "--dry-run", action="store_true", help="print the resolved configuration as JSON and exit"
@@ -69,21 +75,29 @@ def build_recipe(args: argparse.Namespace) -> Recipe:
     )
 
 
-def precision_flags() -> dict[str, bool]:
-    """fp16 on GPUs without bfloat16 (the T4), bf16 where supported, neither on a CPU."""
+def resolve_precision(precision: str) -> str:
+    """``auto``: bf16 on GPUs that support it, fp16 on those that do not (the T4), fp32 on a CPU."""
     import torch
 
     if not torch.cuda.is_available():
-        return {"fp16": False, "bf16": False}
-    bf16 = torch.cuda.is_bf16_supported()
-    return {"fp16": not bf16, "bf16": bf16}
+        return "fp32"
+    if precision == "auto":
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    return precision
 
 
-def load_unsloth(recipe: Recipe, model_path: str) -> tuple[Any, Any]:
+def torch_dtype(precision: str) -> Any:
+    import torch
+
+    return {"fp16": torch.float16, "bf16": torch.bfloat16, "fp32": torch.float32}[precision]
+
+
+def load_unsloth(recipe: Recipe, model_path: str, precision: str) -> tuple[Any, Any]:
     from unsloth import FastModel
 
     model, tokenizer = FastModel.from_pretrained(
         model_name=model_path,
+        dtype=torch_dtype(precision),
         max_seq_length=recipe.max_seq_length,
         load_in_4bit=recipe.load_in_4bit,
         load_in_8bit=False,
@@ -105,20 +119,18 @@ def load_unsloth(recipe: Recipe, model_path: str) -> tuple[Any, Any]:
     return model, tokenizer
 
 
-def load_trl(recipe: Recipe, model_path: str) -> tuple[Any, Any, Any]:
+def load_trl(recipe: Recipe, model_path: str, precision: str) -> tuple[Any, Any, Any]:
     import torch
     from peft import LoraConfig
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    kwargs: dict[str, Any] = {}
-    if torch.cuda.is_available():
-        kwargs["dtype"] = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-        if recipe.load_in_4bit:
-            from transformers import BitsAndBytesConfig
+    kwargs: dict[str, Any] = {"dtype": torch_dtype(precision)}
+    if torch.cuda.is_available() and recipe.load_in_4bit:
+        from transformers import BitsAndBytesConfig
 
-            kwargs["quantization_config"] = BitsAndBytesConfig(
-                load_in_4bit=True, bnb_4bit_compute_dtype=kwargs["dtype"], bnb_4bit_quant_type="nf4"
-            )
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_compute_dtype=kwargs["dtype"], bnb_4bit_quant_type="nf4"
+        )
     model = AutoModelForCausalLM.from_pretrained(model_path, **kwargs)
     tokenizer = AutoTokenizer.from_pretrained(model_path)
     lora = LoraConfig(
@@ -160,7 +172,8 @@ def infer(model: Any, tokenizer: Any, recipe: Recipe, question: str, reference: 
     return {"question": question, "completion": answer, "scores": scores}
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> int:
+    """Run the example; ``callbacks`` are extra ``transformers.TrainerCallback`` s (benchmarks use one)."""
     args = parse_args(argv)
     try:
         recipe = build_recipe(args)
@@ -195,15 +208,22 @@ def main(argv: list[str] | None = None) -> int:
 
         model_path = str(build_tiny_gemma(output / "tiny-model", seed=args.seed))
 
+    precision = resolve_precision(args.precision)
     peft_config = None
     if recipe.backend == "unsloth":
-        model, tokenizer = load_unsloth(recipe, model_path)
+        model, tokenizer = load_unsloth(recipe, model_path, precision)
     else:
-        model, tokenizer, peft_config = load_trl(recipe, model_path)
+        model, tokenizer, peft_config = load_trl(recipe, model_path, precision)
 
     dataset = load_training_dataset(recipe.dataset, tokenizer, recipe.system_prompt, recipe.max_prompt_length)
     config = GRPOConfig(
-        **grpo_config_kwargs(recipe, GRPOConfig, use_cpu=not torch.cuda.is_available(), **precision_flags())
+        **grpo_config_kwargs(
+            recipe,
+            GRPOConfig,
+            use_cpu=not torch.cuda.is_available(),
+            fp16=precision == "fp16",
+            bf16=precision == "bf16",
+        )
     )
     trainer = GRPOTrainer(
         model=model,
@@ -212,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         args=config,
         train_dataset=dataset,
         peft_config=peft_config,
+        callbacks=callbacks,
     )
     if recipe.grpo.max_steps > 0:
         trainer.train()

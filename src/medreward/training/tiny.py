@@ -79,12 +79,15 @@ def build_tiny_tokenizer(vocab_size: int = 512, pad_vocab_to: int | None = None)
     return fast
 
 
-def build_tiny_gemma(output_dir: str | Path, *, seed: int = 0, **config_overrides: Any) -> Path:
+def build_tiny_gemma(
+    output_dir: str | Path, *, seed: int = 0, dtype: str | None = None, **config_overrides: Any
+) -> Path:
     """Save a random tiny ``Gemma3ForCausalLM`` and its tokenizer to ``output_dir``; return the path.
 
     ``config_overrides`` replace ``Gemma3TextConfig`` fields: pass
     :data:`~medreward.training.recipe.GEMMA3_1B_ARCHITECTURE` for a random model with Gemma-3-1B's
-    exact shapes (the tokenizer's vocabulary is then padded to match).
+    exact shapes (the tokenizer's vocabulary is then padded to match). ``dtype`` (``"float16"``,
+    ``"bfloat16"``) saves the weights in that precision.
     """
     import torch
     from transformers import Gemma3ForCausalLM, Gemma3TextConfig
@@ -109,6 +112,8 @@ def build_tiny_gemma(output_dir: str | Path, *, seed: int = 0, **config_override
     settings.update(config_overrides)
     torch.manual_seed(seed)
     model = Gemma3ForCausalLM(Gemma3TextConfig(**settings))
+    if dtype is not None:
+        model = model.to(getattr(torch, dtype))
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.generation_config.eos_token_id = tokenizer.eos_token_id
     output.mkdir(parents=True, exist_ok=True)

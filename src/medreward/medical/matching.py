@@ -1,30 +1,34 @@
-"""Judging whether a solution says what a reference says, on normalized medical terms.
+"""Judging whether a solution says what a reference says, on normalized medical terms and concepts.
 
 :class:`AnswerMatcher` compares a model's solution with a reference answer and returns an
 :class:`AnswerMatch`: a verdict (``exact``, ``equivalent``, ``partial``, ``mismatch``, ``missing``),
-a similarity in [0, 1], the terms on each side and the guard that fired, if any. It knows nothing of
-TRL or of score values: :mod:`medreward.answer` turns verdicts into rewards.
+a similarity in [0, 1], the terms and concepts involved and the guard that fired, if any. It knows
+nothing of TRL or of score values: :mod:`medreward.answer` turns verdicts into rewards.
 
-How it decides (this first version; its limits are documented in docs/matching.md):
+How it decides (docs/matching.md has the full rules and their reasons):
 
-1. ``exact`` (short references only): the folded texts are equal (case, accents, possessives,
-   punctuation ignored).
-2. ``equivalent`` (short references only): the sorted content terms are equal (stop words,
-   plurals, word order ignored).
-3. Guards, each forcing ``mismatch``: the solution uses a term that is the opposite of a
-   reference term (hyper/hypo, left/right, increased/decreased, acute/chronic, ...); the solution
-   has a number the reference lacks (type 1 vs type 2, 5 mg vs 50 mg); the solution negates or
-   hedges ("not", "ruled out", "unlikely") where the reference does not.
-4. Otherwise similarity, ``partial`` from ``min_similarity`` up, else ``mismatch``. Short
-   references (a term or phrase): F1 of the two term sets, so that
-   listing many candidates (low precision) scores as badly as missing the answer (low recall).
-   Long references (a paragraph): the share of solution terms the reference supports, discounted
-   for solutions longer than ``max_solution_terms`` so that pasting the reference does not pay.
-   Terms match exactly or, when both have at least five letters, at a normalized Levenshtein
-   similarity of ``fuzzy_term_similarity`` (spelling variants: "haemorrhage"/"hemorrhage").
+1. Both texts are analysed once: unambiguous abbreviations written as such ("MI", "DKA") are
+   expanded, the text is folded and reduced to sorted content terms (US spelling, no stop words,
+   no plurals), split into clauses ("X and Y", "X with Y"), and looked up in the bundled concept
+   lexicon (HPO, ICD-10-CM, drugs: :mod:`medreward.medical.lexicon`).
+2. Guards force ``mismatch``: a negated or hedged solution; a term whose opposite the reference
+   uses (hyper/hypo, left/right, increased/decreased, acute/chronic, non-Hodgkin/Hodgkin, ...); a
+   number the reference lacks (type 1 vs type 2, 5 mg vs 50 mg); the same terms rearranged across
+   clauses ("aortic regurgitation with mitral stenosis" vs "mitral regurgitation with aortic
+   stenosis"); two different lexicon concepts ("diabetes insipidus" vs "diabetes mellitus").
+3. Short references (a term or phrase): ``exact`` when the folded texts agree, ``equivalent`` when
+   the content terms or the concepts agree, else the F1 of the term sets, ``partial`` from
+   ``min_similarity`` (0.7) up: listing candidates (low precision) and a less specific answer
+   (low recall) both fall short.
+4. Long references (a paragraph): the reference's conclusion (the sentences that state the
+   answer: "the most likely diagnosis is ...", or its last sentence) is found, terms the reference
+   only mentions to exclude ("X is less likely", "rather than X") are set apart, and the solution
+   is scored by how much of it the conclusion supports; restating the paragraph does not pay.
 
 >>> matcher = AnswerMatcher()
 >>> matcher.compare("Deficiency of vitamin B12", matcher.analyze("Vitamin B12 deficiency")).verdict
+'equivalent'
+>>> matcher.compare("Heart attack", matcher.analyze("Myocardial infarction")).verdict
 'equivalent'
 >>> matcher.compare("Hypothyroidism", matcher.analyze("Hyperthyroidism")).guard
 'opposite: hypothyroidism / hyperthyroidism'
@@ -32,20 +36,31 @@ How it decides (this first version; its limits are documented in docs/matching.m
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from medreward.medical.lexicon import load_lexicon
 from medreward.medical.normalize import NEGATION_CUES, fold_text, normalize_terms
 
-__all__ = ["OPPOSITE_PREFIXES", "AnswerMatch", "AnswerMatcher", "ReferenceAnalysis", "Verdict"]
+__all__ = [
+    "OPPOSITE_PREFIXES",
+    "AnswerMatch",
+    "AnswerMatcher",
+    "ReferenceAnalysis",
+    "TextAnalysis",
+    "Verdict",
+]
 
 Verdict = Literal["exact", "equivalent", "partial", "mismatch", "missing"]
 
 # Pairs of word beginnings that turn a term into its opposite when swapped, the rest of the word
-# equal: "hyperkalemia"/"hypokalemia", "left"/"right", "increased"/"decreased".
+# equal: "hyperkalemia"/"hypokalemia", "left"/"right", "increased"/"decreased". A pair with an
+# empty side ("non", "") marks a negating prefix: "non hodgkin" against "hodgkin".
 OPPOSITE_PREFIXES: tuple[tuple[str, str], ...] = (
     ("hyper", "hypo"),
     ("tachy", "brady"),
@@ -67,32 +82,124 @@ OPPOSITE_PREFIXES: tuple[tuple[str, str], ...] = (
     ("intra", "extra"),
     ("macro", "micro"),
     ("over", "under"),
+    ("hyper", "normo"),
+    ("hypo", "normo"),
 )
 
+# Words that separate the clauses of a compound answer; word order inside a clause is free.
+_CLAUSE_BREAK = re.compile(r"\s*(?:[,;/]|\b(?:and|with|plus|but|or|versus|vs)\b)\s*", re.IGNORECASE)
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+# Sentence openings and phrases that state the answer in a free-text reference.
+_CONCLUSION_CUE = re.compile(
+    r"\b(most likely|diagnosis is|answer is|is consistent with|indicative of|points? (?:to|towards)|"
+    r"therefore|thus|hence|in summary|in conclusion|overall|best (?:explained|treatment|next)|"
+    r"is caused by|caused by|is likely|suggests?|is the)\b",
+    re.IGNORECASE,
+)
+# Phrases after which the reference names an option only to set it aside.
+_EXCLUSION_CUE = re.compile(
+    r"\b(less likely|unlikely|rather than|instead of|not (?:the|a|an|typical|consistent|likely)|"
+    r"ruled? out|excluded?|does not|doesn't|would not|would give|would instead|can mimic|mimic)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_NEGATING_PREFIX = "non"
 
-def _opposite(a: str, b: str) -> bool:
+
+def _opposite_variants(term: str) -> tuple[str, ...]:
+    """Every word that is ``term`` with one opposite beginning swapped for its counterpart."""
+    variants = []
     for x, y in OPPOSITE_PREFIXES:
         for p, q in ((x, y), (y, x)):
-            if a.startswith(p) and b.startswith(q) and a[len(p) :] == b[len(q) :]:
-                return True
-    return False
+            if term.startswith(p) and len(term) > len(p):
+                variants.append(q + term[len(p) :])
+    return tuple(variants)
 
 
 def _is_number(term: str) -> bool:
     return any(c.isdigit() for c in term)
 
 
+def _expand_abbreviations(text: str) -> str:
+    """``text`` with each unambiguous abbreviation, written in capitals, replaced by its expansion.
+
+    "Acute MI" reads as "Acute myocardial infarction"; an in-text definition, "myocardial
+    infarction (MI)", then repeats the same terms. Ambiguous abbreviations (MS, PE) are left as they
+    are: no single expansion can be trusted.
+    """
+    lexicon = load_lexicon()
+
+    def expand(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if len(token) < 2 or not token.isupper():
+            return token
+        expansions = lexicon.expand_abbreviation(token, case_sensitive=True)
+        return expansions[0] if len(expansions) == 1 else token
+
+    return _WORD.sub(expand, text)
+
+
 @dataclass(frozen=True, slots=True)
-class ReferenceAnalysis:
-    """A reference answer, analysed once and compared with every completion of its group."""
+class TextAnalysis:
+    """One answer text, analysed: folded text, terms, clauses and lexicon concepts."""
 
     text: str
     folded: str
     terms: tuple[str, ...]
     term_set: frozenset[str]
+    clauses: tuple[tuple[str, ...], ...]
+    concepts: frozenset[str]
     numbers: frozenset[str]
     negations: frozenset[str]
+
+
+def analyze_text(text: str) -> TextAnalysis:
+    """Analyse an answer text (a solution or a short reference)."""
+    lexicon = load_lexicon()
+    expanded = _expand_abbreviations(text)
+    folded = fold_text(expanded)
+    terms = normalize_terms(expanded)
+    term_set = frozenset(terms)
+    clauses = tuple(sorted(c for c in (normalize_terms(p) for p in _CLAUSE_BREAK.split(expanded)) if c))
+    concepts = lexicon.concepts(folded) | lexicon.concepts_for_terms(tuple(sorted(term_set)))
+    if len(clauses) > 1:
+        # A compound answer means what its parts mean together, not any one part's concept.
+        concepts = frozenset()
+    return TextAnalysis(
+        text=text,
+        folded=folded,
+        terms=tuple(sorted(term_set)),
+        term_set=term_set,
+        clauses=clauses,
+        concepts=concepts,
+        numbers=frozenset(t for t in term_set if _is_number(t)),
+        negations=term_set & NEGATION_CUES,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceAnalysis:
+    """A reference answer, analysed once and compared with every completion of its group.
+
+    For a long reference, ``conclusion`` holds the terms of the sentences that state the answer and
+    ``excluded`` the terms it names only to set aside.
+    """
+
+    answer: TextAnalysis
     is_long: bool
+    conclusion: frozenset[str]
+    excluded: frozenset[str]
+    # Terms of at least five letters, for spelling-tolerant lookups.
+    fuzzy_pool: tuple[str, ...]
+    opposites: frozenset[str]
+
+    @property
+    def text(self) -> str:
+        return self.answer.text
+
+    @property
+    def term_set(self) -> frozenset[str]:
+        return self.answer.term_set
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +211,31 @@ class AnswerMatch:
     solution_terms: tuple[str, ...] = ()
     matched_terms: tuple[str, ...] = ()
     guard: str | None = None
+    concepts: tuple[str, ...] = ()
+    # For a partial match, how far the similarity is between the partial threshold (0) and 1 (1).
+    strength: float = 0.0
+
+
+def _conclusion_and_exclusions(text: str, term_set: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    sentences = [s for s in _SENTENCE_BREAK.split(text) if s.strip()]
+    if not sentences:
+        return term_set, frozenset()
+    concluding = [s for s in sentences if _CONCLUSION_CUE.search(s) and not _EXCLUSION_CUE.search(s)]
+    if not concluding:
+        concluding = [sentences[-1]]
+    conclusion: set[str] = set()
+    for sentence in concluding:
+        conclusion.update(normalize_terms(sentence))
+    excluded: set[str] = set()
+    for sentence in sentences:
+        for part in re.split(r"[,;:]", sentence):
+            if _EXCLUSION_CUE.search(part):
+                excluded.update(normalize_terms(part))
+    return frozenset(conclusion), frozenset(excluded - conclusion)
 
 
 class AnswerMatcher(BaseModel):
-    """Compares solutions with references on normalized terms, with guards against near-misses."""
+    """Compares solutions with references on normalized terms and concepts, with guards."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -118,7 +246,13 @@ class AnswerMatcher(BaseModel):
         0.88, gt=0.0, le=1.0, description="normalized Levenshtein similarity at which two terms match"
     )
     min_similarity: float = Field(
-        0.5, ge=0.0, le=1.0, description="similarity below which an answer is a mismatch, not a partial match"
+        0.7, ge=0.0, le=1.0, description="similarity below which an answer is a mismatch, not a partial match"
+    )
+    min_support: float = Field(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        description="against long references, the support below which an answer is a mismatch",
     )
     max_solution_terms: int = Field(
         24, ge=1, description="against long references, longer solutions are discounted proportionally"
@@ -126,73 +260,107 @@ class AnswerMatcher(BaseModel):
 
     def analyze(self, reference: str) -> ReferenceAnalysis:
         """Analyse a reference answer once; reuse the result for every completion judged against it."""
-        terms = normalize_terms(reference)
-        term_set = frozenset(terms)
+        answer = analyze_text(reference)
+        is_long = len(answer.terms) > self.long_reference_terms
+        if is_long:
+            conclusion, excluded = _conclusion_and_exclusions(reference, answer.term_set)
+        else:
+            conclusion, excluded = answer.term_set, frozenset()
+        opposites = frozenset(v for t in answer.term_set for v in _opposite_variants(t)) - answer.term_set
         return ReferenceAnalysis(
-            text=reference,
-            folded=fold_text(reference),
-            terms=terms,
-            term_set=term_set,
-            numbers=frozenset(t for t in term_set if _is_number(t)),
-            negations=term_set & NEGATION_CUES,
-            is_long=len(terms) > self.long_reference_terms,
+            answer=answer,
+            is_long=is_long,
+            conclusion=conclusion,
+            excluded=excluded,
+            fuzzy_pool=tuple(sorted(t for t in answer.term_set if len(t) >= 5 and not _is_number(t))),
+            opposites=opposites,
         )
 
     def _find(self, term: str, reference: ReferenceAnalysis) -> str | None:
         """The reference term that ``term`` matches, exactly or as a spelling variant."""
         if term in reference.term_set:
             return term
-        if len(term) < 5 or _is_number(term):
+        if len(term) < 5 or _is_number(term) or not reference.fuzzy_pool:
             return None
-        best: str | None = None
-        best_score = self.fuzzy_term_similarity
-        for candidate in reference.term_set:
-            if len(candidate) < 5 or _opposite(term, candidate):
-                continue
-            score = Levenshtein.normalized_similarity(term, candidate, score_cutoff=best_score)
-            if score >= best_score and (best is None or score > best_score or candidate < best):
-                best, best_score = candidate, score
-        return best
+        forbidden = set(_opposite_variants(term))
+        for candidate, _, _ in process.extract(
+            term,
+            reference.fuzzy_pool,
+            scorer=Levenshtein.normalized_similarity,
+            score_cutoff=self.fuzzy_term_similarity,
+            limit=3,
+        ):
+            if candidate not in forbidden:
+                return str(candidate)
+        return None
 
-    def _guard(self, terms: tuple[str, ...], reference: ReferenceAnalysis) -> str | None:
-        for term in terms:
+    def _guard(self, solution: TextAnalysis, reference: ReferenceAnalysis) -> str | None:
+        ref = reference.answer
+        for term in solution.terms:
             # A long reference negates the options it excludes, so any negation in the solution is
             # suspect there; a short reference states the answer, negated only if it means it.
-            if term in NEGATION_CUES and (reference.is_long or term not in reference.negations):
+            if term in NEGATION_CUES and (reference.is_long or term not in ref.negations):
                 return f"negation: {term}"
-            if term in reference.term_set:
+            if term in ref.term_set:
                 continue
-            for ref_term in reference.term_set:
-                if _opposite(term, ref_term):
-                    return f"opposite: {term} / {ref_term}"
-            if _is_number(term) and term not in reference.numbers:
+            if term in reference.opposites:
+                counterpart = next(v for v in _opposite_variants(term) if v in ref.term_set)
+                return f"opposite: {term} / {counterpart}"
+            if _is_number(term) and term not in ref.numbers:
                 return f"number: {term} not in reference"
+        if not reference.is_long and (_NEGATING_PREFIX in solution.term_set) != (
+            _NEGATING_PREFIX in ref.term_set
+        ):
+            return "negation: non"
+        if (
+            not reference.is_long
+            and solution.concepts
+            and ref.concepts
+            and not solution.concepts & ref.concepts
+        ):
+            return f"different concepts: {min(solution.concepts)} / {min(ref.concepts)}"
+        if (
+            not reference.is_long
+            and solution.term_set == ref.term_set
+            and len(ref.clauses) > 1
+            and solution.clauses != ref.clauses
+        ):
+            return "rearranged: the same terms in other clauses"
         return None
 
     def compare(self, solution: str | None, reference: ReferenceAnalysis) -> AnswerMatch:
         """Judge ``solution`` (``None`` when the completion has none) against an analysed reference."""
         if solution is None:
             return AnswerMatch("missing", 0.0)
-        terms = normalize_terms(solution)
-        if not terms:
+        sol = analyze_text(solution)
+        if not sol.terms:
             return AnswerMatch("missing", 0.0)
+        ref = reference.answer
+        concepts = tuple(sorted(sol.concepts))
+        guard = self._guard(sol, reference)
+        if guard is not None:
+            return AnswerMatch("mismatch", 0.0, sol.terms, (), guard, concepts)
         # A long reference is an explanation, not an answer: restating it is not an exact match.
         if not reference.is_long:
-            if fold_text(solution) == reference.folded:
-                return AnswerMatch("exact", 1.0, terms, terms)
-            if terms == reference.terms:
-                return AnswerMatch("equivalent", 1.0, terms, terms)
-        guard = self._guard(terms, reference)
-        if guard is not None:
-            return AnswerMatch("mismatch", 0.0, terms, (), guard)
+            if sol.folded == ref.folded:
+                return AnswerMatch("exact", 1.0, sol.terms, sol.terms, None, concepts)
+            if sol.term_set == ref.term_set or sol.concepts & ref.concepts:
+                return AnswerMatch("equivalent", 1.0, sol.terms, sol.terms, None, concepts)
 
-        found = [self._find(term, reference) for term in terms]
-        matched = tuple(term for term, hit in zip(terms, found) if hit is not None)
-        precision = len(matched) / len(terms)
+        found = [self._find(term, reference) for term in sol.terms]
+        matched = tuple(term for term, hit in zip(sol.terms, found) if hit is not None)
+        precision = len(matched) / len(sol.terms)
         if reference.is_long:
-            similarity = precision * min(1.0, self.max_solution_terms / len(terms))
+            in_conclusion = sum(hit in reference.conclusion for hit in found if hit is not None)
+            excluded = sum(hit in reference.excluded for hit in found if hit is not None)
+            support = (0.75 * in_conclusion + 0.25 * len(matched) - 0.5 * excluded) / len(sol.terms)
+            similarity = max(0.0, support) * min(1.0, self.max_solution_terms / len(sol.terms))
+            threshold = self.min_support
         else:
-            recall = len({hit for hit in found if hit is not None}) / len(reference.term_set)
+            recall = len({hit for hit in found if hit is not None}) / len(ref.term_set)
             similarity = 0.0 if not matched else 2 * precision * recall / (precision + recall)
-        verdict: Verdict = "partial" if similarity >= self.min_similarity else "mismatch"
-        return AnswerMatch(verdict, similarity, terms, matched)
+            threshold = self.min_similarity
+        if similarity < threshold:
+            return AnswerMatch("mismatch", similarity, sol.terms, matched, None, concepts)
+        strength = 1.0 if threshold >= 1.0 else (similarity - threshold) / (1.0 - threshold)
+        return AnswerMatch("partial", similarity, sol.terms, matched, None, concepts, min(1.0, strength))

@@ -2,7 +2,8 @@
 
 The pipeline turns free text into comparable content terms::
 
-    fold_unicode -> remove_genitives -> split_punctuation -> tokens -> drop_stop_words -> uninflect
+    fold_unicode -> remove_genitives -> split_punctuation -> tokens -> drop_stop_words
+    -> to_us_spelling -> uninflect -> sort
 
 so that "Crohn's Disease", "crohn disease" and "Diseases: Crohn" all give ``('crohn', 'disease')``
 (sorted: word order does not matter).
@@ -29,6 +30,7 @@ __all__ = [
     "remove_genitives",
     "split_punctuation",
     "term_tokens",
+    "to_us_spelling",
     "uninflect",
 ]
 
@@ -119,8 +121,16 @@ def _uninflect_all(tokens: list[str]) -> list[str]:
     return [uninflect(t) for t in tokens]
 
 
-# The token steps, in order. One place to add a step (spelling variants, synonyms, ...).
-TERM_PIPELINE: tuple[_TermStep, ...] = (drop_stop_words, _uninflect_all)
+def to_us_spelling(tokens: list[str]) -> list[str]:
+    """British spellings to American, from the bundled lexicon: ``"oedema"`` -> ``"edema"``."""
+    from medreward.medical.lexicon import load_lexicon  # the lexicon loads on first use
+
+    spelling = load_lexicon().us_spelling
+    return [spelling(t) for t in tokens]
+
+
+# The token steps, in order. One place to add a step (synonyms, ...).
+TERM_PIPELINE: tuple[_TermStep, ...] = (drop_stop_words, to_us_spelling, _uninflect_all)
 
 
 def normalize_terms(text: str) -> tuple[str, ...]:

@@ -1,13 +1,62 @@
-"""The ``medreward`` command line."""
+"""The ``medreward`` command line: ``demo``, ``score`` and ``explain``.
+
+``demo`` needs only the core install; ``score`` and ``explain`` print with rich and ``score
+--report`` draws with matplotlib (``pip install "medreward[cli]"``). Both are imported only by the
+commands that use them, so ``import medreward.cli`` stays as light as ``import medreward``.
+
+Every problem with the user's input (a missing file, bad JSON, a missing column) ends the command
+with exit status 2 and a one-line message naming the file and line, never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from medreward.explain import Explanation
+    from medreward.scoring import RewardSummary
 
 __all__ = ["main"]
+
+# Files with at least this many rows get a progress bar (on a terminal).
+PROGRESS_MIN_ROWS = 1000
+# Exit status for bad input or a missing optional dependency, as argparse uses for bad arguments.
+USAGE_ERROR = 2
+_PIPED_WIDTH = 120
+
+
+class CommandError(Exception):
+    """A user-facing failure: printed as ``medreward <command>: error: <message>``, exit status 2."""
+
+
+def _require(module: str, feature: str) -> None:
+    from importlib.util import find_spec
+
+    if find_spec(module) is None:
+        raise CommandError(f'{feature} needs {module}: pip install "medreward[cli]"')
+
+
+def _console(*, stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    # Created per command (not at import) so that it writes to the sys.stdout/sys.stderr of the call.
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal:
+        # Piped or captured output has no width to fit: do not truncate the tables to rich's 80.
+        console = Console(stderr=stderr, highlight=False, width=_PIPED_WIDTH)
+    return console
+
+
+# --------------------------------------------------------------------------------------------------
+# demo
+# --------------------------------------------------------------------------------------------------
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -25,15 +74,263 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``medreward`` command."""
+# --------------------------------------------------------------------------------------------------
+# score
+# --------------------------------------------------------------------------------------------------
+
+
+def _summary_table(summary: Mapping[str, RewardSummary]) -> Any:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column("reward", no_wrap=True)
+    for column in ("scored", "null", "mean", "std", "min", "max", "zeros"):
+        table.add_column(column, justify="right")
+    for name, s in summary.items():
+        if s.scored:
+            numbers = [
+                f"{s.mean:+.3f}",
+                f"{s.std:.3f}",
+                f"{s.min:+.2f}",
+                f"{s.max:+.2f}",
+                f"{s.zero_share:.1%}",
+            ]
+        else:
+            numbers = ["-"] * 5
+        table.add_row(name, str(s.scored), str(s.missing), *numbers)
+    return table
+
+
+def _score(args: argparse.Namespace) -> int:
+    from medreward.completions import completion_text
+    from medreward.scoring import read_rows, score_rows, summarize, write_rows
+
+    _require("rich", "medreward score")
+    if args.report is not None:
+        _require("matplotlib", "medreward score --report")
+    if args.workers < 1:
+        raise CommandError(f"--workers must be at least 1, got {args.workers}")
+    if args.batch_size < 1:
+        raise CommandError(f"--batch-size must be at least 1, got {args.batch_size}")
+    to_stdout = args.output is not None and str(args.output) == "-"
+    for target in (None if to_stdout else args.output, args.report):
+        if target is not None and not target.parent.is_dir():
+            raise CommandError(f"{target}: the directory {target.parent} does not exist")
+
+    rows = read_rows(args.input, args.answer_column)
+    # With the rows on stdout, everything meant for people goes to stderr.
+    console = _console(stderr=to_stdout)
+    progress_console = _console(stderr=True)
+    if len(rows) >= PROGRESS_MIN_ROWS and progress_console.is_terminal:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=progress_console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("scoring", total=len(rows))
+            scores = score_rows(
+                rows,
+                reference_column=args.answer_column,
+                batch_size=args.batch_size,
+                workers=args.workers,
+                progress=lambda n: bar.advance(task, n),
+            )
+    else:
+        scores = score_rows(
+            rows, reference_column=args.answer_column, batch_size=args.batch_size, workers=args.workers
+        )
+
+    if to_stdout:
+        write_rows(rows, scores, sys.stdout)
+        sys.stdout.flush()
+    elif args.output is not None:
+        try:
+            with args.output.open("w", encoding="utf-8") as handle:
+                write_rows(rows, scores, handle)
+        except OSError as error:
+            raise CommandError(f"{args.output}: cannot write ({error.strerror})") from None
+    console.print(f"{args.input}: {len(rows)} rows", soft_wrap=True)
+    console.print(_summary_table(summarize(scores)))
+    if args.output is not None and not to_stdout:
+        console.print(f"scored rows written to {args.output}")
+    if args.report is not None:
+        from medreward.report import write_report
+
+        lengths = [len(completion_text(row["completion"])) for row in rows]
+        try:
+            write_report(scores, lengths, args.report, title=f"{args.input.name}: {len(rows)} rows")
+        except OSError as error:
+            raise CommandError(f"{args.report}: cannot write ({error.strerror})") from None
+        console.print(f"report written to {args.report}")
+    return 0
+
+
+# --------------------------------------------------------------------------------------------------
+# explain
+# --------------------------------------------------------------------------------------------------
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CommandError(f"{what} file {path}: no such file") from None
+    except UnicodeDecodeError as error:
+        raise CommandError(f"{what} file {path}: not UTF-8 ({error.reason})") from None
+    except OSError as error:
+        raise CommandError(f"{what} file {path}: cannot read ({error.strerror})") from None
+
+
+def _terms(terms: Sequence[str]) -> str:
+    return " ".join(terms) if terms else "(none)"
+
+
+def _render_explanation(e: Explanation, console: Console) -> None:
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    def block(value: str | None) -> Text:
+        return Text(value) if value is not None else Text("(none)", style="italic")
+
+    tags = "  ".join(f"{tag} x{count}" for tag, count in e.tag_counts.items())
+    console.print(Panel(block(e.reasoning), title="reasoning (extracted)", title_align="left"))
+    console.print(Panel(block(e.solution), title="solution (extracted)", title_align="left"))
+    console.print(Text(f"tags: {tags}; exact format: {'yes' if e.is_exact_format else 'no'}"))
+
+    terms = Table(title="normalized terms", title_justify="left", show_header=True)
+    terms.add_column("")
+    terms.add_column("solution")
+    terms.add_column("reference")
+    terms.add_row("terms", _terms(e.solution_terms), _terms(e.reference_terms))
+    terms.add_row("negations", _terms(e.solution_negations), _terms(e.reference_negations))
+    if e.concepts is not None or e.reference_concepts is not None:
+        terms.add_row(
+            "concepts",
+            _terms(sorted(map(str, e.concepts or ()))),
+            _terms(sorted(map(str, e.reference_concepts or ()))),
+        )
+    console.print(terms)
+
+    match = Table(title="answer match", title_justify="left", show_header=False)
+    match.add_column("")
+    match.add_column("")
+    if e.verdict is None:
+        match.add_row("verdict", "(no reference: check_answer does not apply)")
+    else:
+        kind = {True: "long (a paragraph)", False: "short (a term or phrase)", None: "?"}[e.reference_is_long]
+        match.add_row("reference", kind)
+        match.add_row("verdict", e.verdict)
+        match.add_row("similarity", f"{e.similarity:.3f}")
+        match.add_row("matched terms", _terms(e.matched_terms))
+        match.add_row("unmatched terms", _terms(e.unmatched_terms))
+        match.add_row("guard", e.guard or "(none fired)")
+    console.print(match)
+
+    scores = Table(title="scores", title_justify="left")
+    scores.add_column("reward")
+    scores.add_column("score", justify="right")
+    for name, score in e.scores.items():
+        scores.add_row(name, "null" if score is None else f"{score:+.3f}")
+    scores.add_row("total", "null" if e.total is None else f"{e.total:+.3f}", style="bold")
+    console.print(scores)
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from medreward.explain import explain
+
+    if not args.json:
+        _require("rich", "medreward explain")
+    completion = (
+        args.completion if args.completion is not None else _read_text(args.completion_file, "completion")
+    )
+    reference = args.reference if args.reference is not None else _read_text(args.reference_file, "reference")
+    explanation = explain(completion, reference)
+    if args.json:
+        print(json.dumps(explanation.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        _render_explanation(explanation, _console())
+    return 0
+
+
+# --------------------------------------------------------------------------------------------------
+# main
+# --------------------------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="medreward", description="Medical reasoning rewards for GRPO.")
     commands = parser.add_subparsers(dest="command", required=True)
+
     demo = commands.add_parser("demo", help="score built-in completions with every reward (offline)")
     demo.add_argument("--json", action="store_true", help="print the table as JSON")
     demo.set_defaults(run=_demo)
-    args = parser.parse_args(argv)
-    code: int = args.run(args)
+
+    score = commands.add_parser(
+        "score",
+        help="score a JSONL file of completions with every default reward",
+        description=(
+            "Score every row of a JSONL file (fields: completion, a string or message list; "
+            "optional prompt; the reference, null where there is none) with the default rewards, "
+            "called as TRL calls them, and print a summary per reward."
+        ),
+    )
+    score.add_argument("input", type=Path, help="the JSONL file to score")
+    score.add_argument(
+        "--output",
+        type=Path,
+        help="write each row with one field per reward to this JSONL file ('-': stdout)",
+    )
+    score.add_argument("--report", type=Path, help="draw the score distributions to this PNG file")
+    score.add_argument(
+        "--answer-column", default="answer", metavar="NAME", help="the reference column (default: answer)"
+    )
+    score.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="worker processes (same scores; default: 1)"
+    )
+    score.add_argument("--batch-size", type=int, default=256, metavar="N", help="rows per reward call (256)")
+    score.set_defaults(run=_score)
+
+    explain = commands.add_parser(
+        "explain",
+        help="show how one completion is parsed, matched and scored",
+        description="Show every step behind one completion's scores against one reference.",
+    )
+    given = explain.add_mutually_exclusive_group(required=True)
+    given.add_argument("--completion", metavar="TEXT", help="the completion text")
+    given.add_argument("--completion-file", type=Path, metavar="FILE", help="read the completion from FILE")
+    reference = explain.add_mutually_exclusive_group(required=True)
+    reference.add_argument("--reference", metavar="TEXT", help="the reference answer")
+    reference.add_argument("--reference-file", type=Path, metavar="FILE", help="read the reference from FILE")
+    explain.add_argument("--json", action="store_true", help="print the explanation as JSON")
+    explain.set_defaults(run=_explain)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``medreward`` command."""
+    from medreward.scoring import InputError
+
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except (CommandError, InputError) as error:
+        print(f"medreward {args.command}: error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        print(f"medreward {args.command}: interrupted", file=sys.stderr)
+        return 130
     return code
 
 

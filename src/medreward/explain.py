@@ -1,0 +1,135 @@
+"""Why a completion got its scores: what ``medreward explain`` shows.
+
+:func:`explain` runs one completion and one reference through the same steps as the rewards -
+the tag parser, term normalization, the answer matcher and every default reward - and keeps each
+step's result, so that a surprising score can be traced to the step that produced it.
+
+>>> e = explain("<start_reasoning>K is low.<end_reasoning><SOLUTION>Hypokalemia</SOLUTION>",
+...             "Hyperkalemia")
+>>> e.solution, e.verdict, e.guard
+('Hypokalemia', 'mismatch', 'opposite: hypokalemia / hyperkalemia')
+>>> e.scores["check_answer"]
+-0.5
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Explanation", "explain"]
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON-ready data (tuples and sets as lists, unknown objects as text)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_plain(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Every intermediate result behind one completion's scores.
+
+    ``verdict``, ``similarity``, ``matched_terms`` and ``guard`` are ``None``/empty when the
+    reference is empty (``check_answer`` then scores ``None``). ``concepts`` (the match's) and
+    ``reference_concepts`` hold what the matcher reports under that name, when its version does.
+    """
+
+    completion: str
+    reference: str
+    tag_counts: dict[str, int]
+    is_exact_format: bool
+    reasoning: str | None
+    solution: str | None
+    reference_terms: tuple[str, ...]
+    solution_terms: tuple[str, ...]
+    reference_is_long: bool | None
+    reference_negations: tuple[str, ...]
+    solution_negations: tuple[str, ...]
+    verdict: str | None
+    similarity: float | None
+    matched_terms: tuple[str, ...]
+    unmatched_terms: tuple[str, ...]
+    guard: str | None
+    concepts: Any = None
+    reference_concepts: Any = None
+    scores: dict[str, float | None] = field(default_factory=dict)
+
+    @property
+    def total(self) -> float | None:
+        """The sum of the rewards' scores (``None`` scores count as 0), as one summed reward would give."""
+        return sum(s or 0.0 for s in self.scores.values()) if self.scores else None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The explanation as JSON-ready data."""
+        data: dict[str, Any] = _plain(asdict(self))
+        data["total"] = self.total
+        return data
+
+
+def explain(completion: Any, reference: str) -> Explanation:
+    """Explain the scores of ``completion`` (a string or message list) against ``reference``."""
+    from medreward import completion_text, default_rewards, parse_completion
+    from medreward.answer import CheckAnswer
+    from medreward.format import TAG_NAMES
+    from medreward.medical import normalize
+    from medreward.medical.normalize import normalize_terms
+
+    answer_reward = next((r for r in default_rewards() if isinstance(r, CheckAnswer)), CheckAnswer())
+    config = answer_reward.config
+    text = completion_text(completion)
+    parsed = parse_completion(text, config.tags)
+    # Negation cues are looked up by name so that explain keeps working if the lexicon moves them.
+    cues: frozenset[str] = frozenset(getattr(normalize, "NEGATION_CUES", frozenset()))
+    reference_terms = normalize_terms(reference)
+    solution_terms = normalize_terms(parsed.solution) if parsed.solution else ()
+
+    match = None
+    is_long: bool | None = None
+    reference_concepts: Any = None
+    if reference.strip():
+        analysis = config.matcher.analyze(reference)
+        is_long = getattr(analysis, "is_long", None)
+        # Read by name: only AnswerMatch's fields are the matcher's stable interface.
+        reference_concepts = getattr(analysis, "concepts", None)
+        if reference_concepts is None:
+            reference_concepts = getattr(getattr(analysis, "answer", None), "concepts", None)
+        match = config.matcher.compare(parsed.solution, analysis)
+        if match.solution_terms:
+            solution_terms = tuple(match.solution_terms)
+    matched = tuple(match.matched_terms) if match is not None else ()
+    unmatched = tuple(t for t in solution_terms if t not in set(matched)) if match is not None else ()
+
+    columns = {config.answer_column: [reference]}
+    scores: dict[str, float | None] = {}
+    for reward in default_rewards():
+        (score,) = reward(prompts=[None], completions=[completion], **columns)
+        scores[reward.name] = score
+    return Explanation(
+        completion=text,
+        reference=reference,
+        tag_counts=dict(zip((getattr(config.tags, n) for n in TAG_NAMES), parsed.counts)),
+        is_exact_format=parsed.is_exact,
+        reasoning=parsed.reasoning,
+        solution=parsed.solution,
+        reference_terms=tuple(reference_terms),
+        solution_terms=tuple(solution_terms),
+        reference_is_long=is_long,
+        reference_negations=tuple(t for t in reference_terms if t in cues),
+        solution_negations=tuple(t for t in solution_terms if t in cues),
+        verdict=None if match is None else match.verdict,
+        similarity=None if match is None else float(match.similarity),
+        matched_terms=matched,
+        unmatched_terms=unmatched,
+        guard=None if match is None else match.guard,
+        concepts=None if match is None else getattr(match, "concepts", None),
+        reference_concepts=reference_concepts,
+        scores=scores,
+    )

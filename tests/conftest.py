@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
+
+import pytest
 
 from medreward import DEFAULT_TAGS
 
@@ -16,3 +19,17 @@ def formatted(reasoning: str = "Reasoning.", solution: str = "Answer.") -> str:
 def as_message(text: str) -> list[dict[str, Any]]:
     """``text`` as a TRL conversational completion."""
     return [{"role": "assistant", "content": text}]
+
+
+# Slow variants (bigger inputs, more hypothesis examples) run only with MEDREWARD_SLOW=1, so that the
+# default `python -m pytest` stays fast without touching pyproject's addopts.
+SLOW_ENV = "MEDREWARD_SLOW"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get(SLOW_ENV) == "1":
+        return
+    skip_slow = pytest.mark.skip(reason=f"slow: set {SLOW_ENV}=1 to run")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip_slow)

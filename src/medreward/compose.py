@@ -39,6 +39,15 @@ def _finite(value: float, what: str) -> float:
     return float(value)
 
 
+def _evaluate(reward: Reward, batch: RewardBatch) -> RewardResult:
+    # A component returning the wrong number of scores would otherwise be truncated by zip() or
+    # index past the batch; name the component, not the composition around it.
+    result = reward.evaluate(batch)
+    if len(result.scores) != len(batch):
+        raise RuntimeError(f"{reward.name} returned {len(result.scores)} scores for {len(batch)} completions")
+    return result
+
+
 def _component_logs(result: RewardResult, name: str) -> tuple[dict[str, list[Any]], dict[str, float]]:
     extras = {f"{name}/{column}": values for column, values in result.extras.items()}
     metrics = {f"{name}/{metric}": value for metric, value in result.metrics.items()}
@@ -72,7 +81,7 @@ class Combined(Reward):
         extras: dict[str, list[Any]] = {}
         metrics: dict[str, float] = {}
         for reward, weight in zip(self.rewards, self.weights):
-            result = reward.evaluate(batch)
+            result = _evaluate(reward, batch)
             for i, score in enumerate(result.scores):
                 if score is not None:
                     previous = totals[i]
@@ -102,8 +111,8 @@ class Gated(Reward):
         super().__init__(name or f"gated_{self.reward.name}")
 
     def evaluate(self, batch: RewardBatch) -> RewardResult:
-        gate = self.gate.evaluate(batch).scores
-        result = self.reward.evaluate(batch)
+        gate = _evaluate(self.gate, batch).scores
+        result = _evaluate(self.reward, batch)
         open_ = [g is not None and g >= self.threshold for g in gate]
         scores = [s if is_open else self.otherwise for s, is_open in zip(result.scores, open_)]
         extras, metrics = _component_logs(result, self.reward.name)
@@ -121,7 +130,7 @@ class Scaled(Reward):
         super().__init__(name or f"scaled_{self.reward.name}")
 
     def evaluate(self, batch: RewardBatch) -> RewardResult:
-        result = self.reward.evaluate(batch)
+        result = _evaluate(self.reward, batch)
         scores = [None if s is None else self.factor * s + self.offset for s in result.scores]
         return RewardResult(scores, result.extras, result.metrics)
 
@@ -138,7 +147,7 @@ class Clipped(Reward):
         super().__init__(name or f"clipped_{self.reward.name}")
 
     def evaluate(self, batch: RewardBatch) -> RewardResult:
-        result = self.reward.evaluate(batch)
+        result = _evaluate(self.reward, batch)
         scores = [None if s is None else min(self.high, max(self.low, s)) for s in result.scores]
         return RewardResult(scores, result.extras, result.metrics)
 

@@ -24,7 +24,7 @@ deterministic. Subclasses implement only :meth:`Reward.evaluate`::
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -72,8 +72,19 @@ class RewardBatch:
     def __init__(
         self, prompts: Sequence[Any] | None = None, completions: Sequence[Any] | None = None, **kwargs: Any
     ) -> None:
+        for what, values in (("completions", completions), ("prompts", prompts)):
+            # A lone string would otherwise be read as one completion per character.
+            if isinstance(values, (str, bytes)):
+                raise TypeError(f"{what} must be a list with one value per completion, got a single string")
         self.completions: Sequence[Any] = list(completions) if completions is not None else []
         self.prompts: Sequence[Any] = list(prompts) if prompts is not None else [None] * len(self.completions)
+        if len(self.prompts) != len(self.completions):
+            # TRL passes one prompt per completion; a plain function composed with this reward would
+            # otherwise zip the two and silently score the wrong pairs.
+            raise ValueError(
+                f"prompts has {len(self.prompts)} values but there are {len(self.completions)} completions; "
+                "pass one prompt per completion (TRL repeats each prompt once per generation)"
+            )
         self.texts: tuple[str, ...] = tuple(completion_text(c) for c in self.completions)
         self.columns: dict[str, Any] = dict(kwargs)
         self._memo: dict[Hashable, Any] = {}
@@ -178,8 +189,26 @@ class FunctionReward(Reward):
         self.function = function
 
     def evaluate(self, batch: RewardBatch) -> RewardResult:
-        scores = self.function(prompts=batch.prompts, completions=batch.completions, **batch.trl_kwargs())
-        return RewardResult([None if s is None else float(s) for s in scores])
+        returned = self.function(prompts=batch.prompts, completions=batch.completions, **batch.trl_kwargs())
+        # Checked here, not only in __call__, so that inside combined()/gated() the error names the
+        # function at fault rather than the composition around it.
+        if isinstance(returned, (str, bytes)) or not isinstance(returned, Iterable):
+            raise TypeError(
+                f"reward function {self.name} must return one score per completion (a list), "
+                f"got {type(returned).__name__}"
+            )
+        scores = list(returned)
+        if len(scores) != len(batch):
+            raise RuntimeError(f"{self.name} returned {len(scores)} scores for {len(batch)} completions")
+        return RewardResult([None if s is None else self._float(s) for s in scores])
+
+    def _float(self, score: Any) -> float:
+        try:
+            return float(score)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"reward function {self.name} returned a score that is not a number or None: {score!r}"
+            ) from None
 
 
 def as_reward(reward: Reward | Callable[..., Sequence[Score]]) -> Reward:

@@ -87,7 +87,8 @@ OPPOSITE_PREFIXES: tuple[tuple[str, str], ...] = (
 )
 
 # Words that separate the clauses of a compound answer; word order inside a clause is free.
-_CLAUSE_BREAK = re.compile(r"\s*(?:[,;/]|\b(?:and|with|plus|but|or|versus|vs)\b)\s*", re.IGNORECASE)
+# No surrounding \s*: on a long run of spaces that retries at every position (quadratic time).
+_CLAUSE_BREAK = re.compile(r"[,;/]|\b(?:and|with|plus|but|or|versus|vs)\b", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 # Sentence openings and phrases that state the answer in a free-text reference.
 _CONCLUSION_CUE = re.compile(
@@ -149,6 +150,8 @@ class TextAnalysis:
     term_set: frozenset[str]
     clauses: tuple[tuple[str, ...], ...]
     concepts: frozenset[str]
+    # Content words counted with repeats: "asthma asthma asthma" has one term and three tokens.
+    token_count: int
     numbers: frozenset[str]
     negations: frozenset[str]
 
@@ -156,7 +159,7 @@ class TextAnalysis:
 def analyze_text(text: str) -> TextAnalysis:
     """Analyse an answer text (a solution or a short reference)."""
     lexicon = load_lexicon()
-    expanded = _expand_abbreviations(text)
+    expanded = _expand_abbreviations(" ".join(text.split()))
     folded = fold_text(expanded)
     terms = normalize_terms(expanded)
     term_set = frozenset(terms)
@@ -172,6 +175,7 @@ def analyze_text(text: str) -> TextAnalysis:
         term_set=term_set,
         clauses=clauses,
         concepts=concepts,
+        token_count=len(terms),
         numbers=frozenset(t for t in term_set if _is_number(t)),
         negations=term_set & NEGATION_CUES,
     )
@@ -337,11 +341,17 @@ class AnswerMatcher(BaseModel):
             return AnswerMatch("missing", 0.0)
         ref = reference.answer
         concepts = tuple(sorted(sol.concepts))
+        if not ref.term_set:
+            # A reference of stop words or punctuation only: nothing to compare but the text.
+            verdict: Verdict = "exact" if sol.folded == ref.folded else "mismatch"
+            return AnswerMatch(verdict, float(verdict == "exact"), sol.terms, (), None, concepts)
         guard = self._guard(sol, reference)
         if guard is not None:
             return AnswerMatch("mismatch", 0.0, sol.terms, (), guard, concepts)
         # A long reference is an explanation, not an answer: restating it is not an exact match.
-        if not reference.is_long:
+        # Saying the answer many times is not saying it better ("asthma asthma asthma ...").
+        repeated = sol.token_count > 2 * ref.token_count + 2
+        if not reference.is_long and not repeated:
             if sol.folded == ref.folded:
                 return AnswerMatch("exact", 1.0, sol.terms, sol.terms, None, concepts)
             if sol.term_set == ref.term_set or sol.concepts & ref.concepts:
@@ -354,11 +364,13 @@ class AnswerMatcher(BaseModel):
             in_conclusion = sum(hit in reference.conclusion for hit in found if hit is not None)
             excluded = sum(hit in reference.excluded for hit in found if hit is not None)
             support = (0.75 * in_conclusion + 0.25 * len(matched) - 0.5 * excluded) / len(sol.terms)
-            similarity = max(0.0, support) * min(1.0, self.max_solution_terms / len(sol.terms))
+            similarity = max(0.0, support) * min(1.0, self.max_solution_terms / sol.token_count)
             threshold = self.min_support
         else:
             recall = len({hit for hit in found if hit is not None}) / len(ref.term_set)
             similarity = 0.0 if not matched else 2 * precision * recall / (precision + recall)
+            if repeated:
+                similarity *= (2 * ref.token_count + 2) / sol.token_count
             threshold = self.min_similarity
         if similarity < threshold:
             return AnswerMatch("mismatch", similarity, sol.terms, matched, None, concepts)

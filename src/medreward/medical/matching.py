@@ -258,12 +258,23 @@ class AnswerMatcher(BaseModel):
         le=1.0,
         description="against long references, the support below which an answer is a mismatch",
     )
+    max_solution_chars: int = Field(
+        4000,
+        ge=1,
+        description="a longer solution block is not an answer: mismatch without analysis (bounded time)",
+    )
+    max_reference_chars: int = Field(
+        20_000,
+        ge=1,
+        description="only this many leading characters of a reference are analysed (bounded time)",
+    )
     max_solution_terms: int = Field(
         24, ge=1, description="against long references, longer solutions are discounted proportionally"
     )
 
     def analyze(self, reference: str) -> ReferenceAnalysis:
         """Analyse a reference answer once; reuse the result for every completion judged against it."""
+        reference = reference[: self.max_reference_chars]
         answer = analyze_text(reference)
         is_long = len(answer.terms) > self.long_reference_terms
         if is_long:
@@ -336,6 +347,10 @@ class AnswerMatcher(BaseModel):
         """Judge ``solution`` (``None`` when the completion has none) against an analysed reference."""
         if solution is None:
             return AnswerMatch("missing", 0.0)
+        if len(solution) > self.max_solution_chars:
+            return AnswerMatch(
+                "mismatch", 0.0, guard=f"overlong: solution over {self.max_solution_chars} characters"
+            )
         sol = analyze_text(solution)
         if not sol.terms:
             return AnswerMatch("missing", 0.0)

@@ -53,8 +53,7 @@ BatchJudge = Callable[[Sequence[str], Sequence[str]], list[float]]
 
 def completion(solution: str) -> str:
     """A completion in the seed format with a fixed, neutral reasoning block."""
-    t = DEFAULT_TAGS
-    return f"{t.reasoning_start}{REASONING}{t.reasoning_end}\n{t.solution_start}{solution}{t.solution_end}"
+    return DEFAULT_TAGS.wrap(REASONING, solution)
 
 
 def extracted(text: str) -> str:

@@ -201,10 +201,7 @@ def build_batches(sources: Sequence[Source], count: int, seed: int = 0) -> list[
                 reasoning = _reasoning(
                     rng, source.reasoning_text, COMPLETION_CHARS - overhead - len(solution)
                 )
-                completions.append(
-                    f"{_T.reasoning_start}{reasoning}{_T.reasoning_end}\n"
-                    f"{_T.solution_start}{solution}{_T.solution_end}"
-                )
+                completions.append(_T.wrap(reasoning, solution))
                 prompts.append(source.question)
                 answer.append(source.reference)
         batches.append(Batch(prompts, completions, answer))

@@ -12,8 +12,7 @@ from medreward import DEFAULT_TAGS
 
 def formatted(reasoning: str = "Reasoning.", solution: str = "Answer.") -> str:
     """A completion in exactly the default format."""
-    t = DEFAULT_TAGS
-    return f"{t.reasoning_start}{reasoning}{t.reasoning_end}\n{t.solution_start}{solution}{t.solution_end}"
+    return DEFAULT_TAGS.wrap(reasoning, solution)
 
 
 def as_message(text: str) -> list[dict[str, Any]]:

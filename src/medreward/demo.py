@@ -12,11 +12,13 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from medreward.answer import check_answer
 from medreward.format import DEFAULT_TAGS
 from medreward.format_rewards import match_format_approximately, match_format_exactly
+from medreward.gauntlet import case
 from medreward.samples import load_samples
 
 __all__ = ["COMPLETION_KINDS", "demo_completions", "demo_table", "format_table"]
@@ -24,32 +26,28 @@ __all__ = ["COMPLETION_KINDS", "demo_completions", "demo_table", "format_table"]
 _T = DEFAULT_TAGS
 
 
-def _formatted(reasoning: str, solution: str) -> str:
-    reasoning_block = f"{_T.reasoning_start}\n{reasoning}\n{_T.reasoning_end}"
-    return f"{reasoning_block}\n{_T.solution_start}\n{solution}\n{_T.solution_end}"
-
-
 def _reasoning(row: dict[str, Any]) -> str:
     return f"The findings must be weighed against the alternatives, such as {row['distractors'][0]}."
 
 
-# Each kind of completion, written from a sample row. The first is the honest answer every other
-# kind must score below in total.
+# The honest answer every other kind must score below in total, a well-formed wrong one, two
+# malformed ones, then reward hacks taken from the gauntlet (medreward.gauntlet), not rewritten.
 COMPLETION_KINDS: dict[str, Callable[[dict[str, Any]], str]] = {
-    "right": lambda r: _formatted(_reasoning(r), r["answer"]),
-    "wrong": lambda r: _formatted(_reasoning(r), r["distractors"][0]),
+    "right": lambda r: _T.wrap(_reasoning(r), r["answer"]),
+    "wrong": lambda r: _T.wrap(_reasoning(r), r["distractors"][0]),
     "unformatted": lambda r: f"I think the answer is {r['answer']}.",
-    "unclosed": lambda r: (
-        f"{_T.reasoning_start}\n{_reasoning(r)}\n{_T.reasoning_end}\n{_T.solution_start}\n{r['answer']}"
-    ),
-    "answer_in_reasoning": lambda r: _formatted(f"The answer is {r['answer']}.", "See above."),
-    "all_options": lambda r: _formatted(_reasoning(r), ", ".join([r["answer"], *r["distractors"]])),
-    "several_solutions": lambda r: (
-        _formatted(_reasoning(r), r["distractors"][0])
-        + "".join(f"\n{_T.solution_start}{o}{_T.solution_end}" for o in [r["answer"], *r["distractors"][1:]])
-    ),
-    "negated": lambda r: _formatted(_reasoning(r), f"Not {r['answer']}"),
-    "tag_spam": lambda r: (_T.reasoning_start + _T.reasoning_end + _T.solution_start + _T.solution_end) * 20,
+    "unclosed": lambda r: _T.wrap(_reasoning(r), r["answer"]).removesuffix(_T.solution_end),
+    **{
+        name: partial(case(name).completion, tags=_T)
+        for name in (
+            "answer_only_in_reasoning",
+            "hedge_all_options",
+            "several_solution_blocks",
+            "negated_answer",
+            "repeated_answer",
+            "tag_spam",
+        )
+    },
 }
 
 

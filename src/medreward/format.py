@@ -53,6 +53,15 @@ class FormatTags(BaseModel):
         """The tags in their required order."""
         return (self.reasoning_start, self.reasoning_end, self.solution_start, self.solution_end)
 
+    def wrap(self, reasoning: str, solution: str) -> str:
+        """A completion in exactly this format: the one place that writes it.
+
+        >>> DEFAULT_TAGS.wrap("r", "s")
+        '<start_reasoning>r<end_reasoning>\\n<SOLUTION>s</SOLUTION>'
+        """
+        reasoning_block = f"{self.reasoning_start}{reasoning}{self.reasoning_end}"
+        return f"{reasoning_block}\n{self.solution_start}{solution}{self.solution_end}"
+
     @model_validator(mode="after")
     def _tags_are_unambiguous(self) -> FormatTags:
         tags = self.ordered

@@ -66,10 +66,7 @@ def _options(row: Row) -> list[str]:
 
 
 def _formatted(reasoning: str, solution: str, tags: FormatTags) -> str:
-    return (
-        f"{tags.reasoning_start}{reasoning}{tags.reasoning_end}\n"
-        f"{tags.solution_start}{solution}{tags.solution_end}"
-    )
+    return tags.wrap(reasoning, solution)
 
 
 def honest_completion(row: Row, tags: FormatTags = DEFAULT_TAGS) -> str:

@@ -161,9 +161,12 @@ def analyze_text(text: str) -> TextAnalysis:
     lexicon = load_lexicon()
     expanded = _expand_abbreviations(" ".join(text.split()))
     folded = fold_text(expanded)
-    terms = normalize_terms(expanded)
-    term_set = frozenset(terms)
-    clauses = tuple(sorted(c for c in (normalize_terms(p) for p in _CLAUSE_BREAK.split(expanded)) if c))
+    # Each clause is normalized once; the answer's terms are its clauses' terms (the separators
+    # are stop words or punctuation, which normalization drops anyway).
+    clause_terms = [c for c in (normalize_terms(p) for p in _CLAUSE_BREAK.split(expanded)) if c]
+    clauses = tuple(sorted(clause_terms))
+    token_count = sum(len(c) for c in clause_terms)
+    term_set = frozenset(t for c in clause_terms for t in c)
     concepts = lexicon.concepts(folded) | lexicon.concepts_for_terms(tuple(sorted(term_set)))
     if len(clauses) > 1:
         # A compound answer means what its parts mean together, not any one part's concept.
@@ -175,7 +178,7 @@ def analyze_text(text: str) -> TextAnalysis:
         term_set=term_set,
         clauses=clauses,
         concepts=concepts,
-        token_count=len(terms),
+        token_count=token_count,
         numbers=frozenset(t for t in term_set if _is_number(t)),
         negations=term_set & NEGATION_CUES,
     )

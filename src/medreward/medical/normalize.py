@@ -20,6 +20,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
+from medreward.medical.lexicon import load_lexicon  # the table itself loads on first use
+
 __all__ = [
     "NEGATION_CUES",
     "STOP_WORDS",
@@ -123,8 +125,6 @@ def _uninflect_all(tokens: list[str]) -> list[str]:
 
 def to_us_spelling(tokens: list[str]) -> list[str]:
     """British spellings to American, from the bundled lexicon: ``"oedema"`` -> ``"edema"``."""
-    from medreward.medical.lexicon import load_lexicon  # the lexicon loads on first use
-
     spelling = load_lexicon().us_spelling
     return [spelling(t) for t in tokens]
 

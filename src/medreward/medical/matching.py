@@ -40,11 +40,12 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from medreward.medical.lexicon import load_lexicon
+from medreward.medical.linking import ConceptLinker, LexiconLinker
 from medreward.medical.normalize import NEGATION_CUES, fold_text, normalize_terms
 
 __all__ = [
@@ -156,9 +157,11 @@ class TextAnalysis:
     negations: frozenset[str]
 
 
-def analyze_text(text: str) -> TextAnalysis:
-    """Analyse an answer text (a solution or a short reference)."""
-    lexicon = load_lexicon()
+_DEFAULT_LINKER = LexiconLinker()
+
+
+def analyze_text(text: str, linker: ConceptLinker = _DEFAULT_LINKER) -> TextAnalysis:
+    """Analyse an answer text (a solution or a short reference); ``linker`` finds its concepts."""
     expanded = _expand_abbreviations(" ".join(text.split()))
     folded = fold_text(expanded)
     # Each clause is normalized once; the answer's terms are its clauses' terms (the separators
@@ -167,14 +170,15 @@ def analyze_text(text: str) -> TextAnalysis:
     clauses = tuple(sorted(clause_terms))
     token_count = sum(len(c) for c in clause_terms)
     term_set = frozenset(t for c in clause_terms for t in c)
-    concepts = lexicon.concepts(folded) | lexicon.concepts_for_terms(tuple(sorted(term_set)))
+    terms = tuple(sorted(term_set))
+    concepts = linker.link(expanded, folded, terms)
     if len(clauses) > 1:
         # A compound answer means what its parts mean together, not any one part's concept.
         concepts = frozenset()
     return TextAnalysis(
         text=text,
         folded=folded,
-        terms=tuple(sorted(term_set)),
+        terms=terms,
         term_set=term_set,
         clauses=clauses,
         concepts=concepts,
@@ -244,8 +248,12 @@ def _conclusion_and_exclusions(text: str, term_set: frozenset[str]) -> tuple[fro
 class AnswerMatcher(BaseModel):
     """Compares solutions with references on normalized terms and concepts, with guards."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
+    linker: ConceptLinker = Field(
+        default_factory=LexiconLinker,
+        description="finds the concepts an answer names; the bundled lexicon unless replaced",
+    )
     long_reference_terms: int = Field(
         12, ge=1, description="a reference with more content terms than this is judged as a paragraph"
     )
@@ -275,10 +283,18 @@ class AnswerMatcher(BaseModel):
         24, ge=1, description="against long references, longer solutions are discounted proportionally"
     )
 
+    @field_validator("linker")
+    @classmethod
+    def _check_linker(cls, value: object) -> object:
+        if not isinstance(value, ConceptLinker):
+            kind = type(value).__name__
+            raise ValueError(f"linker must have a link(text, folded, terms) method, got {kind}")
+        return value
+
     def analyze(self, reference: str) -> ReferenceAnalysis:
         """Analyse a reference answer once; reuse the result for every completion judged against it."""
         reference = reference[: self.max_reference_chars]
-        answer = analyze_text(reference)
+        answer = analyze_text(reference, self.linker)
         is_long = len(answer.terms) > self.long_reference_terms
         if is_long:
             conclusion, excluded = _conclusion_and_exclusions(reference, answer.term_set)
@@ -354,7 +370,7 @@ class AnswerMatcher(BaseModel):
             return AnswerMatch(
                 "mismatch", 0.0, guard=f"overlong: solution over {self.max_solution_chars} characters"
             )
-        sol = analyze_text(solution)
+        sol = analyze_text(solution, self.linker)
         if not sol.terms:
             return AnswerMatch("missing", 0.0)
         ref = reference.answer

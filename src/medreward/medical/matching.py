@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -46,7 +47,7 @@ from rapidfuzz.distance import Levenshtein
 
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.linking import ConceptLinker, LexiconLinker
-from medreward.medical.normalize import NEGATION_CUES, fold_text, normalize_terms
+from medreward.medical.normalize import NEGATION_CUES, fold_text, normalize_terms, normalize_tokens
 
 __all__ = [
     "OPPOSITE_PREFIXES",
@@ -90,55 +91,104 @@ OPPOSITE_PREFIXES: tuple[tuple[str, str], ...] = (
 # Words that separate the clauses of a compound answer; word order inside a clause is free.
 # No surrounding \s*: on a long run of spaces that retries at every position (quadratic time).
 _CLAUSE_BREAK = re.compile(r"[,;/]|\b(?:and|with|plus|but|or|versus|vs)\b", re.IGNORECASE)
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+|\n+")
 # Sentence openings and phrases that state the answer in a free-text reference.
 _CONCLUSION_CUE = re.compile(
     r"\b(most likely|diagnosis is|answer is|is consistent with|indicative of|points? (?:to|towards)|"
     r"therefore|thus|hence|in summary|in conclusion|overall|best (?:explained|treatment|next)|"
-    r"is caused by|caused by|is likely|suggests?|is the)\b",
+    r"is caused by|caused by|is likely|suggests?|is the|most probable|probable diagnosis|"
+    r"best (?:explains|fits)|most fitting|most appropriate)\b",
     re.IGNORECASE,
 )
 # Phrases after which the reference names an option only to set it aside.
 _EXCLUSION_CUE = re.compile(
-    r"\b(less likely|unlikely|rather than|instead of|not (?:the|a|an|typical|consistent|likely)|"
-    r"ruled? out|excluded?|does not|doesn't|would not|would give|would instead|can mimic|mimic)\b",
+    r"\b(less likely|unlikely|rather than|instead of|not|ruled? out|excluded?|excluding|doesn't|"
+    r"would give|would instead|can mimic|mimics?|unlike|as opposed to|less common|less typical)\b",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+# Where a passage of a long reference ends: punctuation, brackets, or (kept with the next passage)
+# a word that turns to a contrast. Lookaheads only, no \s*: linear time on any input.
+_PASSAGE_BREAK = re.compile(
+    r"[,;:()\[\]]|(?=\b(?:rather than|instead of|but|while|whereas|although|however|unlike|"
+    r"as opposed to|except|compared (?:to|with)|over (?:a|an|the|other)\b))",
+    re.IGNORECASE,
+)
+# A passage that opens with "over" sets its object aside ("suggests this diagnosis over an ACL tear").
+_OVER = re.compile(r"\s*over\b", re.IGNORECASE)
+# An exclusion cue inside a relative clause describes the subject, not the answer: "the antibody
+# that is not associated with the condition is anti-LKM2" asserts anti-LKM2.
+_RELATIVE_EXCLUSION = re.compile(
+    r"\b(?:that|which|who)\s+(?:is|are|was|were|would|does|do|could|can)\s+not\b", re.I
+)
+# Tokens that may be abbreviations: a capital, then capitals or digits ("MI", "COPD", "G0", "T4").
+_ABBREVIATION = re.compile(r"\b[A-Z][A-Z0-9]+\b")
+_DIGIT = re.compile(r"\d")
 _NEGATING_PREFIX = "non"
 
+# How strongly a long reference asserts what a passage says, by the sentence it is in: a sentence
+# with a conclusion cue states the answer; the first sentence usually does; the last often sums up.
+# A passage with an exclusion cue asserts nothing: its terms count against the solution instead.
+CONCLUSION_WEIGHT = 1.0
+FIRST_SENTENCE_WEIGHT = 0.8
+LAST_SENTENCE_WEIGHT = 0.7
+OTHER_SENTENCE_WEIGHT = 0.45
+# Later passages of one sentence weigh a little less ("X, which causes Y": X is the answer).
+PASSAGE_DECAY = 0.03
+# Terms spread over several passages of one sentence ("X with Y") count, at this share.
+SENTENCE_SHARE = 0.75
+# The share of an excluded mention, beyond the best positive one, taken off the support.
+EXCLUSION_PENALTY = 0.5
 
+_PREFIXES_BY_INITIAL: dict[str, tuple[tuple[str, str], ...]] = {}
+for _x, _y in OPPOSITE_PREFIXES:
+    for _p, _q in ((_x, _y), (_y, _x)):
+        _PREFIXES_BY_INITIAL[_p[0]] = (*_PREFIXES_BY_INITIAL.get(_p[0], ()), (_p, _q))
+
+
+@lru_cache(maxsize=65_536)
 def _opposite_variants(term: str) -> tuple[str, ...]:
     """Every word that is ``term`` with one opposite beginning swapped for its counterpart."""
-    variants = []
-    for x, y in OPPOSITE_PREFIXES:
-        for p, q in ((x, y), (y, x)):
-            if term.startswith(p) and len(term) > len(p):
-                variants.append(q + term[len(p) :])
-    return tuple(variants)
+    if not term:
+        return ()
+    return tuple(
+        q + term[len(p) :]
+        for p, q in _PREFIXES_BY_INITIAL.get(term[0], ())
+        if term.startswith(p) and len(term) > len(p)
+    )
 
 
 def _is_number(term: str) -> bool:
-    return any(c.isdigit() for c in term)
+    return _DIGIT.search(term) is not None
 
 
-def _expand_abbreviations(text: str) -> str:
-    """``text`` with each unambiguous abbreviation, written in capitals, replaced by its expansion.
+def _expand_abbreviations(text: str, context: frozenset[str] = frozenset()) -> str:
+    """``text`` with each abbreviation, written in capitals, replaced by its expansion.
 
     "Acute MI" reads as "Acute myocardial infarction"; an in-text definition, "myocardial
-    infarction (MI)", then repeats the same terms. Ambiguous abbreviations (MS, PE) are left as they
-    are: no single expansion can be trusted.
+    infarction (MI)", then repeats the same terms. An ambiguous abbreviation (MS: multiple
+    sclerosis or mitral stenosis) is resolved from context: expanded only when exactly one of its
+    expansions has all its terms in ``context`` (the reference, or the text itself), and otherwise
+    left as it is: no single expansion can be trusted.
     """
     lexicon = load_lexicon()
+    own: frozenset[str] | None = None
 
     def expand(match: re.Match[str]) -> str:
+        nonlocal own
         token = match.group(0)
-        if len(token) < 2 or not token.isupper():
+        if not token.isupper():
             return token
         expansions = lexicon.expand_abbreviation(token, case_sensitive=True)
-        return expansions[0] if len(expansions) == 1 else token
+        if len(expansions) == 1:
+            return expansions[0]
+        if not expansions:
+            return token
+        if own is None:
+            own = context | frozenset(normalize_tokens(text))
+        supported = [e for e in expansions if own.issuperset(normalize_tokens(e))]
+        return supported[0] if len(supported) == 1 else token
 
-    return _WORD.sub(expand, text)
+    return _ABBREVIATION.sub(expand, text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +210,15 @@ class TextAnalysis:
 _DEFAULT_LINKER = LexiconLinker()
 
 
-def analyze_text(text: str, linker: ConceptLinker = _DEFAULT_LINKER) -> TextAnalysis:
-    """Analyse an answer text (a solution or a short reference); ``linker`` finds its concepts."""
-    expanded = _expand_abbreviations(" ".join(text.split()))
+def analyze_text(
+    text: str, linker: ConceptLinker = _DEFAULT_LINKER, context: frozenset[str] = frozenset()
+) -> TextAnalysis:
+    """Analyse an answer text (a solution or a short reference).
+
+    ``linker`` finds its concepts; ``context`` (the terms of the reference a solution is judged
+    against) resolves its ambiguous abbreviations.
+    """
+    expanded = _expand_abbreviations(" ".join(text.split()), context)
     folded = fold_text(expanded)
     # Each clause is normalized once; the answer's terms are its clauses' terms (the separators
     # are stop words or punctuation, which normalization drops anyway).
@@ -189,17 +245,32 @@ def analyze_text(text: str, linker: ConceptLinker = _DEFAULT_LINKER) -> TextAnal
 
 
 @dataclass(frozen=True, slots=True)
+class Passage:
+    """A stretch of a long reference between commas, brackets or contrast words, and its weight.
+
+    ``weight`` is how strongly the reference asserts the passage (1.0 in a concluding sentence,
+    less elsewhere, slightly less for each later passage of a sentence); ``excluded`` marks a
+    passage that names something only to set it aside ("rather than X", "X is less likely").
+    """
+
+    terms: frozenset[str]
+    sentence: int
+    weight: float
+    excluded: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ReferenceAnalysis:
     """A reference answer, analysed once and compared with every completion of its group.
 
-    For a long reference, ``conclusion`` holds the terms of the sentences that state the answer and
-    ``excluded`` the terms it names only to set aside.
+    A long reference (a paragraph) is also cut into weighted :class:`Passage` s, and
+    ``sentences`` holds the terms of each sentence's asserted (not excluded) passages.
     """
 
     answer: TextAnalysis
     is_long: bool
-    conclusion: frozenset[str]
-    excluded: frozenset[str]
+    passages: tuple[Passage, ...]
+    sentences: tuple[tuple[frozenset[str], float], ...]
     # Terms of at least five letters, for spelling-tolerant lookups.
     fuzzy_pool: tuple[str, ...]
     opposites: frozenset[str]
@@ -227,22 +298,82 @@ class AnswerMatch:
     strength: float = 0.0
 
 
-def _conclusion_and_exclusions(text: str, term_set: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
-    sentences = [s for s in _SENTENCE_BREAK.split(text) if s.strip()]
-    if not sentences:
-        return term_set, frozenset()
-    concluding = [s for s in sentences if _CONCLUSION_CUE.search(s) and not _EXCLUSION_CUE.search(s)]
-    if not concluding:
-        concluding = [sentences[-1]]
-    conclusion: set[str] = set()
-    for sentence in concluding:
-        conclusion.update(normalize_terms(sentence))
-    excluded: set[str] = set()
-    for sentence in sentences:
-        for part in re.split(r"[,;:]", sentence):
-            if _EXCLUSION_CUE.search(part):
-                excluded.update(normalize_terms(part))
-    return frozenset(conclusion), frozenset(excluded - conclusion)
+# Joins the passages of a reference so that one fold_text call folds them all; a token that no
+# answer uses, so a reference that contains it only gets one more passage boundary.
+_PASSAGE_MARK = "0passage0"
+
+
+def _passages(text: str) -> tuple[tuple[Passage, ...], tuple[tuple[frozenset[str], float], ...], int]:
+    """The weighted passages of a long reference, each sentence's asserted terms and weight, and the
+    number of content tokens."""
+    sentences = [s for s in _SENTENCE_BREAK.split(text) if s and not s.isspace()]
+    last = len(sentences) - 1
+    raw: list[tuple[int, float, bool]] = []
+    pieces: list[str] = []
+    for index, sentence in enumerate(sentences):
+        if _CONCLUSION_CUE.search(sentence):
+            weight = CONCLUSION_WEIGHT
+        elif index == 0:
+            weight = FIRST_SENTENCE_WEIGHT
+        elif index == last:
+            weight = LAST_SENTENCE_WEIGHT
+        else:
+            weight = OTHER_SENTENCE_WEIGHT
+        for part in _PASSAGE_BREAK.split(sentence):
+            if part and not part.isspace():
+                excluded = _OVER.match(part) is not None or (
+                    _EXCLUSION_CUE.search(part) is not None and _RELATIVE_EXCLUSION.search(part) is None
+                )
+                raw.append((index, weight, excluded))
+                pieces.append(part)
+    # One fold and one normalization pass for the whole reference (the hot path of a GRPO batch).
+    groups: list[list[str]] = [[]]
+    for term in normalize_tokens(f" {_PASSAGE_MARK} ".join(pieces)):
+        if term == _PASSAGE_MARK:
+            groups.append([])
+        else:
+            groups[-1].append(term)
+    passages: list[Passage] = []
+    asserted: dict[int, tuple[set[str], float]] = {}
+    position = 0
+    previous = -1
+    for (index, weight, excluded), tokens in zip(raw, groups):
+        if not tokens:
+            continue
+        position = position + 1 if index == previous else 0
+        previous = index
+        terms = frozenset(tokens)
+        passages.append(Passage(terms, index, weight * (1.0 - PASSAGE_DECAY * position), excluded))
+        if not excluded:
+            asserted.setdefault(index, (set(), weight))[0].update(terms)
+    sentence_terms = tuple((frozenset(terms), weight) for terms, weight in asserted.values())
+    return tuple(passages), sentence_terms, sum(len(g) for g in groups)
+
+
+def _support(hits: list[tuple[str, float]], total: float, reference: ReferenceAnalysis) -> float:
+    """How strongly a long reference asserts a solution, in [-0.5, 1].
+
+    ``hits`` pairs each solution term found in the reference (as the reference writes it) with the
+    term's weight (its specificity: "estradiol" counts more than "serum"), ``total`` is the weight
+    of all the solution's terms. The support is the best weighted share of the solution in one
+    asserted passage (or, at :data:`SENTENCE_SHARE`, one sentence), less
+    :data:`EXCLUSION_PENALTY` times the share the reference only excludes beyond that: naming an
+    option the reference rules out costs, and listing several candidates (a low share in any one
+    passage) pays less than committing to one.
+    """
+    if not hits:
+        return 0.0
+    best = 0.0
+    worst = 0.0
+    for passage in reference.passages:
+        share = sum(w for hit, w in hits if hit in passage.terms) / total
+        if passage.excluded:
+            worst = max(worst, share)
+        else:
+            best = max(best, share * passage.weight)
+    for terms, weight in reference.sentences:
+        best = max(best, SENTENCE_SHARE * weight * sum(w for hit, w in hits if hit in terms) / total)
+    return best - EXCLUSION_PENALTY * max(0.0, worst - best)
 
 
 class AnswerMatcher(BaseModel):
@@ -294,19 +425,35 @@ class AnswerMatcher(BaseModel):
     def analyze(self, reference: str) -> ReferenceAnalysis:
         """Analyse a reference answer once; reuse the result for every completion judged against it."""
         reference = reference[: self.max_reference_chars]
-        answer = analyze_text(reference, self.linker)
-        is_long = len(answer.terms) > self.long_reference_terms
+        expanded = _expand_abbreviations(" ".join(reference.split()))
+        passages, sentences, token_count = _passages(expanded)
+        term_set = frozenset(t for p in passages for t in p.terms)
+        is_long = len(term_set) > self.long_reference_terms
         if is_long:
-            conclusion, excluded = _conclusion_and_exclusions(reference, answer.term_set)
+            # A paragraph: its terms come from its passages; as a compound text it names no single
+            # concept, and it is never compared as a whole (see compare).
+            answer = TextAnalysis(
+                text=reference,
+                folded=fold_text(expanded),
+                terms=tuple(sorted(term_set)),
+                term_set=term_set,
+                clauses=tuple(sorted(tuple(sorted(p.terms)) for p in passages)),
+                concepts=frozenset(),
+                token_count=token_count,
+                numbers=frozenset(t for t in term_set if _is_number(t)),
+                negations=term_set & NEGATION_CUES,
+            )
         else:
-            conclusion, excluded = answer.term_set, frozenset()
+            answer = analyze_text(reference, self.linker)
+            passages, sentences = (), ()
         opposites = frozenset(v for t in answer.term_set for v in _opposite_variants(t)) - answer.term_set
+        fuzzy_pool = tuple(sorted(t for t in answer.term_set if len(t) >= 5 and not _is_number(t)))
         return ReferenceAnalysis(
             answer=answer,
             is_long=is_long,
-            conclusion=conclusion,
-            excluded=excluded,
-            fuzzy_pool=tuple(sorted(t for t in answer.term_set if len(t) >= 5 and not _is_number(t))),
+            passages=passages,
+            sentences=sentences,
+            fuzzy_pool=fuzzy_pool,
             opposites=opposites,
         )
 
@@ -370,7 +517,7 @@ class AnswerMatcher(BaseModel):
             return AnswerMatch(
                 "mismatch", 0.0, guard=f"overlong: solution over {self.max_solution_chars} characters"
             )
-        sol = analyze_text(solution, self.linker)
+        sol = analyze_text(solution, self.linker, reference.term_set)
         if not sol.terms:
             return AnswerMatch("missing", 0.0)
         ref = reference.answer
@@ -395,9 +542,10 @@ class AnswerMatcher(BaseModel):
         matched = tuple(term for term, hit in zip(sol.terms, found) if hit is not None)
         precision = len(matched) / len(sol.terms)
         if reference.is_long:
-            in_conclusion = sum(hit in reference.conclusion for hit in found if hit is not None)
-            excluded = sum(hit in reference.excluded for hit in found if hit is not None)
-            support = (0.75 * in_conclusion + 0.25 * len(matched) - 0.5 * excluded) / len(sol.terms)
+            specificity = load_lexicon().specificity
+            weights = [specificity(term) for term in sol.terms]
+            hits = [(hit, w) for hit, w in zip(found, weights) if hit is not None]
+            support = _support(hits, sum(weights), reference)
             similarity = max(0.0, support) * min(1.0, self.max_solution_terms / sol.token_count)
             threshold = self.min_support
         else:

@@ -29,6 +29,7 @@ __all__ = [
     "fold_text",
     "fold_unicode",
     "normalize_terms",
+    "normalize_tokens",
     "remove_genitives",
     "split_punctuation",
     "term_tokens",
@@ -129,13 +130,42 @@ def to_us_spelling(tokens: list[str]) -> list[str]:
     return [spelling(t) for t in tokens]
 
 
-# The token steps, in order. One place to add a step (synonyms, ...).
+# The token steps, in order. One place to add a step (synonyms, ...). Every step maps each token on
+# its own (to one token or none), so the pipeline's result is cached per token.
 TERM_PIPELINE: tuple[_TermStep, ...] = (drop_stop_words, to_us_spelling, _uninflect_all)
+
+# token -> its normalized form, "" for a dropped token. Bounded: cleared when full. Plain dict reads
+# and writes are atomic in CPython, so threads share it safely (at worst one computes a value twice).
+_TOKEN_CACHE: dict[str, str] = {}
+_TOKEN_CACHE_SIZE = 200_000
+
+
+def _normalize_token(token: str) -> str:
+    tokens = [token]
+    for step in TERM_PIPELINE:
+        tokens = step(tokens)
+    return tokens[0] if tokens else ""
+
+
+def normalize_tokens(text: str) -> list[str]:
+    """The content terms of ``text`` in text order, repeats kept: :func:`normalize_terms` unsorted.
+
+    >>> normalize_tokens("Haemorrhages of the oesophagus")
+    ['hemorrhage', 'esophagus']
+    """
+    cache = _TOKEN_CACHE
+    out = []
+    for token in fold_text(text).split():
+        term = cache.get(token)
+        if term is None:
+            if len(cache) >= _TOKEN_CACHE_SIZE:
+                cache.clear()
+            term = cache[token] = _normalize_token(token)
+        if term:
+            out.append(term)
+    return out
 
 
 def normalize_terms(text: str) -> tuple[str, ...]:
     """The sorted content terms of ``text``: the word-order-free key that answers are compared on."""
-    tokens = term_tokens(text)
-    for step in TERM_PIPELINE:
-        tokens = step(tokens)
-    return tuple(sorted(tokens))
+    return tuple(sorted(normalize_tokens(text)))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import hashlib
 import json
 import platform
 import re
@@ -43,6 +44,7 @@ from medreward import DEFAULT_TAGS, check_answer, parse_completion
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "medical_o1_dev.jsonl"
 DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "answer_judging.json"
+DEFAULT_LABELS = REPO_ROOT / "benchmarks" / "labels" / "response_endorses.json"
 
 REASONING = "The findings were reviewed step by step and weighed against the alternatives."
 # Options made of answer-letter codes ("ad", "bc", "ace"): the option text says nothing by itself.
@@ -123,6 +125,22 @@ CATEGORIES: dict[str, tuple[Pair, ...]] = {
         ("SLE", "Systemic lupus erythematosus", True),
         ("CML", "Chronic lymphocytic leukemia", False),
         ("ALL", "Acute myeloid leukemia", False),
+    ),
+    "ambiguous_abbreviations": (
+        ("MS", "Multiple sclerosis", True),
+        ("MS", "Mitral stenosis", True),
+        ("PE", "Pulmonary embolism", True),
+        ("ALL", "Acute lymphoblastic leukemia", True),
+        ("MS", "Myasthenia gravis", False),
+        ("PE", "Pleural effusion", False),
+        ("ALL", "Acute myeloid leukemia", False),
+    ),
+    "in_text_definitions": (
+        ("Myocardial infarction (MI)", "Myocardial infarction", True),
+        ("Multiple sclerosis (MS)", "Multiple sclerosis", True),
+        ("Deep vein thrombosis (DVT)", "DVT", True),
+        ("Mitral stenosis (MS)", "Multiple sclerosis", False),
+        ("Diabetic ketoacidosis (DKA)", "Hyperosmolar hyperglycemic state", False),
     ),
     "lay_synonyms": (
         ("Heart attack", "Myocardial infarction", True),
@@ -241,6 +259,12 @@ class Row:
     right: str
     wrong: tuple[str, ...]
     response: str
+    line: int = -1
+    # The option letter the Response endorses, by the hand labels (None: no option, or unlabelled).
+    endorsed: str | None = None
+    # The endorsed option first, then the other options: the ranking the Response itself implies.
+    endorsed_ranking: tuple[str, ...] = ()
+    endorses_answer: bool = False
 
     @property
     def response_states_answer(self) -> bool:
@@ -252,15 +276,30 @@ class Row:
         return self.right.rstrip(".").lower() in self.response.lower()
 
 
-def load_rows(path: Path) -> tuple[list[Row], dict[str, int]]:
+def load_labels(path: Path) -> dict[int, dict[str, Any]]:
+    """Hand labels by 0-based line: which option each Response endorses (benchmarks/labels/README.md)."""
+    if not path.is_file():
+        return {}
+    return {int(r["line"]): r for r in json.loads(path.read_text(encoding="utf-8"))["rows"]}
+
+
+def load_rows(
+    path: Path, labels: dict[int, dict[str, Any]] | None = None
+) -> tuple[list[Row], dict[str, int]]:
     rows: list[Row] = []
+    labels = labels or {}
     counts = {"rows_read": 0, "skipped_letter_code_options": 0, "skipped_no_wrong_option": 0}
     with path.open(encoding="utf-8") as handle:
-        for line in handle:
+        for number, line in enumerate(handle):
             if not line.strip():
                 continue
             counts["rows_read"] += 1
             record: dict[str, Any] = json.loads(line)
+            label = labels.get(number)
+            if label is not None:
+                digest = hashlib.sha1(str(record["Question"]).encode("utf-8")).hexdigest()[:12]
+                if digest != label["question_sha1"]:
+                    raise SystemExit(f"answer_judging: label of line {number} is for another question")
             options: dict[str, str] = {k: str(v) for k, v in record["options"].items()}
             if all(_LETTER_CODE.match(v.strip()) for v in options.values()):
                 counts["skipped_letter_code_options"] += 1
@@ -274,25 +313,50 @@ def load_rows(path: Path) -> tuple[list[Row], dict[str, int]]:
             if not wrong:
                 counts["skipped_no_wrong_option"] += 1
                 continue
-            rows.append(Row(right=right, wrong=wrong, response=str(record["Response"])))
+            endorsed = label["endorses"] if label else None
+            ranking: tuple[str, ...] = ()
+            if endorsed is not None:
+                chosen = options[endorsed].strip()
+                others = {t.strip() for k, t in options.items() if k != endorsed}
+                ranking = (chosen, *sorted(o for o in others if o.lower() != chosen.lower()))
+            rows.append(
+                Row(
+                    right=right,
+                    wrong=wrong,
+                    response=str(record["Response"]),
+                    line=number,
+                    endorsed=endorsed,
+                    endorsed_ranking=ranking,
+                    endorses_answer=endorsed is not None and endorsed == record["answer_idx"],
+                )
+            )
     counts["rows_used"] = len(rows)
+    counts["rows_labelled"] = sum(r.line in labels for r in rows)
+    counts["rows_response_endorses_an_option"] = sum(r.endorsed is not None for r in rows)
+    counts["rows_response_endorses_answer"] = sum(r.endorses_answer for r in rows)
     counts["rows_response_states_answer"] = sum(r.response_states_answer for r in rows)
     counts["wrong_completions"] = sum(len(r.wrong) for r in rows)
     return rows, counts
 
 
-def rank_accuracy(judge: Judge, rows: Sequence[Row], reference_of: Callable[[Row], str]) -> dict[str, Any]:
+def rank_accuracy(
+    judge: Judge,
+    rows: Sequence[Row],
+    reference_of: Callable[[Row], str],
+    solutions_of: Callable[[Row], Sequence[str]] = lambda row: (row.right, *row.wrong),
+) -> dict[str, Any]:
+    """Share of rows whose first solution scores strictly above every other one."""
     correct = ties = 0
     started = time.perf_counter()
     for row in rows:
-        solutions = [row.right, *row.wrong]
+        solutions = list(solutions_of(row))
         reference = reference_of(row)
         scores = judge.judge([completion(s) for s in solutions], [reference] * len(solutions))
         right, best_wrong = scores[0], max(scores[1:])
         correct += right > best_wrong
         ties += right == best_wrong
     return {
-        "accuracy": correct / len(rows),
+        "accuracy": correct / len(rows) if rows else float("nan"),
         "correct": correct,
         "ties": ties,
         "seconds": time.perf_counter() - started,
@@ -351,6 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--data", type=Path, default=DEFAULT_DATA, help=f"JSONL rows (default: {DEFAULT_DATA})"
     )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the JSON results")
+    parser.add_argument("--labels", type=Path, default=DEFAULT_LABELS, help="hand labels of the Responses")
     args = parser.parse_args(argv)
 
     data: Path = args.data
@@ -363,20 +428,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
 
-    rows, counts = load_rows(data)
+    labels = load_labels(args.labels)
+    rows, counts = load_rows(data, labels)
     if not rows:
         print(f"answer_judging: no usable rows in {data}", file=sys.stderr)
         return 2
     stating = [r for r in rows if r.response_states_answer]
-    # (rows, reference) per evaluation: the long Response on all rows, the long Response on the rows
-    # whose Response names the answer, the short Ground-True Answer on all rows.
-    evaluations: dict[str, tuple[list[Row], Callable[[Row], str]]] = {
-        "long_response": (rows, lambda row: row.response),
-        "long_response_states_answer": (stating, lambda row: row.response),
-        "short_ground_truth": (rows, lambda row: row.right),
+    agreeing = [r for r in rows if r.endorses_answer]
+    endorsing = [r for r in rows if r.endorsed is not None]
+
+    def response(row: Row) -> str:
+        return row.response
+
+    def answer(row: Row) -> str:
+        return row.right
+
+    def endorsed_first(row: Row) -> Sequence[str]:
+        return row.endorsed_ranking
+
+    # (rows, reference, solutions) per evaluation; the first solution must win. The long Response
+    # on all rows; on the rows whose Response names the answer verbatim; on the rows whose Response
+    # endorses the answer (hand labels: a judge can only follow the reference it is given); the
+    # option each Response endorses, answer or not; the short Ground-True Answer on all rows.
+    evaluations: dict[str, tuple[list[Row], Callable[[Row], str], Callable[[Row], Sequence[str]]]] = {
+        "long_response": (rows, response, lambda row: (row.right, *row.wrong)),
+        "long_response_states_answer": (stating, response, lambda row: (row.right, *row.wrong)),
+        "long_response_endorses_answer": (agreeing, response, lambda row: (row.right, *row.wrong)),
+        "long_response_endorsed_option": (endorsing, response, endorsed_first),
+        "short_ground_truth": (rows, answer, lambda row: (row.right, *row.wrong)),
     }
     ranking = {
-        judge.name: {kind: rank_accuracy(judge, subset, ref) for kind, (subset, ref) in evaluations.items()}
+        judge.name: {
+            kind: rank_accuracy(judge, subset, ref, sols) for kind, (subset, ref, sols) in evaluations.items()
+        }
         for judge in JUDGES
     }
     categories = {judge.name: category_results(judge) for judge in JUDGES}
@@ -402,11 +486,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     header = [
         "judge",
-        f"vs Response (n={len(rows)})",
-        f"vs Response naming answer (n={len(stating)})",
-        f"vs short Ground-True (n={len(rows)})",
+        f"Response (n={len(rows)})",
+        f"Response names answer (n={len(stating)})",
+        f"Response endorses answer (n={len(agreeing)})",
+        f"option Response endorses (n={len(endorsing)})",
+        f"short Ground-True (n={len(rows)})",
     ]
     print(table(header, body))
+    print(
+        "  'endorses': hand labels in benchmarks/labels/response_endorses.json (which option each Response"
+        " concludes,\n  read from the Response alone); the last-but-one column ranks that option first,"
+        " right answer or not"
+    )
     print("  (vs the short reference the right solution is the reference: exact match wins trivially)\n")
 
     print("Category suite: share of hand-labelled pairs judged correctly")
@@ -431,6 +522,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "platform": platform.platform(),
         "data_path": str(data),
         "row_counts": counts,
+        "labels_path": str(args.labels),
         "judges": {j.name: {"match_rule": j.rule} for j in JUDGES},
         "ranking": ranking,
         "categories": categories,

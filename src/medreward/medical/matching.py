@@ -158,17 +158,20 @@ def _opposite_variants(term: str) -> tuple[str, ...]:
 
 
 def _is_number(term: str) -> bool:
-    return _DIGIT.search(term) is not None
+    return not term.isalpha() and _DIGIT.search(term) is not None
 
 
-def _expand_abbreviations(text: str, context: frozenset[str] = frozenset()) -> str:
+def _expand_abbreviations(
+    text: str, context: frozenset[str] = frozenset(), context_concepts: frozenset[str] = frozenset()
+) -> str:
     """``text`` with each abbreviation, written in capitals, replaced by its expansion.
 
     "Acute MI" reads as "Acute myocardial infarction"; an in-text definition, "myocardial
     infarction (MI)", then repeats the same terms. An ambiguous abbreviation (MS: multiple
     sclerosis or mitral stenosis) is resolved from context: expanded only when exactly one of its
-    expansions has all its terms in ``context`` (the reference, or the text itself), and otherwise
-    left as it is: no single expansion can be trusted.
+    expansions has all its terms in ``context`` (the reference, or the text itself) or names one
+    of ``context_concepts`` (the reference's), and otherwise left as it is: no single expansion can
+    be trusted.
     """
     lexicon = load_lexicon()
     own: frozenset[str] | None = None
@@ -185,7 +188,11 @@ def _expand_abbreviations(text: str, context: frozenset[str] = frozenset()) -> s
             return token
         if own is None:
             own = context | frozenset(normalize_tokens(text))
-        supported = [e for e in expansions if own.issuperset(normalize_tokens(e))]
+        supported = [
+            e
+            for e in expansions
+            if own.issuperset(normalize_tokens(e)) or lexicon.concepts(e) & context_concepts
+        ]
         return supported[0] if len(supported) == 1 else token
 
     return _ABBREVIATION.sub(expand, text)
@@ -211,14 +218,17 @@ _DEFAULT_LINKER = LexiconLinker()
 
 
 def analyze_text(
-    text: str, linker: ConceptLinker = _DEFAULT_LINKER, context: frozenset[str] = frozenset()
+    text: str,
+    linker: ConceptLinker = _DEFAULT_LINKER,
+    context: frozenset[str] = frozenset(),
+    context_concepts: frozenset[str] = frozenset(),
 ) -> TextAnalysis:
     """Analyse an answer text (a solution or a short reference).
 
-    ``linker`` finds its concepts; ``context`` (the terms of the reference a solution is judged
-    against) resolves its ambiguous abbreviations.
+    ``linker`` finds its concepts; ``context`` and ``context_concepts`` (the terms and concepts of
+    the reference a solution is judged against) resolve its ambiguous abbreviations.
     """
-    expanded = _expand_abbreviations(" ".join(text.split()), context)
+    expanded = _expand_abbreviations(" ".join(text.split()), context, context_concepts)
     folded = fold_text(expanded)
     # Each clause is normalized once; the answer's terms are its clauses' terms (the separators
     # are stop words or punctuation, which normalization drops anyway).
@@ -517,7 +527,7 @@ class AnswerMatcher(BaseModel):
             return AnswerMatch(
                 "mismatch", 0.0, guard=f"overlong: solution over {self.max_solution_chars} characters"
             )
-        sol = analyze_text(solution, self.linker, reference.term_set)
+        sol = analyze_text(solution, self.linker, reference.term_set, reference.answer.concepts)
         if not sol.terms:
             return AnswerMatch("missing", 0.0)
         ref = reference.answer

@@ -59,8 +59,22 @@ NEGATION_CUES = frozenset(
 )
 
 _GENITIVE = re.compile(r"(?<=\w)['\u2019]s\b|(?<=s)['\u2019](?=\s|$)")
-# Any character that is not a letter, digit or decimal point between digits separates tokens.
-_SEPARATOR = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[^\w.])+")
+# Any character that is not a letter, digit or decimal point between digits separates tokens: two
+# simple passes (non-word characters, then dots not between digits) instead of one alternation.
+_NON_WORD = re.compile(r"[^\w.]+")
+_LONE_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
+
+
+class _CombiningMarks(dict[int, "int | None"]):
+    """A ``str.translate`` table that deletes combining marks, filled one code point at a time."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = None if unicodedata.combining(chr(code)) else code
+        self[code] = value
+        return value
+
+
+_STRIP_COMBINING = _CombiningMarks()
 
 
 def fold_unicode(text: str) -> str:
@@ -68,7 +82,7 @@ def fold_unicode(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     if decomposed.isascii():
         return decomposed.casefold()
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return decomposed.translate(_STRIP_COMBINING).casefold()
 
 
 def remove_genitives(text: str) -> str:
@@ -78,7 +92,10 @@ def remove_genitives(text: str) -> str:
 
 def split_punctuation(text: str) -> str:
     """Replace punctuation by spaces, keeping decimal points: ``"b12-deficiency, 0.5 mg"``."""
-    return _SEPARATOR.sub(" ", text).replace("_", " ")
+    text = _NON_WORD.sub(" ", text)
+    if "." in text:
+        text = _LONE_DOT.sub(" ", text)
+    return text.replace("_", " ")
 
 
 def fold_text(text: str) -> str:

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -91,34 +91,34 @@ OPPOSITE_PREFIXES: tuple[tuple[str, str], ...] = (
 # Words that separate the clauses of a compound answer; word order inside a clause is free.
 # No surrounding \s*: on a long run of spaces that retries at every position (quadratic time).
 _CLAUSE_BREAK = re.compile(r"[,;/]|\b(?:and|with|plus|but|or|versus|vs)\b", re.IGNORECASE)
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+|\n+")
+# Consumes the end mark itself: starting on a literal lets the engine skip ahead (no lookbehind).
+_SENTENCE_BREAK = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+|\n+")
+# The cue patterns below are lowercase and case-sensitive: _passages lowercases the reference
+# once, which makes each search about three times faster than re.IGNORECASE.
 # Sentence openings and phrases that state the answer in a free-text reference.
 _CONCLUSION_CUE = re.compile(
     r"\b(most likely|diagnosis is|answer is|is consistent with|indicative of|points? (?:to|towards)|"
     r"therefore|thus|hence|in summary|in conclusion|overall|best (?:explained|treatment|next)|"
     r"is caused by|caused by|is likely|suggests?|is the|most probable|probable diagnosis|"
     r"best (?:explains|fits)|most fitting|most appropriate)\b",
-    re.IGNORECASE,
 )
 # Phrases after which the reference names an option only to set it aside.
 _EXCLUSION_CUE = re.compile(
     r"\b(less likely|unlikely|rather than|instead of|not|ruled? out|excluded?|excluding|doesn't|"
     r"would give|would instead|can mimic|mimics?|unlike|as opposed to|less common|less typical)\b",
-    re.IGNORECASE,
 )
 # Where a passage of a long reference ends: punctuation, brackets, or (kept with the next passage)
 # a word that turns to a contrast. Lookaheads only, no \s*: linear time on any input.
 _PASSAGE_BREAK = re.compile(
-    r"[,;:()\[\]]|(?=\b(?:rather than|instead of|but|while|whereas|although|however|unlike|"
+    r"[,;:()\[\]]|\b(?=[ribwahuceo])(?=(?:rather than|instead of|but|while|whereas|although|however|unlike|"
     r"as opposed to|except|compared (?:to|with)|over (?:a|an|the|other)\b))",
-    re.IGNORECASE,
 )
 # A passage that opens with "over" sets its object aside ("suggests this diagnosis over an ACL tear").
-_OVER = re.compile(r"\s*over\b", re.IGNORECASE)
+_OVER = re.compile(r"\s*over\b")
 # An exclusion cue inside a relative clause describes the subject, not the answer: "the antibody
 # that is not associated with the condition is anti-LKM2" asserts anti-LKM2.
 _RELATIVE_EXCLUSION = re.compile(
-    r"\b(?:that|which|who)\s+(?:is|are|was|were|would|does|do|could|can)\s+not\b", re.I
+    r"\b(?:that|which|who)\s+(?:is|are|was|were|would|does|do|could|can)\s+not\b"
 )
 # Tokens that may be abbreviations: a capital, then capitals or digits ("MI", "COPD", "G0", "T4").
 _ABBREVIATION = re.compile(r"\b[A-Z][A-Z0-9]+\b")
@@ -316,7 +316,7 @@ _PASSAGE_MARK = "0passage0"
 def _passages(text: str) -> tuple[tuple[Passage, ...], tuple[tuple[frozenset[str], float], ...], int]:
     """The weighted passages of a long reference, each sentence's asserted terms and weight, and the
     number of content tokens."""
-    sentences = [s for s in _SENTENCE_BREAK.split(text) if s and not s.isspace()]
+    sentences = [s for s in _SENTENCE_BREAK.split(text.lower()) if s and not s.isspace()]
     last = len(sentences) - 1
     raw: list[tuple[int, float, bool]] = []
     pieces: list[str] = []
@@ -423,14 +423,6 @@ class AnswerMatcher(BaseModel):
     max_solution_terms: int = Field(
         24, ge=1, description="against long references, longer solutions are discounted proportionally"
     )
-
-    @field_validator("linker")
-    @classmethod
-    def _check_linker(cls, value: object) -> object:
-        if not isinstance(value, ConceptLinker):
-            kind = type(value).__name__
-            raise ValueError(f"linker must have a link(text, folded, terms) method, got {kind}")
-        return value
 
     def analyze(self, reference: str) -> ReferenceAnalysis:
         """Analyse a reference answer once; reuse the result for every completion judged against it."""

@@ -5,7 +5,7 @@ TORCH_SPEC ?= torch==2.13.0
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck clean
+.PHONY: demo test test-scispacy lint typecheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,22 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.core
 	$(BIN)/medreward demo
 
+# The optional scispacy concept linker (medreward[scispacy]) in its own environment: scispacy pins
+# numpy<2 and installs about 600 MB. scispacy 0.6.2 needs Python 3.10 to 3.12 (nmslib-metabrainz wheels).
+SCISPACY_PYTHON ?= $(PYTHON)
+SCISPACY_VENV := .venv-scispacy
+
+$(SCISPACY_VENV)/.scispacy: pyproject.toml
+	$(SCISPACY_PYTHON) -c 'import sys; (3, 10) <= sys.version_info[:2] <= (3, 12) or sys.exit("scispacy needs Python 3.10 to 3.12: set SCISPACY_PYTHON")'
+	$(SCISPACY_PYTHON) -m venv $(SCISPACY_VENV)
+	$(SCISPACY_VENV)/bin/python -m pip install -q --upgrade pip
+	$(SCISPACY_VENV)/bin/python -m pip install -q -e '.[scispacy]' pytest hypothesis
+	touch $@
+
+# Only this file: pyproject's testpaths and doctests cover the main environment.
+test-scispacy: $(SCISPACY_VENV)/.scispacy
+	$(SCISPACY_VENV)/bin/python -m pytest -q tests/test_scispacy_linker.py -p no:cacheprovider
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -37,4 +53,4 @@ test: lint typecheck
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis site
+	rm -rf $(VENV) $(SCISPACY_VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis site

@@ -47,7 +47,7 @@ from rapidfuzz.distance import Levenshtein
 
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.linking import ConceptLinker, LexiconLinker
-from medreward.medical.normalize import NEGATION_CUES, fold_text, normalize_terms, normalize_tokens
+from medreward.medical.normalize import NEGATION_CUES, fold_text, normalize_tokens
 
 __all__ = [
     "OPPOSITE_PREFIXES",
@@ -230,9 +230,9 @@ def analyze_text(
     """
     expanded = _expand_abbreviations(" ".join(text.split()), context, context_concepts)
     folded = fold_text(expanded)
-    # Each clause is normalized once; the answer's terms are its clauses' terms (the separators
-    # are stop words or punctuation, which normalization drops anyway).
-    clause_terms = [c for c in (normalize_terms(p) for p in _CLAUSE_BREAK.split(expanded)) if c]
+    # The clauses are normalized together in one pass; the answer's terms are its clauses' terms
+    # (the separators are stop words or punctuation, which normalization drops anyway).
+    clause_terms = _grouped_terms(_CLAUSE_BREAK.split(expanded))
     clauses = tuple(sorted(clause_terms))
     token_count = sum(len(c) for c in clause_terms)
     term_set = frozenset(t for c in clause_terms for t in c)
@@ -313,6 +313,22 @@ class AnswerMatch:
 _PASSAGE_MARK = "0passage0"
 
 
+def _normalize_pieces(pieces: list[str]) -> list[list[str]]:
+    """The content terms of each piece of text, in order, from one normalization pass over all."""
+    groups: list[list[str]] = [[]]
+    for term in normalize_tokens(f" {_PASSAGE_MARK} ".join(pieces)):
+        if term == _PASSAGE_MARK:
+            groups.append([])
+        else:
+            groups[-1].append(term)
+    return groups
+
+
+def _grouped_terms(pieces: list[str]) -> list[tuple[str, ...]]:
+    """The sorted content terms of each piece of text that has any."""
+    return [tuple(sorted(g)) for g in _normalize_pieces(pieces) if g]
+
+
 def _passages(text: str) -> tuple[tuple[Passage, ...], tuple[tuple[frozenset[str], float], ...], int]:
     """The weighted passages of a long reference, each sentence's asserted terms and weight, and the
     number of content tokens."""
@@ -337,12 +353,7 @@ def _passages(text: str) -> tuple[tuple[Passage, ...], tuple[tuple[frozenset[str
                 raw.append((index, weight, excluded))
                 pieces.append(part)
     # One fold and one normalization pass for the whole reference (the hot path of a GRPO batch).
-    groups: list[list[str]] = [[]]
-    for term in normalize_tokens(f" {_PASSAGE_MARK} ".join(pieces)):
-        if term == _PASSAGE_MARK:
-            groups.append([])
-        else:
-            groups[-1].append(term)
+    groups = _normalize_pieces(pieces)
     passages: list[Passage] = []
     asserted: dict[int, tuple[set[str], float]] = {}
     position = 0

@@ -366,8 +366,9 @@ def pathological_inputs(
         "digits_and_points": (_formatted("r", "1." * (size // 2), t), "5 mg"),
         "whitespace_run_in_solution": (_formatted("r", "a" + " " * size + "b", t), short),
         "whitespace_run_in_reference": (_formatted("r", short, t), "a" + "\t" * size + "b"),
+        # Distinct part objects, as a dataset decodes them (one shared dict would be kinder to caches).
         "many_text_parts": (
-            [{"role": "assistant", "content": [{"type": "text", "text": "ab"}] * (size // 2)}],
+            [{"role": "assistant", "content": [{"type": "text", "text": "ab"} for _ in range(size // 2)]}],
             short,
         ),
     }

@@ -303,6 +303,23 @@ def import_seconds(repeats: int = 5) -> list[float]:
     return [_subprocess_value(_IMPORT_CODE) for _ in range(repeats)]
 
 
+# The first check_answer call of a process loads the lexicon: timed from a fresh import.
+_FIRST_CALL_CODE = """
+import json, sys, time
+batch = json.load(sys.stdin)
+t = time.perf_counter()
+from medreward import check_answer
+check_answer(**batch)
+print(time.perf_counter() - t)
+"""
+
+
+def first_call_seconds(batch: Batch, repeats: int = 5) -> list[float]:
+    """Import plus the first ``check_answer`` call (lexicon load included), in fresh interpreters."""
+    payload = json.dumps({"prompts": batch.prompts, "completions": batch.completions, "answer": batch.answer})
+    return [_subprocess_value(_FIRST_CALL_CODE, payload) for _ in range(repeats)]
+
+
 def peak_rss_kib(batch: Batch) -> dict[str, dict[str, float]]:
     """Peak RSS (KiB) of fresh interpreters: bare, after the import, after one check_answer call.
 
@@ -380,6 +397,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     ratio = rate("check_answer", "medreward") / rate("check_answer", "naive token_set_ratio")
     imports = import_seconds()
+    first_calls = first_call_seconds(batches[0])
     rss = peak_rss_kib(batches[0])
 
     reference_chars = statistics.median(len(a) for b in batches for a in b.answer)
@@ -414,6 +432,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\ncheck_answer / naive token_set_ratio throughput: {ratio:.2f}x")
     import_ms = statistics.median(imports) * 1e3
     print(f"import medreward (fresh interpreter, median of {len(imports)}): {import_ms:.1f} ms")
+    print(
+        f"import + first check_answer, lexicon load included (median of {len(first_calls)}):"
+        f" {statistics.median(first_calls) * 1000:.1f} ms"
+    )
     for name, peak in rss.items():
         print(
             f"peak RSS, {name.replace('_', ' ')}: ru_maxrss {peak['ru_maxrss'] / 1024:.1f} MiB,"
@@ -441,6 +463,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "throughput": results,
         "check_answer_over_naive_token_set": ratio,
         "import_seconds": {"median": statistics.median(imports), "runs": imports},
+        "import_and_first_check_answer_seconds": {
+            "median": statistics.median(first_calls),
+            "runs": first_calls,
+        },
         "peak_rss_kib": rss,
     }
     path: Path = args.output

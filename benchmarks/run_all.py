@@ -65,6 +65,8 @@ def _judging(data: dict[str, Any]) -> list[str]:
     columns = (
         ("long_response", "vs long `Response`"),
         ("long_response_states_answer", "vs `Response` stating the answer"),
+        ("long_response_endorses_answer", "vs `Response` endorsing the answer (labels)"),
+        ("long_response_endorsed_option", "option the `Response` endorses first (labels)"),
         ("short_ground_truth", "vs short answer"),
     )
     header = ["judge", *(title for _, title in columns), "hand-labelled pairs"]

@@ -407,7 +407,9 @@ class AnswerMatcher(BaseModel):
         description="finds the concepts an answer names; the bundled lexicon unless replaced",
     )
     long_reference_terms: int = Field(
-        12, ge=1, description="a reference with more content terms than this is judged as a paragraph"
+        12,
+        ge=1,
+        description="a reference with more content terms than this (or of several sentences) is a paragraph",
     )
     fuzzy_term_similarity: float = Field(
         0.88, gt=0.0, le=1.0, description="normalized Levenshtein similarity at which two terms match"
@@ -441,7 +443,10 @@ class AnswerMatcher(BaseModel):
         expanded = _expand_abbreviations(" ".join(reference.split()))
         passages, sentences, token_count = _passages(expanded)
         term_set = frozenset(t for p in passages for t in p.terms)
-        is_long = len(term_set) > self.long_reference_terms
+        # A paragraph: many terms, or several sentences that each say something ("X. Y is
+        # unlikely."), however short.
+        sentences_with_terms = len({p.sentence for p in passages})
+        is_long = len(term_set) > self.long_reference_terms or sentences_with_terms > 1
         if is_long:
             # A paragraph: its terms come from its passages; as a compound text it names no single
             # concept, and it is never compared as a whole (see compare).

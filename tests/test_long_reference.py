@@ -1,0 +1,134 @@
+"""check_answer against paragraph references: passages, exclusions, specificity, abbreviations."""
+
+from __future__ import annotations
+
+import pytest
+
+from medreward.medical import AnswerMatcher
+from medreward.medical.lexicon import load_lexicon
+from medreward.medical.matching import analyze_text
+
+MATCHER = AnswerMatcher()
+
+
+def similarity(solution: str, reference: str) -> float:
+    match = MATCHER.compare(solution, MATCHER.analyze(reference))
+    return match.similarity if match.verdict != "mismatch" else -1.0 + match.similarity
+
+
+def ranked(reference: str, *solutions: str) -> list[str]:
+    analysed = MATCHER.analyze(reference)
+    scores = {s: MATCHER.compare(s, analysed) for s in solutions}
+    return sorted(
+        solutions, key=lambda s: (scores[s].verdict != "mismatch", scores[s].similarity), reverse=True
+    )
+
+
+CONJUGATE = (
+    "The pelvic diameter from the lower margin of the symphysis pubis to the sacral promontory is called the "
+    '"diagonal conjugate." This measurement is important in obstetrics for estimating the size of the birth '
+    "canal and is often used to calculate the obstetric conjugate, which determines the adequacy of the "
+    "pelvis."
+)
+
+
+def test_the_stated_answer_beats_an_option_mentioned_later() -> None:
+    # The closing quote after the full stop still ends the sentence, so the two mentions are in
+    # different sentences with different weights.
+    assert ranked(CONJUGATE, "Obstetric conjugate", "Diagonal conjugate")[0] == "Diagonal conjugate"
+
+
+def test_an_option_set_aside_scores_below_the_conclusion() -> None:
+    reference = (
+        "The presentation of fever, a new murmur and splinter haemorrhages in an intravenous drug user "
+        "points to infective endocarditis rather than rheumatic fever. Blood cultures confirm it, and "
+        "echocardiography shows tricuspid vegetations."
+    )
+    right = MATCHER.compare("Infective endocarditis", MATCHER.analyze(reference))
+    wrong = MATCHER.compare("Rheumatic fever", MATCHER.analyze(reference))
+    assert right.verdict == "partial"
+    assert right.similarity > 0.9
+    # "fever" alone is asserted ("the presentation of fever"), so the excluded option keeps a little.
+    assert wrong.similarity < 0.25
+    only_excluded = MATCHER.compare("Rheumatic heart disease", MATCHER.analyze(reference))
+    assert only_excluded.verdict == "mismatch"
+
+
+def test_over_sets_its_object_aside() -> None:
+    reference = (
+        "The delayed swelling after a twisting injury, with the ability to keep playing, suggests a "
+        "meniscal tear over an ACL tear, which typically causes immediate instability and haemarthrosis."
+    )
+    assert ranked(reference, "Anterior cruciate ligament tear", "Meniscal tear")[0] == "Meniscal tear"
+
+
+def test_a_negation_inside_a_relative_clause_describes_the_subject() -> None:
+    reference = (
+        "The anticoagulant that is not safe in pregnancy, because it crosses the placenta and causes "
+        "embryopathy, is warfarin. Heparins do not cross the placenta and are preferred for treatment."
+    )
+    assert ranked(reference, "Heparin", "Warfarin")[0] == "Warfarin"
+    assert MATCHER.compare("Warfarin", MATCHER.analyze(reference)).verdict == "partial"
+
+
+def test_committing_beats_hedging_across_options() -> None:
+    reference = (
+        "The most likely diagnosis is primary hyperparathyroidism, given hypercalcaemia with a raised "
+        "parathyroid hormone. Malignancy and sarcoidosis would suppress parathyroid hormone."
+    )
+    committed = similarity("Primary hyperparathyroidism", reference)
+    hedged = similarity("Primary hyperparathyroidism or malignancy or sarcoidosis", reference)
+    assert committed > hedged
+
+
+def test_specific_terms_weigh_more_than_common_ones() -> None:
+    lexicon = load_lexicon()
+    assert lexicon.specificity("disease") < lexicon.specificity("estradiol")
+    assert lexicon.specificity("increased") < lexicon.specificity("conjugate")
+    reference = (
+        "Based on the raised serum FSH, the findings most consistent with menopause are a decreased "
+        "estradiol level and an increased LH level, reflecting reduced ovarian function."
+    )
+    # Sharing only the common words of the conclusion pays less than naming its specific ones.
+    assert similarity("Decreased estradiol", reference) > similarity("Increased serum calcium", reference)
+
+
+@pytest.mark.parametrize(
+    ("solution", "reference", "verdict"),
+    [
+        ("MS", "Multiple sclerosis", {"exact", "equivalent"}),
+        ("MS", "Mitral stenosis", {"exact", "equivalent"}),
+        ("PE", "Pulmonary embolism", {"exact", "equivalent"}),
+        ("ALL", "Acute lymphoblastic leukemia", {"equivalent"}),
+        ("MS", "Myasthenia gravis", {"mismatch"}),
+        ("PE", "Pleural effusion", {"mismatch"}),
+        ("Mitral stenosis (MS)", "Multiple sclerosis", {"mismatch"}),
+        ("Multiple sclerosis (MS)", "Multiple sclerosis", {"equivalent"}),
+    ],
+)
+def test_ambiguous_abbreviations_are_resolved_from_context_or_not_trusted(
+    solution: str, reference: str, verdict: set[str]
+) -> None:
+    assert MATCHER.compare(solution, MATCHER.analyze(reference)).verdict in verdict
+
+
+def test_an_unresolved_ambiguous_abbreviation_stays_as_written() -> None:
+    assert load_lexicon().is_ambiguous("MS")
+    assert "ms" in analyze_text("MS").terms
+    assert analyze_text("MS", context=frozenset({"mitral", "stenosis"})).terms == ("mitral", "stenosis")
+
+
+def test_several_short_sentences_are_a_paragraph() -> None:
+    reference = "Primary hyperparathyroidism is the diagnosis. Malignancy would suppress the hormone."
+    assert MATCHER.analyze(reference).is_long
+    assert not MATCHER.analyze("Primary hyperparathyroidism.").is_long
+
+
+def test_a_long_reference_is_analysed_into_weighted_passages() -> None:
+    analysis = MATCHER.analyze(CONJUGATE)
+    assert analysis.is_long
+    assert len({p.sentence for p in analysis.passages}) == 2
+    first = [p for p in analysis.passages if p.sentence == 0]
+    assert all(0.0 < p.weight <= 1.0 for p in analysis.passages)
+    assert [p.weight for p in first] == sorted((p.weight for p in first), reverse=True)
+    assert not MATCHER.analyze("Myocardial infarction").passages

@@ -8,6 +8,18 @@ Reproduces the published recipe (Unsloth, LoRA r=8, 300 steps on one Tesla T4) e
     python examples/train_gemma_grpo.py --backend trl --tiny --max-steps 2   # offline smoke run
     python examples/train_gemma_grpo.py --max-steps 0 --infer "A 60-year-old ..."  # generate and score
 
+Several GPUs of one machine: TRL on accelerate, DDP or DeepSpeed ZeRO-2 (Unsloth is single-GPU):
+
+    accelerate launch --config_file examples/accelerate/ddp.yaml --num_processes 4 \
+        examples/train_gemma_grpo.py --backend trl --gradient-accumulation-steps 1
+    accelerate launch --config_file examples/accelerate/zero2.yaml --num_processes 4 \
+        examples/train_gemma_grpo.py --backend trl --gradient-accumulation-steps 1
+
+TRL generates per_device_train_batch_size x processes x gradient_accumulation_steps completions at a
+time; that must be a multiple of --num-generations, and the script checks it before loading anything
+(``--dry-run`` prints the process count and the generation batch). Only the main process prints and
+writes files.
+
 ``--tiny`` builds a small random Gemma-3 model and tokenizer offline and trains on medreward's own
 sample questions: it checks the whole pipeline without the Hub.
 """
@@ -22,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from medreward import CheckAnswer, default_rewards
+from medreward.training.distributed import LaunchEnvironment
+from medreward.training.distributed import resolve_precision as _resolve_precision
 from medreward.training.recipe import DATASETS, GrpoSettings, Recipe, grpo_config_kwargs
 
 # What --tiny changes so that a CPU runs two steps in seconds: shorter completions, one
@@ -43,6 +57,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--output-dir", default=Recipe().output_dir)
     parser.add_argument("--load-in-4bit", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--seed", type=int, default=GrpoSettings().seed)
+    # The batch shape; the defaults are the recipe's (6, 4, 6; --tiny: accumulation 1).
+    for flag, field in (
+        ("--per-device-train-batch-size", "per_device_train_batch_size"),
+        ("--gradient-accumulation-steps", "gradient_accumulation_steps"),
+        ("--num-generations", "num_generations"),
+    ):
+        parser.add_argument(flag, type=int, default=None, help=f"default: {getattr(GrpoSettings(), field)}")
     parser.add_argument("--backend", choices=["unsloth", "trl"], default="unsloth")
     parser.add_argument(
         "--precision",
@@ -60,10 +81,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def build_recipe(args: argparse.Namespace) -> Recipe:
+def build_recipe(args: argparse.Namespace, num_processes: int = 1) -> Recipe:
     grpo: dict[str, Any] = {"max_steps": args.max_steps, "seed": args.seed}
     if args.tiny:
         grpo.update(TINY_OVERRIDES)
+    for field in ("per_device_train_batch_size", "gradient_accumulation_steps", "num_generations"):
+        if getattr(args, field) is not None:
+            grpo[field] = getattr(args, field)
     return Recipe(
         model="tiny-random-gemma3 (built offline)" if args.tiny else args.model,
         backend=args.backend,
@@ -71,19 +95,23 @@ def build_recipe(args: argparse.Namespace) -> Recipe:
         dataset="samples" if args.tiny else args.dataset,
         output_dir=args.output_dir,
         save_merged=args.save_merged,
+        num_processes=num_processes,
         grpo=GrpoSettings(**grpo),
     )
 
 
-def resolve_precision(precision: str) -> str:
-    """``auto``: bf16 on GPUs that support it, fp16 on those that do not (the T4), fp32 on a CPU."""
+def resolve_precision(precision: str, launch: LaunchEnvironment | None = None) -> str:
+    """``auto``: the launcher's fp16/bf16 if it names one, else bf16 on GPUs that support it and fp16
+    on those that do not (the T4); fp32 on a CPU."""
     import torch
 
-    if not torch.cuda.is_available():
-        return "fp32"
-    if precision == "auto":
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-    return precision
+    cuda = torch.cuda.is_available()
+    return _resolve_precision(
+        precision,
+        cuda=cuda,
+        bf16_supported=cuda and torch.cuda.is_bf16_supported(),
+        launcher=launch.mixed_precision if launch else None,
+    )
 
 
 def torch_dtype(precision: str) -> Any:
@@ -175,13 +203,28 @@ def infer(model: Any, tokenizer: Any, recipe: Recipe, question: str, reference: 
 def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> int:
     """Run the example; ``callbacks`` are extra ``transformers.TrainerCallback`` s (benchmarks use one)."""
     args = parse_args(argv)
-    try:
-        recipe = build_recipe(args)
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
+    launch = LaunchEnvironment.from_env()
+
+    def error(message: str) -> int:
+        if launch.is_main_process:  # once, not once per process
+            print(f"error: {message}", file=sys.stderr)
         return 2
+
+    if args.backend == "unsloth" and launch.is_distributed:
+        return error(
+            f"--backend unsloth trains on one GPU, but this launch has {launch.num_processes} processes; "
+            "use --backend trl for several GPUs (accelerate launch with examples/accelerate/ddp.yaml or "
+            "zero2.yaml), or launch one process for Unsloth"
+        )
+    try:
+        recipe = build_recipe(args, num_processes=launch.num_processes)
+    except ValueError as problem:  # pydantic's ValidationError too: print its messages alone
+        errors = getattr(problem, "errors", None)
+        messages = [str(e["msg"]).removeprefix("Value error, ") for e in errors()] if errors else []
+        return error("; ".join(messages) or str(problem))
     if args.dry_run:
-        print(json.dumps(recipe.resolved(), indent=2))
+        if launch.is_main_process:
+            print(json.dumps(recipe.resolved(), indent=2))
         return 0
 
     import torch
@@ -202,29 +245,56 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
     from medreward.training.data import load_training_dataset
 
     output = Path(recipe.output_dir)
-    model_path = args.model
-    if args.tiny:
-        from medreward.training.tiny import build_tiny_gemma
+    precision = resolve_precision(args.precision, launch)
+    if precision == "fp32" and launch.mixed_precision not in (None, "no"):
+        # fp16=bf16=False would let the trainer fall back to the launcher's mixed precision.
+        os.environ["ACCELERATE_MIXED_PRECISION"] = "no"
 
-        model_path = str(build_tiny_gemma(output / "tiny-model", seed=args.seed))
-
-    precision = resolve_precision(args.precision)
-    peft_config = None
-    if recipe.backend == "unsloth":
-        model, tokenizer = load_unsloth(recipe, model_path, precision)
-    else:
-        model, tokenizer, peft_config = load_trl(recipe, model_path, precision)
-
-    dataset = load_training_dataset(recipe.dataset, tokenizer, recipe.system_prompt, recipe.max_prompt_length)
-    config = GRPOConfig(
-        **grpo_config_kwargs(
-            recipe,
-            GRPOConfig,
-            use_cpu=not torch.cuda.is_available(),
-            fp16=precision == "fp16",
-            bf16=precision == "bf16",
+    def grpo_config() -> Any:
+        return GRPOConfig(
+            **grpo_config_kwargs(
+                recipe,
+                GRPOConfig,
+                use_cpu=not torch.cuda.is_available(),
+                fp16=precision == "fp16",
+                bf16=precision == "bf16",
+                # DDP: every LoRA weight gets a gradient, so skip the search for unused ones.
+                ddp_find_unused_parameters=False,
+            )
         )
-    )
+
+    model_path = args.model
+    peft_config = None
+    if recipe.backend == "unsloth":  # one process, in the order Unsloth expects: model, data, config
+        if args.tiny:
+            from medreward.training.tiny import build_tiny_gemma
+
+            model_path = str(build_tiny_gemma(output / "tiny-model", seed=args.seed))
+        model, tokenizer = load_unsloth(recipe, model_path, precision)
+        dataset = load_training_dataset(
+            recipe.dataset, tokenizer, recipe.system_prompt, recipe.max_prompt_length
+        )
+        config = grpo_config()
+    else:
+        # The config first: under a launcher it joins the process group that the steps below use.
+        config = grpo_config()
+        if config.world_size != launch.num_processes:
+            return error(
+                f"the launcher's environment says {launch.num_processes} processes but the trainer sees "
+                f"{config.world_size}; launch with accelerate launch (or torchrun)"
+            )
+        if args.tiny:
+            from medreward.training.tiny import build_tiny_gemma
+
+            model_path = str(output / "tiny-model")
+            with config.main_process_first(desc="building the tiny model"):
+                if launch.local_process_index == 0:  # one writer per machine; the others wait, then read
+                    build_tiny_gemma(model_path, seed=args.seed)
+        model, tokenizer, peft_config = load_trl(recipe, model_path, precision)
+        with config.main_process_first(desc="preparing the data set"):  # one download, then the cache
+            dataset = load_training_dataset(
+                recipe.dataset, tokenizer, recipe.system_prompt, recipe.max_prompt_length
+            )
     trainer = GRPOTrainer(
         model=model,
         processing_class=tokenizer,
@@ -234,14 +304,24 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
         peft_config=peft_config,
         callbacks=callbacks,
     )
+    main_process = trainer.is_world_process_zero()
+    if main_process:
+        batch = recipe.generation_batch()
+        print(
+            f"{launch.num_processes} process(es), {trainer.accelerator.distributed_type.value}, {precision}: "
+            f"each generation samples {batch.size} completions ({batch.prompts} prompts x "
+            f"{batch.num_generations}), {batch.per_process} per process",
+            flush=True,
+        )
     if recipe.grpo.max_steps > 0:
         trainer.train()
         adapter = output / "adapter"
-        trainer.save_model(str(adapter))
-        tokenizer.save_pretrained(str(adapter))
-        (output / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=2))
-        print(f"saved the LoRA adapter to {adapter}")
-        if recipe.save_merged:
+        trainer.save_model(str(adapter))  # every process: DeepSpeed gathers; only the main one writes
+        if main_process:
+            tokenizer.save_pretrained(str(adapter))
+            (output / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=2))
+            print(f"saved the LoRA adapter to {adapter}")
+        if recipe.save_merged and main_process:  # LoRA weights are whole on every process (DDP, ZeRO-2)
             merged = output / "merged"
             if recipe.backend == "unsloth":
                 trainer.model.save_pretrained_merged(str(merged), tokenizer, save_method="merged_16bit")
@@ -249,8 +329,10 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
                 trainer.model.merge_and_unload().save_pretrained(str(merged))
                 tokenizer.save_pretrained(str(merged))
             print(f"saved merged weights to {merged}")
-    if args.infer:
+    if args.infer and main_process:
         print(json.dumps(infer(trainer.model, tokenizer, recipe, args.infer, args.reference), indent=2))
+    if launch.is_distributed:
+        trainer.accelerator.wait_for_everyone()
     return 0
 
 

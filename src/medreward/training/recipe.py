@@ -7,6 +7,12 @@ benchmarks all read the same numbers.
 >>> recipe = Recipe()
 >>> recipe.lora.r, recipe.grpo.learning_rate, recipe.grpo.num_generations, recipe.max_prompt_length
 (8, 3e-06, 6, 768)
+
+On ``num_processes`` GPUs TRL generates ``per-device batch x processes x accumulation`` completions
+at a time; that number must be a multiple of ``num_generations``:
+
+>>> Recipe(num_processes=4).generation_batch().size
+96
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from medreward.prompts import SYSTEM_PROMPT
+from medreward.training.distributed import GenerationBatch, generation_batch
 
 __all__ = [
     "DATASETS",
@@ -109,16 +116,6 @@ class GrpoSettings(BaseModel):
     top_p: float = Field(0.95, gt=0.0, le=1.0)
     top_k: int = Field(64, ge=0)
 
-    @model_validator(mode="after")
-    def _generations_divide_batch(self) -> GrpoSettings:
-        batch = self.per_device_train_batch_size * self.gradient_accumulation_steps
-        if batch % self.num_generations:
-            raise ValueError(
-                f"per_device_train_batch_size * gradient_accumulation_steps ({batch}) must be a multiple of "
-                f"num_generations ({self.num_generations}): GRPO scores each prompt's generations as a group"
-            )
-        return self
-
 
 class Recipe(BaseModel):
     """Everything the example trains with; ``--dry-run`` prints :meth:`resolved`."""
@@ -134,9 +131,17 @@ class Recipe(BaseModel):
     system_prompt: str = SYSTEM_PROMPT
     output_dir: str = "outputs/gemma-3-1b-medical-grpo"
     save_merged: bool = False
+    # Processes of the launch (`accelerate launch --num_processes N`): one per GPU; the generation
+    # batch spans all of them (see medreward.training.distributed).
+    num_processes: int = Field(1, ge=1)
     lora: LoraSettings = LoraSettings()
     grpo: GrpoSettings = GrpoSettings()
     rewards: tuple[str, ...] = ("match_format_exactly", "match_format_approximately", "check_answer")
+
+    @model_validator(mode="after")
+    def _generations_divide_batch(self) -> Recipe:
+        self.generation_batch()  # raises ValueError with the numbers
+        return self
 
     @model_validator(mode="after")
     def _lengths_fit(self) -> Recipe:
@@ -147,10 +152,20 @@ class Recipe(BaseModel):
             )
         return self
 
+    def generation_batch(self) -> GenerationBatch:
+        """TRL's generation batch for this recipe on ``num_processes`` processes."""
+        return generation_batch(
+            per_device_train_batch_size=self.grpo.per_device_train_batch_size,
+            num_processes=self.num_processes,
+            num_generations=self.grpo.num_generations,
+            gradient_accumulation_steps=self.grpo.gradient_accumulation_steps,
+        )
+
     def resolved(self) -> dict[str, Any]:
         """The whole configuration as plain JSON-ready data."""
         data = self.model_dump(mode="json")
         data["dataset_source"] = DATASETS.get(self.dataset, {"path": self.dataset})
+        data["generation_batch"] = self.generation_batch().as_dict()
         return data
 
 

@@ -55,10 +55,17 @@ def _example() -> Any:
     return module
 
 
+def _version(name: str) -> str | None:
+    """The version that imports here: the first copy on ``sys.path``, as ``import`` picks it."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def _versions() -> dict[str, str | None]:
     names = ("torch", "transformers", "trl", "peft", "accelerate", "deepspeed")
-    installed = {d.metadata["Name"].lower().replace("-", "_"): d.version for d in metadata.distributions()}
-    return {"python": platform.python_version(), **{name: installed.get(name) for name in names}}
+    return {"python": platform.python_version(), **{name: _version(name) for name in names}}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -243,11 +250,14 @@ def _key(record: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def report(records: list[dict[str, Any]]) -> str:
-    """A plain-text table; scaling = completions/s against N x the matching one-process baseline."""
-    baselines = {_key(r): r for r in records if r["num_processes"] == 1}
+    """A plain-text table; scaling = completions/s against N x the one-process baseline of the same
+    shape, precision and batch flags that comes last before the record (each session's own)."""
+    baselines: dict[tuple[Any, ...], dict[str, Any]] = {}
     header = "shape     launch       procs  step s  compl/s  scaling  peak alloc GiB per GPU"
     lines = [header, "-" * len(header)]
     for r in records:
+        if r["num_processes"] == 1:
+            baselines[_key(r)] = r
         base = baselines.get(_key(r))
         scaling = "baseline" if r["num_processes"] == 1 else "-"
         if r["num_processes"] > 1 and base and base["completions_per_second"] and r["completions_per_second"]:

@@ -37,9 +37,10 @@ How it decides (docs/matching.md has the full rules and their reasons):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import process
@@ -107,11 +108,12 @@ _EXCLUSION_CUE = re.compile(
     r"\b(less likely|unlikely|rather than|instead of|not|ruled? out|excluded?|excluding|doesn't|"
     r"would give|would instead|can mimic|mimics?|unlike|as opposed to|less common|less typical)\b",
 )
-# Where a passage of a long reference ends: punctuation, brackets, or (kept with the next passage)
-# a word that turns to a contrast. Lookaheads only, no \s*: linear time on any input.
+# Where a passage of a long reference ends: punctuation, brackets, or the space before a word that
+# turns to a contrast (the word starts the next passage). Starting on a literal space lets the
+# engine skip between spaces; no \s*: linear time on any input.
 _PASSAGE_BREAK = re.compile(
-    r"[,;:()\[\]]|\b(?=[ribwahuceo])(?=(?:rather than|instead of|but|while|whereas|although|however|unlike|"
-    r"as opposed to|except|compared (?:to|with)|over (?:a|an|the|other)\b))",
+    r"[,;:()\[\]]| (?=(?:rather than|instead of|but|while|whereas|although|however|unlike|"
+    r"as opposed to|except|compared (?:to|with)|over (?:a|an|the|other))\b)",
 )
 # A passage that opens with "over" sets its object aside ("suggests this diagnosis over an ACL tear").
 _OVER = re.compile(r"\s*over\b")
@@ -159,6 +161,11 @@ def _opposite_variants(term: str) -> tuple[str, ...]:
 
 def _is_number(term: str) -> bool:
     return not term.isalpha() and _DIGIT.search(term) is not None
+
+
+def _numbers(terms: frozenset[str]) -> frozenset[str]:
+    """The terms with a digit ("5", "b12", "0.5"); most terms are words, checked in one cheap pass."""
+    return frozenset(t for t in [t for t in terms if not t.isalpha()] if _DIGIT.search(t))
 
 
 def _expand_abbreviations(
@@ -249,13 +256,12 @@ def analyze_text(
         clauses=clauses,
         concepts=concepts,
         token_count=token_count,
-        numbers=frozenset(t for t in term_set if _is_number(t)),
+        numbers=_numbers(term_set),
         negations=term_set & NEGATION_CUES,
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Passage:
+class Passage(NamedTuple):
     """A stretch of a long reference between commas, brackets or contrast words, and its weight.
 
     ``weight`` is how strongly the reference asserts the passage (1.0 in a concluding sentence,
@@ -284,6 +290,10 @@ class ReferenceAnalysis:
     # Terms of at least five letters, for spelling-tolerant lookups.
     fuzzy_pool: tuple[str, ...]
     opposites: frozenset[str]
+    # Long references: each term's passages and sentences (indexes into the two tuples above), so
+    # that a solution visits only the passages it shares a term with.
+    term_passages: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    term_sentences: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -371,6 +381,15 @@ def _passages(text: str) -> tuple[tuple[Passage, ...], tuple[tuple[frozenset[str
     return tuple(passages), sentence_terms, sum(len(g) for g in groups)
 
 
+def _index(groups: Iterable[frozenset[str]]) -> dict[str, tuple[int, ...]]:
+    """Each term's positions among ``groups``."""
+    index: dict[str, list[int]] = {}
+    for i, terms in enumerate(groups):
+        for term in terms:
+            index.setdefault(term, []).append(i)
+    return {term: tuple(positions) for term, positions in index.items()}
+
+
 def _support(hits: list[tuple[str, float]], total: float, reference: ReferenceAnalysis) -> float:
     """How strongly a long reference asserts a solution, in [-0.5, 1].
 
@@ -384,16 +403,23 @@ def _support(hits: list[tuple[str, float]], total: float, reference: ReferenceAn
     """
     if not hits:
         return 0.0
+    in_passage: dict[int, float] = {}
+    in_sentence: dict[int, float] = {}
+    for hit, w in hits:
+        for i in reference.term_passages.get(hit, ()):
+            in_passage[i] = in_passage.get(i, 0.0) + w
+        for i in reference.term_sentences.get(hit, ()):
+            in_sentence[i] = in_sentence.get(i, 0.0) + w
     best = 0.0
     worst = 0.0
-    for passage in reference.passages:
-        share = sum(w for hit, w in hits if hit in passage.terms) / total
+    for i, weight in in_passage.items():
+        passage = reference.passages[i]
         if passage.excluded:
-            worst = max(worst, share)
+            worst = max(worst, weight / total)
         else:
-            best = max(best, share * passage.weight)
-    for terms, weight in reference.sentences:
-        best = max(best, SENTENCE_SHARE * weight * sum(w for hit, w in hits if hit in terms) / total)
+            best = max(best, weight / total * passage.weight)
+    for i, weight in in_sentence.items():
+        best = max(best, SENTENCE_SHARE * reference.sentences[i][1] * weight / total)
     return best - EXCLUSION_PENALTY * max(0.0, worst - best)
 
 
@@ -448,24 +474,26 @@ class AnswerMatcher(BaseModel):
         sentences_with_terms = len({p.sentence for p in passages})
         is_long = len(term_set) > self.long_reference_terms or sentences_with_terms > 1
         if is_long:
-            # A paragraph: its terms come from its passages; as a compound text it names no single
-            # concept, and it is never compared as a whole (see compare).
+            # A paragraph: its terms come from its passages. It is never compared as a whole (see
+            # compare), so it has no folded text or clauses to compare, and as a compound text it
+            # names no single concept.
             answer = TextAnalysis(
                 text=reference,
-                folded=fold_text(expanded),
+                folded="",
                 terms=tuple(sorted(term_set)),
                 term_set=term_set,
-                clauses=tuple(sorted(tuple(sorted(p.terms)) for p in passages)),
+                clauses=(),
                 concepts=frozenset(),
                 token_count=token_count,
-                numbers=frozenset(t for t in term_set if _is_number(t)),
+                numbers=_numbers(term_set),
                 negations=term_set & NEGATION_CUES,
             )
         else:
             answer = analyze_text(reference, self.linker)
             passages, sentences = (), ()
         opposites = frozenset(v for t in answer.term_set for v in _opposite_variants(t)) - answer.term_set
-        fuzzy_pool = tuple(sorted(t for t in answer.term_set if len(t) >= 5 and not _is_number(t)))
+        numbers = answer.numbers
+        fuzzy_pool = tuple(sorted(t for t in answer.term_set if len(t) >= 5 and t not in numbers))
         return ReferenceAnalysis(
             answer=answer,
             is_long=is_long,
@@ -473,6 +501,8 @@ class AnswerMatcher(BaseModel):
             sentences=sentences,
             fuzzy_pool=fuzzy_pool,
             opposites=opposites,
+            term_passages=_index(p.terms for p in passages),
+            term_sentences=_index(terms for terms, _ in sentences),
         )
 
     def _find(self, term: str, reference: ReferenceAnalysis) -> str | None:

@@ -174,16 +174,15 @@ def normalize_tokens(text: str) -> list[str]:
     ['hemorrhage', 'esophagus']
     """
     cache = _TOKEN_CACHE
-    out = []
-    for token in fold_text(text).split():
-        term = cache.get(token)
-        if term is None:
-            if len(cache) >= _TOKEN_CACHE_SIZE:
-                cache.clear()
-            term = cache[token] = _normalize_token(token)
-        if term:
-            out.append(term)
-    return out
+    tokens = fold_text(text).split()
+    terms = list(map(cache.get, tokens))  # one C-level pass; None marks a token not seen before
+    if None in terms:
+        if len(cache) >= _TOKEN_CACHE_SIZE:
+            cache.clear()
+        for i, term in enumerate(terms):
+            if term is None:
+                terms[i] = cache[tokens[i]] = _normalize_token(tokens[i])
+    return [term for term in terms if term]
 
 
 def normalize_terms(text: str) -> tuple[str, ...]:

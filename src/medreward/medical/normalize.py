@@ -68,47 +68,52 @@ _NON_WORD = re.compile(r"[^\w.\s]+")
 _LONE_DOT = re.compile(r"\.(?:(?<!\d\.)|(?!\d))")
 
 
-class _CombiningMarks(dict[int, "int | None"]):
-    """A ``str.translate`` table that deletes combining marks, filled one code point at a time."""
-
-    def __missing__(self, code: int) -> int | None:
-        value = None if unicodedata.combining(chr(code)) else code
-        self[code] = value
-        return value
-
-
-_STRIP_COMBINING = _CombiningMarks()
-
-
 def fold_unicode(text: str) -> str:
     """Case-fold and strip diacritics: ``"Sjögren"`` -> ``"sjogren"``."""
+    if text.isascii():  # O(1) in CPython; ASCII is its own NFKD form and casefolds as lower()
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
-    if decomposed.isascii():
-        return decomposed.casefold()
-    return decomposed.translate(_STRIP_COMBINING).casefold()
+    # Combining marks are removed one distinct mark at a time: a text has few, usually none, and
+    # str.replace is far cheaper than a per-character translate table on a non-ASCII string.
+    for char in set(decomposed):
+        if char > "\x7f" and unicodedata.combining(char):
+            decomposed = decomposed.replace(char, "")
+    return decomposed.casefold()
 
 
 def remove_genitives(text: str) -> str:
     """Drop possessive endings: ``"crohn's disease"`` -> ``"crohn disease"``."""
+    if "'" not in text and "\u2019" not in text:
+        return text
     return _GENITIVE.sub("", text)
+
+
+# ASCII punctuation other than the dot, to spaces: one C-level str.translate pass, the same result
+# as _NON_WORD (and the "_" replacement) on ASCII text, in a fifth of the time.
+_ASCII_PUNCTUATION = str.maketrans(
+    {c: " " for c in map(chr, range(128)) if not (c.isalnum() or c.isspace() or c == ".")}
+)
 
 
 def split_punctuation(text: str) -> str:
     """Replace punctuation by spaces, keeping decimal points: ``"b12-deficiency, 0.5 mg"``."""
-    text = _NON_WORD.sub(" ", text)
+    if text.isascii():
+        text = text.translate(_ASCII_PUNCTUATION)
+    else:
+        text = _NON_WORD.sub(" ", text).replace("_", " ")
     if "." in text:
         text = _LONE_DOT.sub(" ", text)
-    return text.replace("_", " ")
-
-
-def fold_text(text: str) -> str:
-    """Unicode fold, genitives and punctuation removed, whitespace collapsed: the comparison form."""
-    return " ".join(split_punctuation(remove_genitives(fold_unicode(text))).split())
+    return text
 
 
 def term_tokens(text: str) -> list[str]:
     """The tokens of ``fold_text(text)``, in order."""
-    return fold_text(text).split()
+    return split_punctuation(remove_genitives(fold_unicode(text))).split()
+
+
+def fold_text(text: str) -> str:
+    """Unicode fold, genitives and punctuation removed, whitespace collapsed: the comparison form."""
+    return " ".join(term_tokens(text))
 
 
 def drop_stop_words(tokens: Iterable[str]) -> list[str]:
@@ -174,7 +179,7 @@ def normalize_tokens(text: str) -> list[str]:
     ['hemorrhage', 'esophagus']
     """
     cache = _TOKEN_CACHE
-    tokens = fold_text(text).split()
+    tokens = term_tokens(text)
     terms = list(map(cache.get, tokens))  # one C-level pass; None marks a token not seen before
     if None in terms:
         if len(cache) >= _TOKEN_CACHE_SIZE:

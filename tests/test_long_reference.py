@@ -132,3 +132,17 @@ def test_a_long_reference_is_analysed_into_weighted_passages() -> None:
     assert all(0.0 < p.weight <= 1.0 for p in analysis.passages)
     assert [p.weight for p in first] == sorted((p.weight for p in first), reverse=True)
     assert not MATCHER.analyze("Myocardial infarction").passages
+
+
+HORMONES = (
+    "These findings point to primary ovarian insufficiency. Expect increased LH levels, because the "
+    "pituitary responds to ovarian failure. Decreased estradiol levels follow from the loss of follicles."
+)
+
+
+def test_each_clause_of_a_compound_answer_needs_its_own_support() -> None:
+    # Both options have the same terms; only clause by clause does the reference tell them apart.
+    right, swapped = "Decreased estradiol and increased LH", "Increased estradiol and decreased LH"
+    assert analyze_text(right).term_set == analyze_text(swapped).term_set
+    assert ranked(HORMONES, swapped, right)[0] == right
+    assert similarity(right, HORMONES) > similarity(swapped, HORMONES) + 0.1

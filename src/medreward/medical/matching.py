@@ -48,6 +48,7 @@ from rapidfuzz.distance import Levenshtein
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.linking import ConceptLinker, LexiconLinker
 from medreward.medical.normalize import NEGATION_CUES, fold_text, normalize_tokens
+from medreward.medical.quantities import canonical_quantities
 
 __all__ = [
     "OPPOSITE_PREFIXES",
@@ -240,7 +241,7 @@ def analyze_text(
     ``linker`` finds its concepts; ``context`` and ``context_concepts`` (the terms and concepts of
     the reference a solution is judged against) resolve its ambiguous abbreviations.
     """
-    expanded = _expand_abbreviations(" ".join(text.split()), context, context_concepts)
+    expanded = canonical_quantities(_expand_abbreviations(" ".join(text.split()), context, context_concepts))
     folded = fold_text(expanded)
     # The clauses are normalized together in one pass; the answer's terms are its clauses' terms
     # (the separators are stop words or punctuation, which normalization drops anyway).
@@ -419,6 +420,26 @@ def _support(hits: list[tuple[str, float]], total: float, reference: ReferenceAn
     return best - EXCLUSION_PENALTY * max(0.0, worst - best)
 
 
+def _clause_support(
+    solution: TextAnalysis, found: dict[str, tuple[str | None, float]], reference: ReferenceAnalysis
+) -> float:
+    """The support of a compound solution: each clause's own support, averaged by clause weight.
+
+    "Decreased estradiol and increased LH" is supported only where the reference says both:
+    judged as one bag of terms, it would be as well supported by "increased estradiol and
+    decreased LH" (the same terms), or by a reference that says the opposite of each clause.
+    ``found`` maps each solution term to the reference term it matched (or ``None``) and its weight.
+    """
+    weighted = 0.0
+    total = 0.0
+    for clause in solution.clauses:
+        clause_total = sum(found[term][1] for term in clause)
+        hits = [(hit, w) for hit, w in map(found.__getitem__, clause) if hit is not None]
+        weighted += _support(hits, clause_total, reference) * clause_total
+        total += clause_total
+    return weighted / total if total else 0.0
+
+
 class AnswerMatcher(BaseModel):
     """Compares solutions with references on normalized terms and concepts, with guards."""
 
@@ -462,7 +483,8 @@ class AnswerMatcher(BaseModel):
     def analyze(self, reference: str) -> ReferenceAnalysis:
         """Analyse a reference answer once; reuse the result for every completion judged against it."""
         reference = reference[: self.max_reference_chars]
-        expanded = _expand_abbreviations(" ".join(reference.split()))
+        written = _expand_abbreviations(" ".join(reference.split()))
+        expanded = canonical_quantities(written, keep_written=True)
         passages, sentences, token_count = _passages(expanded)
         term_set = frozenset().union(*[p.terms for p in passages])
         # A paragraph: many terms, or several sentences that each say something ("X. Y is
@@ -586,8 +608,11 @@ class AnswerMatcher(BaseModel):
         if reference.is_long:
             specificity = load_lexicon().specificity
             weights = [specificity(term) for term in sol.terms]
-            hits = [(hit, w) for hit, w in zip(found, weights) if hit is not None]
-            support = _support(hits, sum(weights), reference)
+            if len(sol.clauses) > 1:
+                support = _clause_support(sol, dict(zip(sol.terms, zip(found, weights))), reference)
+            else:
+                hits = [(hit, w) for hit, w in zip(found, weights) if hit is not None]
+                support = _support(hits, sum(weights), reference)
             similarity = max(0.0, support) * min(1.0, self.max_solution_terms / sol.token_count)
             threshold = self.min_support
         else:

@@ -1,0 +1,123 @@
+"""Quantities with units, rewritten in one canonical unit per dimension before terms are compared.
+
+"0.5 g" and "500 mg" are the same dose, "1 week" and "7 days" the same time, yet their terms
+differ and the number guard (``5 mg`` is not ``50 mg``) would call them different answers. Each
+quantity of a known unit is rewritten as one token, its value in the dimension's base unit: mass in
+``mg``, volume in ``ml``, time in ``hour`` ("0.5 g" -> "500mg"). One token, because the value means
+nothing without its unit: as separate terms, "5 hours" would find both its terms in "5 to 7 days,
+120 to 168 hours". Ranges keep their shape ("5 to 7 days" -> "120hour to 168hour"), and values are
+exact decimals, so no rounding makes two doses equal.
+
+Months and years are left alone: their length in days varies, and "6 months" is not "26 weeks" in
+any reference answer. Units that are only ratios of others (mg/kg, mmol/L) are rewritten part by part
+where a part is a quantity ("0.01 g/kg" -> "10 mg/kg") and otherwise left as written.
+
+>>> canonical_quantities("0.5 g")
+'500mg'
+>>> canonical_quantities("Withhold for 5 to 7 days")
+'Withhold for 120hour to 168hour'
+>>> canonical_quantities("20 to 23 grams", keep_written=True)
+'20 to 23 grams 20000mg to 23000mg'
+>>> canonical_quantities("one week") == canonical_quantities("7 days")
+True
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+__all__ = ["UNITS", "canonical_quantities"]
+
+# unit as written (lowercase) -> (base unit, factor to the base unit). One table for every unit.
+UNITS: dict[str, tuple[str, Decimal]] = {
+    **dict.fromkeys(("mcg", "µg", "μg", "ug", "microgram", "micrograms"), ("mg", Decimal("0.001"))),
+    **dict.fromkeys(("mg", "milligram", "milligrams", "milligramme", "milligrammes"), ("mg", Decimal(1))),
+    **dict.fromkeys(("g", "gm", "gram", "grams", "gramme", "grammes"), ("mg", Decimal(1000))),
+    **dict.fromkeys(("kg", "kilogram", "kilograms", "kilogramme", "kilogrammes"), ("mg", Decimal(10**6))),
+    **dict.fromkeys(
+        ("ml", "milliliter", "milliliters", "millilitre", "millilitres", "cc"), ("ml", Decimal(1))
+    ),
+    **dict.fromkeys(("dl", "deciliter", "deciliters", "decilitre", "decilitres"), ("ml", Decimal(100))),
+    **dict.fromkeys(("l", "liter", "liters", "litre", "litres"), ("ml", Decimal(1000))),
+    **dict.fromkeys(("min", "mins", "minute", "minutes"), ("hour", Decimal(1) / Decimal(60))),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), ("hour", Decimal(1))),
+    **dict.fromkeys(("day", "days"), ("hour", Decimal(24))),
+    **dict.fromkeys(("wk", "wks", "week", "weeks"), ("hour", Decimal(168))),
+}
+
+_NUMBER_WORDS = {
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+}
+
+_WORDS = "|".join(f"[{w[0]}{w[0].upper()}]{w[1:]}" for w in _NUMBER_WORDS)
+# A number in digits, not inside a word or a longer number: the boundary is checked after the first
+# digit, so that the pattern starts with a digit and the engine skips to digits in C.
+_DIGITS = r"[0-9](?<![\w.][0-9])(?:[0-9]{0,2}(?:,[0-9]{3})+|[0-9]*)(?:\.[0-9]+)?"
+_NUMBER = rf"(?:{_DIGITS}|(?:{_WORDS})\b)"
+# Units as written, and capitalized ("mL", "Days"); case-sensitive, longest first. The lookahead on
+# the first letter fails most numbers ("45-year-old", "100%") before the alternation is tried.
+_WRITTEN = {v for u in UNITS for v in (u, u.capitalize(), u[:-1] + u[-1].upper())}
+_UNIT = "|".join(sorted(map(re.escape, _WRITTEN), key=len, reverse=True))
+_FIRST = "".join(sorted({re.escape(u[0]) for u in _WRITTEN}))
+_TAIL = rf"(?:\s*(?:-|\u2013|to)\s*({_NUMBER}))?[\s-]?(?=[{_FIRST}])({_UNIT})(?![\w\u00b5\u03bc])"
+# A number (or a range of two), an optional space or hyphen, a unit, and no letter after it.
+_QUANTITY = re.compile(rf"({_DIGITS}){_TAIL}")
+# The same with the number in words ("three days"), searched with a space in front of the text: the
+# pattern starts with a literal space, which the engine skips to. Numbers are written in words
+# mostly for times ("three days"), so only texts that name a time unit are searched.
+_WORD_QUANTITY = re.compile(rf" ((?:{_WORDS})\b){_TAIL}")
+
+
+def _value(written: str) -> Decimal:
+    return Decimal(_NUMBER_WORDS.get(written.lower()) or written.replace(",", ""))
+
+
+def _format(value: Decimal) -> str:
+    if value != value.to_integral_value():
+        # 1/60 of an hour has no finite decimal: minutes are rounded to 6 decimal places, the same
+        # way on both sides of a comparison.
+        value = value.quantize(Decimal("1e-6"))
+    return format(value.normalize(), "f")
+
+
+def _canonical(match: re.Match[str]) -> str:
+    low, high, unit = match.groups()
+    base, factor = UNITS[unit.lower()]
+    value = _format(_value(low) * factor) + base
+    if high is None:
+        return value
+    return f"{value} to {_format(_value(high) * factor)}{base}"
+
+
+def _canonical_words(match: re.Match[str]) -> str:
+    return " " + _canonical(match)
+
+
+def _both(match: re.Match[str]) -> str:
+    # The match as written (a word quantity's match starts with its space), then its canonical form.
+    return f"{match.group(0)} {_canonical(match)}"
+
+
+def canonical_quantities(text: str, *, keep_written: bool = False) -> str:
+    """``text`` with each quantity of a known unit written in its dimension's base unit.
+
+    ``keep_written`` keeps each quantity as written too, before its canonical form: a long
+    reference that says "20 to 23 grams" then also supports the bare answer "23".
+    """
+    digits, words = (_both, _both) if keep_written else (_canonical, _canonical_words)
+    text = _QUANTITY.sub(digits, text)
+    if "day" in text or "week" in text or "hour" in text or "minute" in text:
+        text = _WORD_QUANTITY.sub(words, " " + text)[1:]
+    return text

@@ -1,0 +1,127 @@
+"""Quantities with units: one canonical token per quantity, and what that does to answer judging."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from medreward.medical import AnswerMatcher
+from medreward.medical.quantities import UNITS, canonical_quantities
+
+MATCHER = AnswerMatcher()
+
+
+def verdict(solution: str, reference: str) -> str:
+    return MATCHER.compare(solution, MATCHER.analyze(reference)).verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0.5 g", "500mg"),
+        ("250 mcg", "0.25mg"),
+        ("250 µg", "0.25mg"),
+        ("1,000 mg", "1000mg"),
+        ("2 L of saline", "2000ml of saline"),
+        ("5 mL", "5ml"),
+        ("1 week", "168hour"),
+        ("one week", "168hour"),
+        ("Three weeks", "504hour"),
+        ("30 minutes", "0.5hour"),
+        ("10 minutes", "0.166667hour"),
+        ("a 3-day course", "a 72hour course"),
+        ("5 to 7 days", "120hour to 168hour"),
+        ("5-7 days", "120hour to 168hour"),
+        ("two to three days", "48hour to 72hour"),
+        ("0.01 g/kg", "10mg/kg"),
+    ],
+)
+def test_quantities_are_rewritten_in_base_units(text: str, expected: str) -> None:
+    assert canonical_quantities(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Type 2 diabetes",  # a number without a unit
+        "120 mmHg",  # a unit the table does not convert
+        "5 gy",  # a unit that only starts like one
+        "6 months",  # months and years vary in length: left alone
+        "T4",
+        "x1 g",  # a number inside a word
+        "1.5.3 g",  # not a number
+        "None week",  # a number word inside a word
+    ],
+)
+def test_other_text_is_left_alone(text: str) -> None:
+    assert canonical_quantities(text) == text
+
+
+def test_keep_written_puts_the_canonical_form_after_the_written_one() -> None:
+    assert canonical_quantities("about 20 to 23 grams a day", keep_written=True) == (
+        "about 20 to 23 grams 20000mg to 23000mg a day"
+    )
+    assert canonical_quantities("for three days", keep_written=True) == "for three days 72hour"
+
+
+_UNIT_NAMES = sorted(UNITS)
+
+
+@given(
+    st.decimals(min_value=Decimal("0.001"), max_value=Decimal(10_000), places=3),
+    st.sampled_from(_UNIT_NAMES),
+)
+def test_canonical_form_is_a_fixed_point(value: Decimal, unit: str) -> None:
+    once = canonical_quantities(f"{value} {unit}")
+    assert canonical_quantities(once) == once
+
+
+@given(st.integers(min_value=1, max_value=10_000), st.sampled_from(["mg", "ml"]))
+def test_the_same_amount_in_another_unit_is_the_same_token(amount: int, base: str) -> None:
+    thousandth = format(Decimal(amount) / 1000, "f")
+    larger = "g" if base == "mg" else "L"
+    assert canonical_quantities(f"{amount} {base}") == canonical_quantities(f"{thousandth} {larger}")
+
+
+def test_doses_in_other_units_are_equivalent_answers() -> None:
+    assert verdict("500 mg", "0.5 g") in {"exact", "equivalent"}
+    assert verdict("1 week", "7 days") in {"exact", "equivalent"}
+    assert verdict("48 hours", "2 days") in {"exact", "equivalent"}
+
+
+def test_different_amounts_stay_different() -> None:
+    assert verdict("5 mg", "50 mg") == "mismatch"
+    assert verdict("0.5 mg", "5 mg") == "mismatch"
+    assert verdict("1 day", "1 week") == "mismatch"
+    assert verdict("5 g", "5 mg") == "mismatch"
+
+
+CLOPIDOGREL = (
+    "Clopidogrel is typically recommended to be withheld for about 5 to 7 days before surgery. This "
+    "timeframe balances the risk of bleeding with the risk of clot formation."
+)
+SALT = (
+    "She is consuming about 8 grams more sodium than needed. Her kidneys would likely excrete "
+    "approximately 20 to 23 grams of salt each day."
+)
+
+
+def test_a_long_reference_supports_the_same_time_in_other_units() -> None:
+    analysed = MATCHER.analyze(CLOPIDOGREL)
+    assert MATCHER.compare("1 week", analysed).verdict == "partial"
+    for wrong in ("1 day", "3 weeks", "4 weeks"):
+        assert MATCHER.compare(wrong, analysed).verdict == "mismatch", wrong
+
+
+def test_a_number_and_a_unit_are_one_term_not_two() -> None:
+    # "5" and "hours" both occur in "5 to 7 days (120 to 168 hours)" taken apart; together they do not.
+    assert MATCHER.compare("5 hours", MATCHER.analyze(CLOPIDOGREL)).verdict == "mismatch"
+
+
+def test_a_long_reference_still_supports_a_bare_number() -> None:
+    analysed = MATCHER.analyze(SALT)
+    assert MATCHER.compare("23", analysed).verdict == "partial"
+    assert MATCHER.compare("12", analysed).verdict == "mismatch"

@@ -47,6 +47,7 @@ class Lexicon:
     __slots__ = (
         "_abbreviations",
         "_df",
+        "_df_forms",
         "_df_scale",
         "_forms",
         "_ids",
@@ -78,6 +79,7 @@ class Lexicon:
         df = document.get("term_df", {})
         self._df: dict[str, int] = df.get("counts", {})
         self._df_scale = math.log(int(df.get("forms", 0)) + 2)
+        self._df_forms = math.exp(self._df_scale) - 1  # the number of forms, plus one
 
     def _resolve(self, ids: _Ids | None) -> frozenset[str]:
         if ids is None:
@@ -131,7 +133,7 @@ class Lexicon:
         """
         if self._df_scale <= math.log(2):
             return 1.0
-        return math.log((math.exp(self._df_scale) - 1) / (self._df.get(term, 1) + 1)) / self._df_scale
+        return math.log(self._df_forms / (self._df.get(term, 1) + 1)) / self._df_scale
 
     def related_concepts(self, phrase: str) -> frozenset[str]:
         """Concepts that ``phrase`` is only related to: broader, narrower or classified under.

@@ -357,18 +357,24 @@ def _passages(text: str) -> tuple[tuple[Passage, ...], tuple[tuple[frozenset[str
             weight = LAST_SENTENCE_WEIGHT
         else:
             weight = OTHER_SENTENCE_WEIGHT
+        # Most sentences exclude nothing: one search tells, before any passage is searched.
+        excluding = _EXCLUSION_CUE.search(" " + sentence) is not None
         for part in _PASSAGE_BREAK.split(sentence):
             if part and not part.isspace():
-                spaced = " " + part
-                excluded = _OVER.match(part) is not None or (
-                    _EXCLUSION_CUE.search(spaced) is not None and _RELATIVE_EXCLUSION.search(spaced) is None
-                )
+                excluded = _OVER.match(part) is not None
+                if excluding and not excluded:
+                    spaced = " " + part
+                    excluded = (
+                        _EXCLUSION_CUE.search(spaced) is not None
+                        and _RELATIVE_EXCLUSION.search(spaced) is None
+                    )
                 raw.append((index, weight, excluded))
                 pieces.append(part)
     # One fold and one normalization pass for the whole reference (the hot path of a GRPO batch).
     groups = _normalize_pieces(pieces)
     passages: list[Passage] = []
-    asserted: dict[int, tuple[set[str], float]] = {}
+    # Each sentence's asserted tokens, and its weight; one frozenset per sentence at the end.
+    asserted: dict[int, tuple[list[str], float]] = {}
     position = 0
     previous = -1
     for (index, weight, excluded), tokens in zip(raw, groups):
@@ -376,12 +382,16 @@ def _passages(text: str) -> tuple[tuple[Passage, ...], tuple[tuple[frozenset[str
             continue
         position = position + 1 if index == previous else 0
         previous = index
-        terms = frozenset(tokens)
-        passages.append(Passage(terms, index, weight * (1.0 - PASSAGE_DECAY * position), excluded))
+        passages.append(
+            Passage(frozenset(tokens), index, weight * (1.0 - PASSAGE_DECAY * position), excluded)
+        )
         if not excluded:
-            asserted.setdefault(index, (set(), weight))[0].update(terms)
-    sentence_terms = tuple((frozenset(terms), weight) for terms, weight in asserted.values())
-    return tuple(passages), sentence_terms, sum(len(g) for g in groups)
+            if index in asserted:
+                asserted[index][0].extend(tokens)
+            else:
+                asserted[index] = (tokens, weight)
+    sentence_terms = tuple((frozenset(tokens), weight) for tokens, weight in asserted.values())
+    return tuple(passages), sentence_terms, sum(map(len, groups))
 
 
 def _support(hits: list[tuple[str, float]], total: float, reference: ReferenceAnalysis) -> float:

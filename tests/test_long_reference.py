@@ -146,3 +146,16 @@ def test_each_clause_of_a_compound_answer_needs_its_own_support() -> None:
     assert analyze_text(right).term_set == analyze_text(swapped).term_set
     assert ranked(HORMONES, swapped, right)[0] == right
     assert similarity(right, HORMONES) > similarity(swapped, HORMONES) + 0.1
+
+
+PSEUDOMONAS = (
+    "The culture grew Gram-negative bacilli that produce a green pigment, consistent with Pseudomonas "
+    "aeruginosa. Gram-positive cocci such as Staphylococcus aureus are less likely given the pigment."
+)
+
+
+def test_negative_as_a_finding_is_not_a_denial_when_the_reference_uses_it() -> None:
+    match = MATCHER.compare("Gram-negative bacilli", MATCHER.analyze(PSEUDOMONAS))
+    assert match.verdict == "partial" and match.guard is None
+    # A denial the reference does not make still fails.
+    assert MATCHER.compare("Not Pseudomonas", MATCHER.analyze(PSEUDOMONAS)).verdict == "mismatch"

@@ -132,6 +132,10 @@ _RELATIVE_EXCLUSION = re.compile(
 _ABBREVIATION = re.compile(r"[A-Z](?<=\b[A-Z])[A-Z0-9]+\b")
 _DIGIT = re.compile(r"\d")
 _NEGATING_PREFIX = "non"
+# Negation cues that, in an answer, name a finding rather than deny one ("negative pressure
+# ventilation", "Gram-negative bacilli"): against a long reference that uses them too, they are
+# terms like any other.
+_NOT_A_DENIAL = frozenset({"negative"})
 
 # How strongly a long reference asserts what a passage says, by the sentence it is in: a sentence
 # with a conclusion cue states the answer; the first sentence usually does; the last often sums up.
@@ -554,7 +558,9 @@ class AnswerMatcher(BaseModel):
         for term in solution.terms:
             # A long reference negates the options it excludes, so any negation in the solution is
             # suspect there; a short reference states the answer, negated only if it means it.
-            if term in NEGATION_CUES and (reference.is_long or term not in ref.negations):
+            if term in NEGATION_CUES and (
+                term not in ref.negations or (reference.is_long and term not in _NOT_A_DENIAL)
+            ):
                 return f"negation: {term}"
             if term in ref.term_set:
                 continue

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from medreward.medical.lexicon import load_lexicon  # the table itself loads on first use
 
 __all__ = [
+    "IRREGULAR_PLURALS",
     "NEGATION_CUES",
     "STOP_WORDS",
     "drop_stop_words",
@@ -125,12 +126,58 @@ def drop_stop_words(tokens: Iterable[str]) -> list[str]:
 _NOT_PLURAL = ("ss", "us", "is", "as", "betes")
 
 
+# Plurals no suffix rule undoes: Greek and Latin ones ("metastases", "emboli") and the "-ches"
+# words whose singular keeps its "e" ("headaches"). Only unambiguous, medically common forms.
+IRREGULAR_PLURALS: dict[str, str] = {
+    "metastases": "metastasis",
+    "diagnoses": "diagnosis",
+    "prognoses": "prognosis",
+    "stenoses": "stenosis",
+    "thromboses": "thrombosis",
+    "anastomoses": "anastomosis",
+    "fibroses": "fibrosis",
+    "necroses": "necrosis",
+    "psychoses": "psychosis",
+    "neuroses": "neurosis",
+    "analyses": "analysis",
+    "crises": "crisis",
+    "prostheses": "prosthesis",
+    "emboli": "embolus",
+    "thrombi": "thrombus",
+    "bacilli": "bacillus",
+    "fungi": "fungus",
+    "nuclei": "nucleus",
+    "bronchi": "bronchus",
+    "calculi": "calculus",
+    "diverticula": "diverticulum",
+    "vertebrae": "vertebra",
+    "ganglia": "ganglion",
+    "foramina": "foramen",
+    "appendices": "appendix",
+    "cervices": "cervix",
+    "teeth": "tooth",
+    "feet": "foot",
+    "children": "child",
+    "women": "woman",
+    "headaches": "headache",
+    "toothaches": "toothache",
+    "backaches": "backache",
+    "earaches": "earache",
+    "stomachaches": "stomachache",
+    "aches": "ache",
+}
+
+
 def uninflect(token: str) -> str:
     """A conservative singular: ``"deficiencies"`` -> ``"deficiency"``, ``"cells"`` -> ``"cell"``.
 
-    Only regular English plurals are undone, and words whose ``-s`` is not a plural ending
-    ("diabetes", "psoriasis", "virus") are left alone.
+    Regular English plurals are undone, words whose ``-s`` is not a plural ending ("diabetes",
+    "psoriasis", "virus") are left alone, and :data:`IRREGULAR_PLURALS` are looked up:
+    ``"metastases"`` -> ``"metastasis"``.
     """
+    irregular = IRREGULAR_PLURALS.get(token)
+    if irregular is not None:
+        return irregular
     if len(token) <= 3 or not token.endswith("s") or not token.isalpha():
         return token
     if token.endswith(_NOT_PLURAL):

@@ -299,7 +299,6 @@ class ReferenceAnalysis:
     sentences: tuple[tuple[frozenset[str], float], ...]
     # Terms of at least five letters, for spelling-tolerant lookups.
     fuzzy_pool: tuple[str, ...]
-    opposites: frozenset[str]
 
     @property
     def text(self) -> str:
@@ -308,6 +307,16 @@ class ReferenceAnalysis:
     @property
     def term_set(self) -> frozenset[str]:
         return self.answer.term_set
+
+    @property
+    def opposites(self) -> frozenset[str]:
+        """Terms that say the opposite of one of the reference's ("hypokalemia" for "hyperkalemia").
+
+        Computed when asked: the guard looks up only the solution's own terms (the pairs are
+        symmetric), which is cheaper than listing every variant of every reference term.
+        """
+        terms = self.answer.term_set
+        return frozenset(v for t in terms for v in _opposite_variants(t)) - terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -523,7 +532,6 @@ class AnswerMatcher(BaseModel):
         else:
             answer = analyze_text(reference, self.linker)
             passages, sentences = (), ()
-        opposites = frozenset(v for t in answer.term_set for v in _opposite_variants(t)) - answer.term_set
         numbers = answer.numbers
         fuzzy_pool = tuple(sorted(t for t in answer.term_set if len(t) >= 5 and t not in numbers))
         return ReferenceAnalysis(
@@ -532,7 +540,6 @@ class AnswerMatcher(BaseModel):
             passages=passages,
             sentences=sentences,
             fuzzy_pool=fuzzy_pool,
-            opposites=opposites,
         )
 
     def _find(self, term: str, reference: ReferenceAnalysis) -> str | None:
@@ -564,8 +571,10 @@ class AnswerMatcher(BaseModel):
                 return f"negation: {term}"
             if term in ref.term_set:
                 continue
-            if term in reference.opposites:
-                counterpart = next(v for v in _opposite_variants(term) if v in ref.term_set)
+            # OPPOSITE_PREFIXES pairs work both ways: a term is the opposite of a reference term
+            # exactly when that reference term is one of its own variants.
+            counterpart = next((v for v in _opposite_variants(term) if v in ref.term_set), None)
+            if counterpart is not None:
                 return f"opposite: {term} / {counterpart}"
             if _is_number(term) and term not in ref.numbers:
                 return f"number: {term} not in reference"

@@ -27,15 +27,15 @@ def verdict(solution: str, reference: str) -> str:
         ("1,000 mg", "1000mg"),
         ("2 L of saline", "2000ml of saline"),
         ("5 mL", "5ml"),
-        ("1 week", "168hour"),
-        ("one week", "168hour"),
-        ("Three weeks", "504hour"),
-        ("30 minutes", "0.5hour"),
-        ("10 minutes", "0.166667hour"),
-        ("a 3-day course", "a 72hour course"),
-        ("5 to 7 days", "120hour to 168hour"),
-        ("5-7 days", "120hour to 168hour"),
-        ("two to three days", "48hour to 72hour"),
+        ("1 week", "10080min"),
+        ("one week", "10080min"),
+        ("Three weeks", "30240min"),
+        ("30 minutes", "30min"),
+        ("2 hours", "120min"),
+        ("a 3-day course", "a 4320min course"),
+        ("5 to 7 days", "7200min to 10080min"),
+        ("5-7 days", "7200min to 10080min"),
+        ("two to three days", "2880min to 4320min"),
         ("0.01 g/kg", "10mg/kg"),
     ],
 )
@@ -60,11 +60,21 @@ def test_other_text_is_left_alone(text: str) -> None:
     assert canonical_quantities(text) == text
 
 
+def test_conversions_are_exact_at_any_size() -> None:
+    # Every factor is a whole number or a power of ten: no rounding, however many digits.
+    assert canonical_quantities("0.000000000000000000001 mg") == "0.000000000000000000001mg"
+    assert canonical_quantities("999999999999999999999999999 mcg") == "999999999999999999999999.999mg"
+    assert canonical_quantities("123456789012345678901234567.5 min") == "123456789012345678901234567.5min"
+    # A number longer than any dose or time stays as written rather than being rounded.
+    absurd = "9" * 40 + " mg"
+    assert canonical_quantities(absurd) == absurd
+
+
 def test_keep_written_puts_the_canonical_form_after_the_written_one() -> None:
     assert canonical_quantities("about 20 to 23 grams a day", keep_written=True) == (
         "about 20 to 23 grams 20000mg to 23000mg a day"
     )
-    assert canonical_quantities("for three days", keep_written=True) == "for three days 72hour"
+    assert canonical_quantities("for three days", keep_written=True) == "for three days 4320min"
 
 
 _UNIT_NAMES = sorted(UNITS)

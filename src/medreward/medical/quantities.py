@@ -2,20 +2,22 @@
 
 "0.5 g" and "500 mg" are the same dose, "1 week" and "7 days" the same time, yet their terms
 differ and the number guard (``5 mg`` is not ``50 mg``) would call them different answers. Each
-quantity of a known unit is rewritten as one token, its value in the dimension's base unit: mass in
-``mg``, volume in ``ml``, time in ``hour`` ("0.5 g" -> "500mg"). One token, because the value means
-nothing without its unit: as separate terms, "5 hours" would find both its terms in "5 to 7 days,
-120 to 168 hours". Ranges keep their shape ("5 to 7 days" -> "120hour to 168hour"), and values are
+quantity of a known unit is rewritten as one token, its value in the dimension's base unit: mass
+in ``mg``, volume in ``ml``, time in ``min`` ("0.5 g" -> "500mg", "1 week" -> "10080min").
+
+One token, because the value means nothing without its unit: as separate terms, "5 hours" would
+find both its terms in "5 to 7 days, 120 to 168 hours". Ranges keep their shape ("5 to 7 days" ->
+"7200min to 10080min"). Every conversion factor is a whole number or a power of ten and values are
 exact decimals, so no rounding makes two doses equal.
 
 Months and years are left alone: their length in days varies, and "6 months" is not "26 weeks" in
 any reference answer. Units that are only ratios of others (mg/kg, mmol/L) are rewritten part by part
-where a part is a quantity ("0.01 g/kg" -> "10 mg/kg") and otherwise left as written.
+where a part is a quantity ("0.01 g/kg" -> "10mg/kg") and otherwise left as written.
 
 >>> canonical_quantities("0.5 g")
 '500mg'
 >>> canonical_quantities("Withhold for 5 to 7 days")
-'Withhold for 120hour to 168hour'
+'Withhold for 7200min to 10080min'
 >>> canonical_quantities("20 to 23 grams", keep_written=True)
 '20 to 23 grams 20000mg to 23000mg'
 >>> canonical_quantities("one week") == canonical_quantities("7 days")
@@ -25,7 +27,7 @@ True
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Context, Decimal
 
 __all__ = ["UNITS", "canonical_quantities"]
 
@@ -40,10 +42,10 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     ),
     **dict.fromkeys(("dl", "deciliter", "deciliters", "decilitre", "decilitres"), ("ml", Decimal(100))),
     **dict.fromkeys(("l", "liter", "liters", "litre", "litres"), ("ml", Decimal(1000))),
-    **dict.fromkeys(("min", "mins", "minute", "minutes"), ("hour", Decimal(1) / Decimal(60))),
-    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), ("hour", Decimal(1))),
-    **dict.fromkeys(("day", "days"), ("hour", Decimal(24))),
-    **dict.fromkeys(("wk", "wks", "week", "weeks"), ("hour", Decimal(168))),
+    **dict.fromkeys(("min", "mins", "minute", "minutes"), ("min", Decimal(1))),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), ("min", Decimal(60))),
+    **dict.fromkeys(("day", "days"), ("min", Decimal(1440))),
+    **dict.fromkeys(("wk", "wks", "week", "weeks"), ("min", Decimal(10080))),
 }
 
 _NUMBER_WORDS = {
@@ -80,25 +82,29 @@ _QUANTITY = re.compile(rf"({_DIGITS}){_TAIL}")
 _WORD_QUANTITY = re.compile(rf" ((?:{_WORDS})\b){_TAIL}")
 
 
+# Every factor is a whole number or a power of ten, so a product is exact once the context holds
+# enough digits; a number longer than _MAX_DIGITS is no quantity anyone writes, and stays as written.
+_MAX_DIGITS = 30
+_EXACT = Context(prec=2 * _MAX_DIGITS)
+
+
 def _value(written: str) -> Decimal:
     return Decimal(_NUMBER_WORDS.get(written.lower()) or written.replace(",", ""))
 
 
 def _format(value: Decimal) -> str:
-    if value != value.to_integral_value():
-        # 1/60 of an hour has no finite decimal: minutes are rounded to 6 decimal places, the same
-        # way on both sides of a comparison.
-        value = value.quantize(Decimal("1e-6"))
-    return format(value.normalize(), "f")
+    return format(value.normalize(_EXACT), "f")
 
 
 def _canonical(match: re.Match[str]) -> str:
     low, high, unit = match.groups()
+    if len(low) > _MAX_DIGITS or (high is not None and len(high) > _MAX_DIGITS):
+        return match.group(0)
     base, factor = UNITS[unit.lower()]
-    value = _format(_value(low) * factor) + base
+    value = _format(_EXACT.multiply(_value(low), factor)) + base
     if high is None:
         return value
-    return f"{value} to {_format(_value(high) * factor)}{base}"
+    return f"{value} to {_format(_EXACT.multiply(_value(high), factor))}{base}"
 
 
 def _canonical_words(match: re.Match[str]) -> str:

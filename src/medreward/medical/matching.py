@@ -158,14 +158,20 @@ for _x, _y in OPPOSITE_PREFIXES:
 
 
 @lru_cache(maxsize=65_536)
-def _opposite_variants(term: str) -> tuple[str, ...]:
-    """Every word that is ``term`` with one opposite beginning swapped for its counterpart."""
+def _opposite_variants(term: str, whole_words: bool = True) -> tuple[str, ...]:
+    """Every word that is ``term`` with one opposite beginning swapped for its counterpart.
+
+    A whole word swaps too ("left" -> "right", "acute" -> "chronic") unless ``whole_words`` is
+    false: a paragraph names both sides of a body or both phases of a disease in different places
+    ("left lower sternal border ... right supraclavicular"), where passage support, not a guard,
+    tells which one it asserts.
+    """
     if not term:
         return ()
     return tuple(
         q + term[len(p) :]
         for p, q in _PREFIXES_BY_INITIAL.get(term[0], ())
-        if term.startswith(p) and len(term) > len(p)
+        if term.startswith(p) and (whole_words or len(term) > len(p))
     )
 
 
@@ -573,7 +579,8 @@ class AnswerMatcher(BaseModel):
                 continue
             # OPPOSITE_PREFIXES pairs work both ways: a term is the opposite of a reference term
             # exactly when that reference term is one of its own variants.
-            counterpart = next((v for v in _opposite_variants(term) if v in ref.term_set), None)
+            variants = _opposite_variants(term, not reference.is_long)
+            counterpart = next((v for v in variants if v in ref.term_set), None)
             if counterpart is not None:
                 return f"opposite: {term} / {counterpart}"
             if _is_number(term) and term not in ref.numbers:

@@ -9,7 +9,9 @@ Two parts, every judge side by side in one run:
    row counts as correct for a judge when the right completion scores strictly above every wrong
    one (a tie is a failure). Rows whose options are letter codes ("ad", "bc", ...) are skipped.
    Against the short reference the right solution *is* the reference, so exact match wins
-   trivially there: it is reported anyway, as the floor every judge should reach.
+   trivially there: it is reported anyway, as the floor every judge should reach. ``check_answer``
+   gets the row's ``Question`` as the prompt, as TRL passes it (it reads "which is NOT ..."
+   questions from it); ``check_answer_no_question`` is the same judge without it.
 
 2. **Hand-labelled categories** (written for this benchmark, below): pairs ``(solution, reference,
    should_match)`` for the hard cases of medical answer judging. A judge "matches" a pair when its
@@ -50,7 +52,8 @@ REASONING = "The findings were reviewed step by step and weighed against the alt
 # Options made of answer-letter codes ("ad", "bc", "ace"): the option text says nothing by itself.
 _LETTER_CODE = re.compile(r"^[a-eA-E]{1,3}$")
 
-BatchJudge = Callable[[Sequence[str], Sequence[str]], list[float]]
+# (completions, references, questions or None) -> scores; the question is the prompt TRL passes.
+BatchJudge = Callable[[Sequence[str], Sequence[str], Sequence[str] | None], list[float]]
 
 
 def completion(solution: str) -> str:
@@ -65,16 +68,29 @@ def extracted(text: str) -> str:
 
 
 def _pairwise(score: Callable[[str, str], float]) -> BatchJudge:
-    def judge(completions: Sequence[str], references: Sequence[str]) -> list[float]:
+    def judge(
+        completions: Sequence[str], references: Sequence[str], questions: Sequence[str] | None
+    ) -> list[float]:
         return [float(score(extracted(c), r.strip().lower())) for c, r in zip(completions, references)]
 
     return judge
 
 
-def _check_answer(completions: Sequence[str], references: Sequence[str]) -> list[float]:
-    # Called exactly as TRL calls a reward function: keyword lists, one reference per completion.
-    scores = check_answer(completions=list(completions), answer=list(references))
+def _check_answer(
+    completions: Sequence[str], references: Sequence[str], questions: Sequence[str] | None
+) -> list[float]:
+    # Called exactly as TRL calls a reward function: keyword lists, one prompt and one reference per
+    # completion (the prompt is the row's question, as a standard-format dataset gives it).
+    prompts = list(questions) if questions is not None else None
+    scores = check_answer(prompts=prompts, completions=list(completions), answer=list(references))
     return [float("nan") if s is None else s for s in scores]
+
+
+def _check_answer_no_question(
+    completions: Sequence[str], references: Sequence[str], questions: Sequence[str] | None
+) -> list[float]:
+    # The ablation: no prompt, so every reference is read as the answer to a positive question.
+    return _check_answer(completions, references, None)
 
 
 def _exact(solution: str, reference: str) -> float:
@@ -103,6 +119,7 @@ class Judge:
 
 JUDGES: tuple[Judge, ...] = (
     Judge("check_answer", _check_answer, 0.0, strict=True),
+    Judge("check_answer_no_question", _check_answer_no_question, 0.0, strict=True),
     Judge("exact_match", _pairwise(_exact), 1.0),
     Judge("difflib_ratio", _pairwise(_difflib), 0.85),
     Judge("token_set_ratio", _pairwise(fuzz.token_set_ratio), 85.0),
@@ -260,6 +277,8 @@ class Row:
     wrong: tuple[str, ...]
     response: str
     line: int = -1
+    # The row's Question: the prompt a GRPO run would pass with the completions.
+    question: str = ""
     # The option letter the Response endorses, by the hand labels (None: no option, or unlabelled).
     endorsed: str | None = None
     # The endorsed option first, then the other options: the ranking the Response itself implies.
@@ -325,6 +344,7 @@ def load_rows(
                     wrong=wrong,
                     response=str(record["Response"]),
                     line=number,
+                    question=str(record["Question"]),
                     endorsed=endorsed,
                     endorsed_ranking=ranking,
                     endorses_answer=endorsed is not None and endorsed == record["answer_idx"],
@@ -351,7 +371,9 @@ def rank_accuracy(
     for row in rows:
         solutions = list(solutions_of(row))
         reference = reference_of(row)
-        scores = judge.judge([completion(s) for s in solutions], [reference] * len(solutions))
+        scores = judge.judge(
+            [completion(s) for s in solutions], [reference] * len(solutions), [row.question] * len(solutions)
+        )
         right, best_wrong = scores[0], max(scores[1:])
         correct += right > best_wrong
         ties += right == best_wrong
@@ -372,7 +394,7 @@ def category_results(judge: Judge) -> dict[str, Any]:
     per_category: dict[str, Any] = {}
     total_right = total = 0
     for category, pairs in CATEGORIES.items():
-        scores = judge.judge([completion(s) for s, _, _ in pairs], [r for _, r, _ in pairs])
+        scores = judge.judge([completion(s) for s, _, _ in pairs], [r for _, r, _ in pairs], None)
         details = []
         right = 0
         for (solution, reference, should_match), score in zip(pairs, scores):

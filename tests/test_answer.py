@@ -73,6 +73,33 @@ class TestShortReferences:
     def test_near_misses_are_mismatches(self, solution: str, reference: str) -> None:
         assert score(solution, reference) == -0.5
 
+    @pytest.mark.parametrize(
+        ("solution", "reference"),
+        [
+            ("Carcinoma of the gall bladder", "Gallbladder carcinoma"),
+            ("Gallbladder carcinoma", "Carcinoma of the gall bladder"),
+            ("Anti-LKM2 antibodies", "Anti-LKM 2 antibody"),
+            ("Anti-LKM 2 antibody", "Anti-LKM2 antibodies"),
+            ("Heart burn", "Heartburn"),
+        ],
+    )
+    def test_a_word_spaced_two_ways_is_equivalent(self, solution: str, reference: str) -> None:
+        assert score(solution, reference) == 3.0
+
+    @pytest.mark.parametrize(
+        ("solution", "reference"),
+        [
+            # Digits are never split or joined: "40" is not "4" and "0".
+            ("40%", "4 of 10 at 0 hours"),
+            ("4 0", "40"),
+            # Only adjacent words join; a number stays a number.
+            ("Bladder of the gall", "Gallbladder"),
+            ("Anti-LKM 1 antibody", "Anti-LKM2 antibody"),
+        ],
+    )
+    def test_respacing_never_makes_other_words_agree(self, solution: str, reference: str) -> None:
+        assert score(solution, reference) == -0.5
+
     def test_compound_answer_in_another_order_is_equivalent(self) -> None:
         assert score("Rash and fever", "Fever and rash") == 3.0
 

@@ -78,6 +78,9 @@ class CheckAnswerConfig(BaseModel):
     answer_column: str = "answer"
     scores: AnswerScores = AnswerScores()
     matcher: AnswerMatcher = AnswerMatcher()
+    # Read each prompt's question: the long answer to "which is NOT ..." states its answer in a
+    # negation (see medreward.medical.questions). False judges every reference as a positive answer.
+    read_question: bool = True
 
 
 def _reference_text(value: Any) -> str | None:
@@ -109,21 +112,23 @@ class CheckAnswer(Reward):
         references = [_reference_text(v) for v in batch.column(self.config.answer_column)]
         parsed = parsed_completions(batch, self.config.tags)
         matcher = self.config.matcher
+        questions = batch.prompt_texts() if self.config.read_question else [None] * len(references)
         # GRPO batches repeat each reference once per generation: analyse each distinct one once.
-        analysed: dict[str, ReferenceAnalysis] = {}
+        analysed: dict[tuple[str, str | None], ReferenceAnalysis] = {}
         # Generations of one prompt often agree on the solution: judge each pair once.
-        judged: dict[tuple[str | None, str], AnswerMatch] = {}
+        judged: dict[tuple[str | None, str, str | None], AnswerMatch] = {}
         matches: list[AnswerMatch | None] = []
-        for reference, p in zip(references, parsed):
+        for reference, question, p in zip(references, questions, parsed):
             if reference is None:
                 matches.append(None)
                 continue
-            match = judged.get((p.solution, reference))
+            key = (p.solution, reference, question)
+            match = judged.get(key)
             if match is None:
-                analysis = analysed.get(reference)
+                analysis = analysed.get((reference, question))
                 if analysis is None:
-                    analysis = analysed[reference] = matcher.analyze(reference)
-                match = judged[(p.solution, reference)] = matcher.compare(p.solution, analysis)
+                    analysis = analysed[(reference, question)] = matcher.analyze(reference, question)
+                match = judged[key] = matcher.compare(p.solution, analysis)
             matches.append(match)
         return matches
 

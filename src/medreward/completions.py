@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
-__all__ = ["completion_text", "message_text"]
+__all__ = ["completion_text", "message_text", "prompt_text"]
 
 # Roles whose content is the model's own output. A message without a role is taken as the model's.
 _MODEL_ROLES = frozenset({"assistant", "model"})
@@ -87,6 +87,27 @@ def completion_text(completion: Any) -> str:
                 if text:
                     append(text)
     return _clean("\n".join(texts))
+
+
+def prompt_text(prompt: Any) -> str:
+    """The asker's words in one prompt, as TRL passes it; ``""`` for anything unusable.
+
+    A conversational prompt gives its last user message (the question, without the system prompt
+    or earlier turns); a string prompt is taken whole.
+
+    >>> prompt_text([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Why?"}])
+    'Why?'
+    """
+    if isinstance(prompt, str):
+        return _clean(prompt)
+    if isinstance(prompt, Mapping):
+        prompt = [prompt]
+    if not isinstance(prompt, Sequence) or isinstance(prompt, (bytes, bytearray)):
+        return ""
+    for message in reversed(prompt):
+        if isinstance(message, Mapping) and message.get("role") == "user":
+            return message_text(message.get("content"))
+    return ""
 
 
 def _model_messages_text(messages: Sequence[Any]) -> str | None:

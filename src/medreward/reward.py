@@ -28,7 +28,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from medreward.completions import completion_text
+from medreward.completions import completion_text, prompt_text
 
 __all__ = ["FunctionReward", "Reward", "RewardBatch", "RewardResult", "as_reward"]
 
@@ -123,6 +123,23 @@ class RewardBatch:
         except KeyError:
             value = self._memo[key] = compute()
         return value
+
+    def prompt_texts(self) -> list[str | None]:
+        """The asker's words of each prompt (:func:`~medreward.completions.prompt_text`); ``None`` where
+        the call has no prompt. Computed once per batch and per distinct prompt object (TRL repeats
+        each prompt once per generation)."""
+
+        def compute() -> list[str | None]:
+            seen: dict[int, str | None] = {}
+            texts: list[str | None] = []
+            for prompt in self.prompts:
+                key = id(prompt)
+                if key not in seen:
+                    seen[key] = None if prompt is None else prompt_text(prompt)
+                texts.append(seen[key])
+            return texts
+
+        return self.memo("prompt_texts", compute)
 
     def trl_kwargs(self) -> dict[str, Any]:
         """The keyword arguments to call a plain TRL reward function with (columns, no loggers)."""

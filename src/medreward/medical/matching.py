@@ -49,6 +49,7 @@ from medreward.medical.lexicon import load_lexicon
 from medreward.medical.linking import ConceptLinker, LexiconLinker
 from medreward.medical.normalize import NEGATION_CUES, fold_text, normalize_tokens
 from medreward.medical.quantities import canonical_quantities
+from medreward.medical.questions import is_exception_question
 
 __all__ = [
     "OPPOSITE_PREFIXES",
@@ -112,6 +113,13 @@ _CONCLUSION_CUE = re.compile(
 _EXCLUSION_CUE = re.compile(
     _CUE_START + r"(less likely|unlikely|rather than|instead of|not|ruled? out|excluded?|excluding|doesn't|"
     r"would give|would instead|can mimic|mimics?|unlike|as opposed to|less common|less typical)\b",
+)
+# In the answer to an exception question ("which condition does NOT ..."), a negation states the
+# answer ("gallbladder carcinoma does not have an increased risk"); only these contrasts still set
+# an option aside there.
+_CONTRAST_CUE = re.compile(
+    _CUE_START
+    + r"(rather than|instead of|would give|would instead|can mimic|mimics?|unlike|as opposed to)\b",
 )
 # Where a passage of a long reference ends: punctuation, brackets, or the space before a word that
 # turns to a contrast (the word starts the next passage). One leading character class lets the
@@ -277,6 +285,80 @@ def analyze_text(
     )
 
 
+# The shortest word part that respacing may split off or join: "gall" + "bladder", not "a" + "typical".
+_MIN_PART = 3
+
+
+def _joinable(head: str, tail: str) -> bool:
+    """Whether ``head`` + ``tail`` may be one word spaced two ways: word parts of at least
+    :data:`_MIN_PART` letters or a word and a number ("lkm" + "2"), never two numbers ("4" + "0")."""
+    if head[-1].isdigit():
+        return tail.isalpha() and len(tail) >= _MIN_PART and head.isdigit()
+    if tail[0].isdigit():
+        return tail.isdigit() and head.isalpha() and len(head) >= _MIN_PART
+    return head.isalpha() and tail.isalpha() and len(head) >= _MIN_PART and len(tail) >= _MIN_PART
+
+
+@lru_cache(maxsize=65_536)
+def _cuts(term: str) -> tuple[tuple[str, str], ...]:
+    """Every way to read ``term`` as two :func:`_joinable` parts: "lkm2" -> (("lkm", "2"),)."""
+    return tuple((term[:i], term[i:]) for i in range(1, len(term)) if _joinable(term[:i], term[i:]))
+
+
+def _respace(solution: TextAnalysis, reference_terms: frozenset[str]) -> TextAnalysis:
+    """``solution`` with its terms spaced as the reference spaces them.
+
+    "Carcinoma of the gall bladder" against a reference that writes "gallbladder", and "Anti-LKM2"
+    against "anti-LKM 2": a term the reference lacks is split in two when it has both parts
+    ("lkm2" -> "lkm", "2"), and a term it lacks is joined with the next or previous one when it has
+    the joined word ("gall", "bladder" -> "gallbladder"). Alphabetic parts have at least
+    :data:`_MIN_PART` letters. Only a term the reference lacks starts a change: an answer whose terms
+    all agree is returned as is.
+    """
+    unfound = [t for t in solution.terms if t not in reference_terms]
+    if not unfound:
+        return solution
+    spaced: dict[str, tuple[str, ...]] = {}
+    for term in unfound:
+        for head, tail in _cuts(term):
+            if head in reference_terms and tail in reference_terms:
+                spaced[term] = (head, tail)
+                break
+    folded = solution.folded
+    for lone in unfound:
+        # Joined with a neighbour that the reference may have on its own ("lkm" of "type 1 anti-LKM").
+        for other in solution.terms:
+            if lone in spaced:
+                break
+            if other == lone or other in spaced:
+                continue
+            for head, tail in ((lone, other), (other, lone)):
+                joined = head + tail
+                if joined in reference_terms and _joinable(head, tail) and f"{head} {tail}" in folded:
+                    spaced[head] = spaced[tail] = (joined,)
+                    break
+    if not spaced:
+        return solution
+    clauses = tuple(
+        sorted(
+            tuple(sorted({part for term in clause for part in spaced.get(term, (term,))}))
+            for clause in solution.clauses
+        )
+    )
+    term_set = frozenset(part for term in solution.terms for part in spaced.get(term, (term,)))
+    return TextAnalysis(
+        text=solution.text,
+        folded=solution.folded,
+        terms=tuple(sorted(term_set)),
+        term_set=term_set,
+        clauses=clauses,
+        concepts=solution.concepts,
+        token_count=solution.token_count,
+        numbers=_numbers(term_set),
+        negations=solution.negations,
+    )
+
+
 class Passage(NamedTuple):
     """A stretch of a long reference between commas, brackets or contrast words, and its weight.
 
@@ -305,6 +387,8 @@ class ReferenceAnalysis:
     sentences: tuple[tuple[frozenset[str], float], ...]
     # Terms of at least five letters, for spelling-tolerant lookups.
     fuzzy_pool: tuple[str, ...]
+    # Whether the reference answers an exception question ("which is NOT ..."), read as such.
+    exception_question: bool = False
 
     @property
     def text(self) -> str:
@@ -360,9 +444,16 @@ def _grouped_terms(pieces: list[str]) -> list[tuple[str, ...]]:
     return [tuple(sorted(g)) for g in _normalize_pieces(pieces) if g]
 
 
-def _passages(text: str) -> tuple[tuple[Passage, ...], tuple[tuple[frozenset[str], float], ...], int]:
+def _passages(
+    text: str, exception: bool = False
+) -> tuple[tuple[Passage, ...], tuple[tuple[frozenset[str], float], ...], int]:
     """The weighted passages of a long reference, each sentence's asserted terms and weight, and the
-    number of content tokens."""
+    number of content tokens.
+
+    ``exception``: the reference answers an exception question ("which is NOT ..."), where a
+    negation states the answer; only contrasts (:data:`_CONTRAST_CUE`) exclude.
+    """
+    cue = _CONTRAST_CUE if exception else _EXCLUSION_CUE
     sentences = [s for s in _SENTENCE_BREAK.split(text.lower()) if s and not s.isspace()]
     last = len(sentences) - 1
     raw: list[tuple[int, float, bool]] = []
@@ -377,16 +468,13 @@ def _passages(text: str) -> tuple[tuple[Passage, ...], tuple[tuple[frozenset[str
         else:
             weight = OTHER_SENTENCE_WEIGHT
         # Most sentences exclude nothing: one search tells, before any passage is searched.
-        excluding = _EXCLUSION_CUE.search(" " + sentence) is not None
+        excluding = cue.search(" " + sentence) is not None
         for part in _PASSAGE_BREAK.split(sentence):
             if part and not part.isspace():
                 excluded = _OVER.match(part) is not None
                 if excluding and not excluded:
                     spaced = " " + part
-                    excluded = (
-                        _EXCLUSION_CUE.search(spaced) is not None
-                        and _RELATIVE_EXCLUSION.search(spaced) is None
-                    )
+                    excluded = cue.search(spaced) is not None and _RELATIVE_EXCLUSION.search(spaced) is None
                 raw.append((index, weight, excluded))
                 pieces.append(part)
     # One fold and one normalization pass for the whole reference (the hot path of a GRPO batch).
@@ -509,12 +597,18 @@ class AnswerMatcher(BaseModel):
         24, ge=1, description="against long references, longer solutions are discounted proportionally"
     )
 
-    def analyze(self, reference: str) -> ReferenceAnalysis:
-        """Analyse a reference answer once; reuse the result for every completion judged against it."""
+    def analyze(self, reference: str, question: str | None = None) -> ReferenceAnalysis:
+        """Analyse a reference answer once; reuse the result for every completion judged against it.
+
+        ``question``, when given, is read for what it asks: the long answer to an exception question
+        ("which condition does NOT ...", :func:`~medreward.medical.questions.is_exception_question`)
+        states its answer in a negation, which then does not exclude.
+        """
         reference = reference[: self.max_reference_chars]
         written = _expand_abbreviations(" ".join(reference.split()))
         expanded = canonical_quantities(written, keep_written=True)
-        passages, sentences, token_count = _passages(expanded)
+        exception = question is not None and is_exception_question(question)
+        passages, sentences, token_count = _passages(expanded, exception)
         term_set = frozenset().union(*[p.terms for p in passages])
         # A paragraph: many terms, or several sentences that each say something ("X. Y is
         # unlikely."), however short.
@@ -546,6 +640,7 @@ class AnswerMatcher(BaseModel):
             passages=passages,
             sentences=sentences,
             fuzzy_pool=fuzzy_pool,
+            exception_question=exception and is_long,
         )
 
     def _find(self, term: str, reference: ReferenceAnalysis) -> str | None:
@@ -616,6 +711,7 @@ class AnswerMatcher(BaseModel):
         sol = analyze_text(solution, self.linker, reference.term_set, reference.answer.concepts)
         if not sol.terms:
             return AnswerMatch("missing", 0.0)
+        sol = _respace(sol, reference.term_set)
         ref = reference.answer
         concepts = tuple(sorted(sol.concepts))
         if not ref.term_set:

@@ -1,0 +1,94 @@
+"""What a question asks for: the option that holds, or the one that does not ("which is NOT ...").
+
+An exception question ("Which condition does not have an increased risk?", "All of the following
+cause X except") turns a long reference around: its answer is the option the reference negates
+("gallbladder carcinoma does not have an increased risk"), so the reference's negations state the
+answer instead of excluding options. :func:`is_exception_question` tells the two kinds apart from
+the question text alone; :class:`~medreward.medical.matching.AnswerMatcher` uses it.
+
+The question is read in its question sentence: the last sentence that ends in "?", or else one of
+the last three sentences that asks with "which", "what", "identify", "name" ... The exception word
+("not", "n't", "never", "except", "least") must be in the clause that the question word opens, so
+that a negation in the case description ("a man who does not smoke, what vaccine ...") or in a
+condition of the question ("what is the next step if the fever does not resolve?") does not count.
+
+>>> is_exception_question("Which condition does not have an increased risk of development?")
+True
+>>> is_exception_question("In a man who does not smoke, what vaccine is most appropriate?")
+False
+>>> is_exception_question("What is the next step if the fever does not resolve?")
+False
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["is_exception_question"]
+
+# Sentence ends: a mark followed by space, or a line break.
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
+# Chat-template markers in a prompt rendered as text ("<start_of_turn>", "<|im_end|>"): line breaks.
+_MARKUP = re.compile(r"<[^<>\s]{1,40}>")
+# A question word where a question or an instruction starts: at the start of the sentence, after a
+# comma or colon, or after a preposition ("In which circumstance"). After a noun, "which" or "who"
+# opens a relative clause of the case description ("a patient who is not vaccinated") instead.
+_QUESTION_WORD = re.compile(
+    r"(?:^|[,;:]\s*|\b(?:in|of|for|from|by|to|with|on|at|under|during|among|between)\s+)"
+    r"(?:which|what|who|whom|identify|name|select|choose|pick|indicate)\b",
+    re.IGNORECASE,
+)
+# Where the clause of the question word ends: punctuation, a subordinate clause of condition, or a
+# relative clause about a person ("the diagnosis in a patient who is not vaccinated"): the person is
+# the case, the answer is a thing ("a precaution that is not recommended" stays in the clause).
+_CLAUSE_END = re.compile(
+    r"[,;:(]|\b(?:if|when|whenever|while|although|though|because|since|after|before|unless|despite|"
+    r"given|whereas|who|whom|whose)\b",
+    re.IGNORECASE,
+)
+_EXCEPTION_WORD = re.compile(r"\b(?:not|never|except|least)\b|n't\b", re.IGNORECASE)
+# "All of the following are causes of X except": the list form, without a question word.
+_FOLLOWING_EXCEPT = re.compile(r"\bfollowing\b.*\bexcept\b(?!\s+(?:for|in|when|if|that)\b)", re.IGNORECASE)
+_AT_LEAST = re.compile(r"\bat\s+least\b", re.IGNORECASE)
+# How many closing sentences may hold an instruction ("Identify the antibody that is not ...").
+_QUESTION_SENTENCES = 3
+
+
+def _question_sentence(question: str) -> str | None:
+    """The sentence that asks: the last one ending in "?", else a late one with a question word."""
+    if "<" in question:
+        question = _MARKUP.sub("\n", question)
+    sentences: list[str] = [s.strip() for s in _SENTENCE_END.split(question) if s and not s.isspace()]
+    for sentence in reversed(sentences):
+        if sentence.endswith("?"):
+            return sentence
+    for sentence in reversed(sentences[-_QUESTION_SENTENCES:]):
+        if _QUESTION_WORD.search(sentence) or _FOLLOWING_EXCEPT.search(sentence):
+            return sentence
+    return None
+
+
+def is_exception_question(question: str) -> bool:
+    """Whether ``question`` asks for the option that does *not* hold (see the module docstring).
+
+    >>> is_exception_question("All of the following are causes of pancreatitis except:")
+    True
+    >>> is_exception_question("Identify the antibody that is not associated with the condition.")
+    True
+    >>> is_exception_question("Which antibiotic should be given for at least 6 weeks?")
+    False
+    """
+    sentence = _question_sentence(question)
+    if sentence is None:
+        return False
+    sentence = _AT_LEAST.sub("at minimum", sentence)
+    if _FOLLOWING_EXCEPT.search(sentence):
+        return True
+    starts = list(_QUESTION_WORD.finditer(sentence))
+    if not starts:
+        return False
+    clause = sentence[starts[-1].end() :]
+    end = _CLAUSE_END.search(clause)
+    if end is not None:
+        clause = clause[: end.start()]
+    return _EXCEPTION_WORD.search(clause) is not None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from medreward.medical import AnswerMatcher
 from medreward.medical.lexicon import load_lexicon
@@ -183,3 +185,41 @@ def test_whole_word_sides_are_opposites_in_short_answers_only() -> None:
         ).guard
         is None
     )
+
+
+LISTED = (
+    "Given the raised serum TSH in this patient, the laboratory findings that fit her presentation "
+    "would include: 1. **Low free T4:** reflecting reduced output of the gland. 2. **Positive anti-TPO "
+    "antibodies:** pointing to an autoimmune cause. Taken together, this picture is typical of "
+    "Hashimoto thyroiditis in a middle-aged woman."
+)
+
+
+def test_numbered_list_items_weigh_as_much_as_the_sentence_that_opens_the_list() -> None:
+    # The items are the answer; the opening sentence only restates the question's raised TSH.
+    listed = MATCHER.compare("Low free T4 and positive anti-TPO antibodies", MATCHER.analyze(LISTED))
+    restated = MATCHER.compare("Raised serum TSH and raised serum cortisol", MATCHER.analyze(LISTED))
+    assert listed.similarity > restated.similarity
+
+
+def test_item_numbers_are_not_terms_of_the_reference() -> None:
+    analysed = MATCHER.analyze(LISTED)
+    assert "1" not in analysed.term_set and "2" not in analysed.term_set
+    assert MATCHER.compare("1 and 2", analysed).verdict == "mismatch"
+    # A sentence that merely ends in a number opens no list, and keeps it.
+    plain = MATCHER.analyze("The usual dose is 5. It is given daily for a week in adults with the infection.")
+    assert "5" in plain.term_set
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [": 1.", " 1.", " 2.", " 12.", " include", " low free T4.", " fever", ":", "\n", " "]
+        ),
+        max_size=40,
+    )
+)
+def test_any_list_shape_gives_weights_in_range(parts: list[str]) -> None:
+    analysed = MATCHER.analyze("".join(parts))
+    assert all(0.0 < p.weight <= 1.0 for p in analysed.passages)
+    assert all(0.0 < weight <= 1.0 for _, weight in analysed.sentences)

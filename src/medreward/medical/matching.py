@@ -444,6 +444,39 @@ def _grouped_terms(pieces: list[str]) -> list[tuple[str, ...]]:
     return [tuple(sorted(g)) for g in _normalize_pieces(pieces) if g]
 
 
+# The end of a sentence that opens a numbered list: "the findings would include: 1" (the sentence
+# break falls after the item number).
+_LIST_OPENING = re.compile(r":\s*1$")
+
+
+def _list_items(sentences: list[str]) -> dict[int, int]:
+    """Numbered list items among ``sentences``: each item's index -> the index of the sentence that
+    opens its list. Drops the item numbers from ``sentences`` (in place): "... include: 1" becomes
+    "... include:", and the lone numbers "2", "3" between items are removed."""
+    kept: list[str] = []
+    introduced_by: dict[int, int] = {}
+    opening = -1  # the sentence that opened the current list; -1 outside a list
+    item_next = False  # whether the next sentence follows an item number
+    for sentence in sentences:
+        stripped = sentence.strip()
+        if opening >= 0 and len(stripped) <= 2 and stripped.isdigit():
+            item_next = True
+            continue
+        if item_next:
+            introduced_by[len(kept)] = opening
+        else:
+            opening = -1
+        item_next = False
+        match = _LIST_OPENING.search(stripped)
+        if match is not None:
+            sentence = stripped[: match.start() + 1]
+            opening = len(kept)
+            item_next = True
+        kept.append(sentence)
+    sentences[:] = kept
+    return introduced_by
+
+
 def _passages(
     text: str, exception: bool = False
 ) -> tuple[tuple[Passage, ...], tuple[tuple[frozenset[str], float], ...], int]:
@@ -455,9 +488,13 @@ def _passages(
     """
     cue = _CONTRAST_CUE if exception else _EXCLUSION_CUE
     sentences = [s for s in _SENTENCE_BREAK.split(text.lower()) if s and not s.isspace()]
+    # A numbered list ("would include: 1. X. 2. Y."): its items say what the sentence before it
+    # introduces, and weigh as much.
+    introduced_by = _list_items(sentences) if ": 1" in text else {}
     last = len(sentences) - 1
     raw: list[tuple[int, float, bool]] = []
     pieces: list[str] = []
+    weights: list[float] = []
     for index, sentence in enumerate(sentences):
         if _CONCLUSION_CUE.search(" " + sentence):
             weight = CONCLUSION_WEIGHT
@@ -467,6 +504,9 @@ def _passages(
             weight = LAST_SENTENCE_WEIGHT
         else:
             weight = OTHER_SENTENCE_WEIGHT
+        if index in introduced_by:
+            weight = max(weight, weights[introduced_by[index]])
+        weights.append(weight)
         # Most sentences exclude nothing: one search tells, before any passage is searched.
         excluding = cue.search(" " + sentence) is not None
         for part in _PASSAGE_BREAK.split(sentence):

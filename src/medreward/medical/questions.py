@@ -30,40 +30,64 @@ __all__ = ["is_exception_question"]
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 # Chat-template markers in a prompt rendered as text ("<start_of_turn>", "<|im_end|>"): line breaks.
 _MARKUP = re.compile(r"<[^<>\s]{1,40}>")
-# A question word where a question or an instruction starts: at the start of the sentence, after a
-# comma or colon, or after a preposition ("In which circumstance"). After a noun, "which" or "who"
-# opens a relative clause of the case description ("a patient who is not vaccinated") instead.
+# A question word, in lowercased text. The pattern starts with a character class and checks the
+# word boundary after it, which lets the engine skip ahead in C (four times faster than \b first).
 _QUESTION_WORD = re.compile(
-    r"(?:^|[,;:]\s*|\b(?:in|of|for|from|by|to|with|on|at|under|during|among|between)\s+)"
-    r"(?:which|what|who|whom|identify|name|select|choose|pick|indicate)\b",
-    re.IGNORECASE,
+    r"[wisncp](?<=\b[wisncp])(?:hich|hat|hom|ho|dentify|ame|elect|hoose|ick|ndicate)\b"
 )
+# After these words a question word asks ("In which circumstance ..."); after a noun, "which" or
+# "who" opens a relative clause of the case description ("a patient who is not vaccinated").
+_PREPOSITIONS = frozenset("in of for from by to with on at under during among between".split())
 # Where the clause of the question word ends: punctuation, a subordinate clause of condition, or a
 # relative clause about a person ("the diagnosis in a patient who is not vaccinated"): the person is
 # the case, the answer is a thing ("a precaution that is not recommended" stays in the clause).
 _CLAUSE_END = re.compile(
     r"[,;:(]|\b(?:if|when|whenever|while|although|though|because|since|after|before|unless|despite|"
-    r"given|whereas|who|whom|whose)\b",
-    re.IGNORECASE,
+    r"given|whereas|who|whom|whose)\b"
 )
-_EXCEPTION_WORD = re.compile(r"\b(?:not|never|except|least)\b|n't\b", re.IGNORECASE)
+_EXCEPTION_WORD = re.compile(r"\b(?:not|never|except|least)\b|n't\b")
 # "All of the following are causes of X except": the list form, without a question word.
-_FOLLOWING_EXCEPT = re.compile(r"\bfollowing\b.*\bexcept\b(?!\s+(?:for|in|when|if|that)\b)", re.IGNORECASE)
-_AT_LEAST = re.compile(r"\bat\s+least\b", re.IGNORECASE)
+_FOLLOWING_EXCEPT = re.compile(r"\bfollowing\b.*\bexcept\b(?!\s+(?:for|in|when|if|that)\b)")
+_AT_LEAST = re.compile(r"\bat\s+least\b")
 # How many closing sentences may hold an instruction ("Identify the antibody that is not ...").
 _QUESTION_SENTENCES = 3
+# How much of a long prompt's end is searched for those sentences.
+_TAIL_CHARS = 2000
+
+
+def _asks(sentence: str) -> bool:
+    """Whether a lowercased sentence asks something: a question word where a question starts."""
+    return _question_word_end(sentence) >= 0 or _follows_except(sentence)
+
+
+def _follows_except(sentence: str) -> bool:
+    return "following" in sentence and "except" in sentence and _FOLLOWING_EXCEPT.search(sentence) is not None
+
+
+def _question_word_end(sentence: str) -> int:
+    """Where the last question word of a lowercased sentence ends (-1: none) that starts a question:
+    at the start of the sentence, after a comma or colon, or after a preposition."""
+    found = -1
+    for match in _QUESTION_WORD.finditer(sentence):
+        before = sentence[: match.start()].rstrip()
+        if not before or before[-1] in ",;:" or before.rsplit(None, 1)[-1] in _PREPOSITIONS:
+            found = match.end()
+    return found
 
 
 def _question_sentence(question: str) -> str | None:
-    """The sentence that asks: the last one ending in "?", else a late one with a question word."""
-    if "<" in question:
-        question = _MARKUP.sub("\n", question)
-    sentences: list[str] = [s.strip() for s in _SENTENCE_END.split(question) if s and not s.isspace()]
-    for sentence in reversed(sentences):
-        if sentence.endswith("?"):
-            return sentence
+    """The lowercased sentence that asks: the last one ending in "?", else a late one that asks."""
+    text = question[-_TAIL_CHARS:].lower()
+    mark = text.rfind("?")
+    if mark >= 0:
+        start = max(text.rfind(". ", 0, mark), text.rfind("? ", 0, mark), text.rfind("! ", 0, mark))
+        start = max(start, text.rfind("\n", 0, mark), text.rfind(">", 0, mark))
+        return text[start + 1 : mark + 1].strip()
+    if "<" in text:
+        text = _MARKUP.sub("\n", text)
+    sentences: list[str] = [s.strip() for s in _SENTENCE_END.split(text) if s and not s.isspace()]
     for sentence in reversed(sentences[-_QUESTION_SENTENCES:]):
-        if _QUESTION_WORD.search(sentence) or _FOLLOWING_EXCEPT.search(sentence):
+        if _asks(sentence):
             return sentence
     return None
 
@@ -78,16 +102,26 @@ def is_exception_question(question: str) -> bool:
     >>> is_exception_question("Which antibiotic should be given for at least 6 weeks?")
     False
     """
+    # Most questions have no exception word at all: five substring scans (C speed) tell.
+    lowered = question.lower()
+    if not (
+        "not" in lowered
+        or "n't" in lowered
+        or "never" in lowered
+        or "except" in lowered
+        or "least" in lowered
+    ):
+        return False
     sentence = _question_sentence(question)
     if sentence is None:
         return False
     sentence = _AT_LEAST.sub("at minimum", sentence)
-    if _FOLLOWING_EXCEPT.search(sentence):
+    if _follows_except(sentence):
         return True
-    starts = list(_QUESTION_WORD.finditer(sentence))
-    if not starts:
+    start = _question_word_end(sentence)
+    if start < 0:
         return False
-    clause = sentence[starts[-1].end() :]
+    clause = sentence[start:]
     end = _CLAUSE_END.search(clause)
     if end is not None:
         clause = clause[: end.start()]

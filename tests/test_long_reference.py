@@ -223,3 +223,33 @@ def test_any_list_shape_gives_weights_in_range(parts: list[str]) -> None:
     analysed = MATCHER.analyze("".join(parts))
     assert all(0.0 < p.weight <= 1.0 for p in analysed.passages)
     assert all(0.0 < weight <= 1.0 for _, weight in analysed.sentences)
+
+
+VEINS = (
+    "With the femoral vein obstructed, the perforating veins carry blood from the superficial system to "
+    "the deep system and keep venous pressure in check. The great saphenous vein is spared here."
+)
+
+
+def test_another_derivation_of_a_term_is_supported() -> None:
+    # "perforator" and "perforating" share the stem "perforat"; the reference never says "perforator".
+    perforator = MATCHER.compare("Perforator veins", MATCHER.analyze(VEINS))
+    assert perforator.verdict == "partial"
+    assert "perforator" in perforator.matched_terms
+    assert ranked(VEINS, "Perforator veins", "Giacomini vein")[0] == "Perforator veins"
+
+
+@pytest.mark.parametrize(
+    ("solution", "reference_word"),
+    [
+        ("Position", "positive"),  # "posit" is too short a stem to conflate
+        ("Relation", "relative"),
+        ("Organ", "organism"),
+    ],
+)
+def test_short_stems_and_other_words_are_not_derivations(solution: str, reference_word: str) -> None:
+    reference = MATCHER.analyze(
+        f"The finding is {reference_word} in most adults with the disease. It is reported in every series "
+        "of patients."
+    )
+    assert MATCHER.compare(solution, reference).matched_terms == ()

@@ -43,7 +43,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Levenshtein, Prefix
 
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.linking import ConceptLinker, LexiconLinker
@@ -297,6 +297,31 @@ def _joinable(head: str, tail: str) -> bool:
     if tail[0].isdigit():
         return tail.isdigit() and head.isalpha() and len(head) >= _MIN_PART
     return head.isalpha() and tail.isalpha() and len(head) >= _MIN_PART and len(tail) >= _MIN_PART
+
+
+# Derivational endings ("perforat-or", "perforat-ing"; "hypertens-ion", "hypertens-ive"): two terms
+# that share a stem of at least _MIN_STEM letters before one of them are derivations of one word.
+_DERIVATIONAL_ENDINGS = (
+    "ation", "ative", "atory", "ator", "ating", "ated", "ate", "ion", "ive", "ory", "ing", "ed", "or", "e"
+)  # fmt: skip
+# Shorter stems conflate words ("posit-ive" / "posit-ion", "relat-ive" / "relat-ion").
+_MIN_STEM = 6
+
+
+@lru_cache(maxsize=65_536)
+def _stems(term: str) -> frozenset[str]:
+    """``term`` and every stem left by one derivational ending: "perforator" -> perforator, perforat,
+    perfor."""
+    return frozenset(
+        (
+            term,
+            *(
+                term[: -len(e)]
+                for e in _DERIVATIONAL_ENDINGS
+                if term.endswith(e) and len(term) - len(e) >= _MIN_STEM
+            ),
+        )
+    )
 
 
 @lru_cache(maxsize=65_536)
@@ -695,6 +720,16 @@ class AnswerMatcher(BaseModel):
             limit=3,
         ):
             if candidate not in forbidden:
+                return str(candidate)
+        if len(term) <= _MIN_STEM:
+            return None
+        # Another derivation of the same stem: "perforator" / "perforating", "hypertensive" /
+        # "hypertension". The candidates share at least the stem's letters at the start.
+        stems = _stems(term)
+        for candidate, _, _ in process.extract(
+            term, reference.fuzzy_pool, scorer=Prefix.similarity, score_cutoff=_MIN_STEM, limit=5
+        ):
+            if candidate not in forbidden and stems & _stems(candidate):
                 return str(candidate)
         return None
 

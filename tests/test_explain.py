@@ -116,3 +116,24 @@ def test_cli_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["explain", "--completion-file", str(missing), "--reference", "y"]) == 2
     err = capsys.readouterr().err
     assert "no such file" in err and "Traceback" not in err
+
+
+def test_the_question_is_read_as_check_answer_reads_it(capsys: pytest.CaptureFixture[str]) -> None:
+    reference = (
+        "Among the risks of estrogen therapy, gallbladder carcinoma does not have an increased risk. "
+        "Estrogen therapy increases the risk of breast and endometrial cancer."
+    )
+    question = "Which condition does not have an increased risk with estrogen therapy?"
+    completion = formatted("r", "Gallbladder carcinoma")
+    asked = explain(completion, reference, question)
+    plain = explain(completion, reference)
+    assert asked.exception_question is True and plain.exception_question is False
+    assert asked.verdict == "partial" and plain.verdict == "mismatch"
+    assert (
+        asked.scores["check_answer"]
+        == check_answer(prompts=[question], completions=[completion], answer=[reference])[0]
+    )
+    assert (
+        main(["explain", "--completion", completion, "--reference", reference, "--question", question]) == 0
+    )
+    assert "asks for the exception" in capsys.readouterr().out

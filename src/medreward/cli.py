@@ -231,6 +231,10 @@ def _render_explanation(e: Explanation, console: Console) -> None:
     else:
         kind = {True: "long (a paragraph)", False: "short (a term or phrase)", None: "?"}[e.reference_is_long]
         match.add_row("reference", kind)
+        if e.exception_question:
+            match.add_row(
+                "question", "asks for the exception ('which is NOT ...'): negations state the answer"
+            )
         match.add_row("verdict", e.verdict)
         match.add_row("similarity", f"{e.similarity:.3f}")
         match.add_row("matched terms", _terms(e.matched_terms))
@@ -256,7 +260,7 @@ def _explain(args: argparse.Namespace) -> int:
         args.completion if args.completion is not None else _read_text(args.completion_file, "completion")
     )
     reference = args.reference if args.reference is not None else _read_text(args.reference_file, "reference")
-    explanation = explain(completion, reference)
+    explanation = explain(completion, reference, args.question)
     if args.json:
         print(json.dumps(explanation.as_dict(), indent=2, ensure_ascii=False))
     else:
@@ -313,6 +317,11 @@ def _parser() -> argparse.ArgumentParser:
     reference = explain.add_mutually_exclusive_group(required=True)
     reference.add_argument("--reference", metavar="TEXT", help="the reference answer")
     reference.add_argument("--reference-file", type=Path, metavar="FILE", help="read the reference from FILE")
+    explain.add_argument(
+        "--question",
+        metavar="TEXT",
+        help="the question asked (check_answer reads 'which is NOT ...' from it)",
+    )
     explain.add_argument("--json", action="store_true", help="print the explanation as JSON")
     explain.set_defaults(run=_explain)
     return parser

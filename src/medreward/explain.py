@@ -61,6 +61,9 @@ class Explanation:
     concepts: Any = None
     reference_concepts: Any = None
     scores: dict[str, float | None] = field(default_factory=dict)
+    # The question asked (the prompt), and whether the matcher read it as "which is NOT ...".
+    question: str | None = None
+    exception_question: bool | None = None
 
     @property
     def total(self) -> float | None:
@@ -74,8 +77,12 @@ class Explanation:
         return data
 
 
-def explain(completion: Any, reference: str) -> Explanation:
-    """Explain the scores of ``completion`` (a string or message list) against ``reference``."""
+def explain(completion: Any, reference: str, question: str | None = None) -> Explanation:
+    """Explain the scores of ``completion`` (a string or message list) against ``reference``.
+
+    ``question`` is the prompt's question, when known: ``check_answer`` reads "which is NOT ..."
+    questions from it, as it does from the prompts TRL passes.
+    """
     from medreward import completion_text, default_rewards, parse_completion
     from medreward.answer import CheckAnswer
     from medreward.format import TAG_NAMES
@@ -94,8 +101,10 @@ def explain(completion: Any, reference: str) -> Explanation:
     match = None
     is_long: bool | None = None
     reference_concepts: Any = None
+    exception_question: bool | None = None
     if reference.strip():
-        analysis = config.matcher.analyze(reference)
+        analysis = config.matcher.analyze(reference, question if config.read_question else None)
+        exception_question = getattr(analysis, "exception_question", None)
         is_long = getattr(analysis, "is_long", None)
         # Read by name: only AnswerMatch's fields are the matcher's stable interface.
         reference_concepts = getattr(analysis, "concepts", None)
@@ -110,7 +119,7 @@ def explain(completion: Any, reference: str) -> Explanation:
     columns = {config.answer_column: [reference]}
     scores: dict[str, float | None] = {}
     for reward in default_rewards():
-        (score,) = reward(prompts=[None], completions=[completion], **columns)
+        (score,) = reward(prompts=[question], completions=[completion], **columns)
         scores[reward.name] = score
     return Explanation(
         completion=text,
@@ -132,4 +141,6 @@ def explain(completion: Any, reference: str) -> Explanation:
         concepts=None if match is None else getattr(match, "concepts", None),
         reference_concepts=reference_concepts,
         scores=scores,
+        question=question,
+        exception_question=exception_question,
     )

@@ -68,9 +68,8 @@ def completion_text(completion: Any) -> str:
     """
     if isinstance(completion, str):
         return _clean(completion)
-    if isinstance(completion, Mapping):
-        completion = [completion]
-    if not isinstance(completion, Sequence) or isinstance(completion, (bytes, bytearray)):
+    completion = _message_list(completion)
+    if completion is None:
         return ""
     # `_clean` replaces each lone surrogate on its own, so cleaning the joined text once gives the
     # same text as cleaning every message's.
@@ -100,14 +99,21 @@ def prompt_text(prompt: Any) -> str:
     """
     if isinstance(prompt, str):
         return _clean(prompt)
-    if isinstance(prompt, Mapping):
-        prompt = [prompt]
-    if not isinstance(prompt, Sequence) or isinstance(prompt, (bytes, bytearray)):
-        return ""
-    for message in reversed(prompt):
+    messages = _message_list(prompt)
+    for message in reversed(messages or ()):
         if isinstance(message, Mapping) and message.get("role") == "user":
             return message_text(message.get("content"))
     return ""
+
+
+def _message_list(value: Any) -> Sequence[Any] | None:
+    """``value`` (not a string) as a list of messages: one message alone is a list of one; anything
+    that is not a sequence is ``None``."""
+    if isinstance(value, Mapping):
+        return [value]
+    if not isinstance(value, Sequence) or isinstance(value, (bytes, bytearray)):
+        return None
+    return value
 
 
 def _model_messages_text(messages: Sequence[Any]) -> str | None:

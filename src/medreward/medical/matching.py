@@ -109,18 +109,14 @@ _CONCLUSION_CUE = re.compile(
     r"is caused by|caused by|is likely|suggests?|is the|most probable|probable diagnosis|"
     r"best (?:explains|fits)|most fitting|most appropriate)\b",
 )
-# Phrases after which the reference names an option only to set it aside.
-_EXCLUSION_CUE = re.compile(
-    _CUE_START + r"(less likely|unlikely|rather than|instead of|not|ruled? out|excluded?|excluding|doesn't|"
-    r"would give|would instead|can mimic|mimics?|unlike|as opposed to|less common|less typical)\b",
-)
-# In the answer to an exception question ("which condition does NOT ..."), a negation states the
-# answer ("gallbladder carcinoma does not have an increased risk"); only these contrasts still set
-# an option aside there.
-_CONTRAST_CUE = re.compile(
-    _CUE_START
-    + r"(rather than|instead of|would give|would instead|can mimic|mimics?|unlike|as opposed to)\b",
-)
+# Phrases after which the reference names an option only to set it aside: contrasts with another
+# option, and negations. In the answer to an exception question ("which condition does NOT ..."), a
+# negation states the answer ("gallbladder carcinoma does not have an increased risk"), and only
+# the contrasts set an option aside (_CONTRAST_CUE).
+_CONTRASTS = r"rather than|instead of|would give|would instead|can mimic|mimics?|unlike|as opposed to"
+_NEGATIONS = r"less likely|unlikely|not|ruled? out|excluded?|excluding|doesn't|less common|less typical"
+_EXCLUSION_CUE = re.compile(_CUE_START + rf"({_NEGATIONS}|{_CONTRASTS})\b")
+_CONTRAST_CUE = re.compile(_CUE_START + rf"({_CONTRASTS})\b")
 # Where a passage of a long reference ends: punctuation, brackets, or the space before a word that
 # turns to a contrast (the word starts the next passage). One leading character class lets the
 # engine skip between candidates; no \s*: linear time on any input.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from medreward.medical import AnswerMatcher
-from medreward.medical.normalize import IRREGULAR_PLURALS, normalize_terms, uninflect
+from medreward.medical.normalize import IRREGULAR_PLURALS, fold_text, fold_unicode, normalize_terms, uninflect
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,18 @@ def test_irregular_plurals_compare_equal_to_their_singular() -> None:
         matcher.compare("Metastases to the liver", matcher.analyze("Liver metastasis")).verdict
         == "equivalent"
     )
+
+
+@pytest.mark.parametrize(
+    ("typographic", "plain"),
+    [
+        ("Crohn\u2019s disease \u2014 terminal ileum", "Crohn's disease - terminal ileum"),
+        ("\u201cclassic\u201d triad\u2026", '"classic" triad...'),
+        ("Sj\u00f6gren\u2019s syndrome", "Sjogren's syndrome"),
+        ("type\u00a02 diabetes, HbA1c \u2212 7%", "type 2 diabetes, HbA1c - 7%"),
+    ],
+)
+def test_typographic_punctuation_folds_like_its_ascii_form(typographic: str, plain: str) -> None:
+    assert fold_unicode(typographic) == plain.lower()
+    assert fold_text(typographic) == fold_text(plain)
+    assert normalize_terms(typographic) == normalize_terms(plain)

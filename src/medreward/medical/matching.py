@@ -420,6 +420,8 @@ class ReferenceAnalysis:
     fuzzy_pool: tuple[str, ...]
     # Whether the reference answers an exception question ("which is NOT ..."), read as such.
     exception_question: bool = False
+    # The concepts a short reference's whole phrase is only related to (see _related).
+    related_concepts: frozenset[str] = frozenset()
 
     @property
     def text(self) -> str:
@@ -625,15 +627,15 @@ def _clause_support(
     return weighted / total if total else 0.0
 
 
-def _related(solution: TextAnalysis, reference: TextAnalysis) -> bool:
+def _related(solution: TextAnalysis, reference: ReferenceAnalysis) -> bool:
     """Whether one short answer's whole phrase is a related form (docs/data.md) of the other's
     concept: an HPO RELATED synonym ("high blood pressure" for hypertension) or an ICD-10-CM
     inclusion term. Related means broader, narrower or classified under: partly right, never the
     same concept."""
-    lexicon = load_lexicon()
+    concepts = reference.answer.concepts
     return bool(
-        (reference.concepts and lexicon.related_concepts(solution.folded) & reference.concepts)
-        or (solution.concepts and lexicon.related_concepts(reference.folded) & solution.concepts)
+        (concepts and load_lexicon().related_concepts(solution.folded) & concepts)
+        or (solution.concepts and reference.related_concepts & solution.concepts)
     )
 
 
@@ -702,6 +704,7 @@ class AnswerMatcher(BaseModel):
         # unlikely."), however short.
         sentences_with_terms = len({p.sentence for p in passages})
         is_long = len(term_set) > self.long_reference_terms or sentences_with_terms > 1
+        related: frozenset[str] = frozenset()
         if is_long:
             # A paragraph: its terms come from its passages. It is never compared as a whole (see
             # compare), so it has no folded text or clauses to compare, and as a compound text it
@@ -720,6 +723,7 @@ class AnswerMatcher(BaseModel):
         else:
             answer = analyze_text(reference, self.linker)
             passages, sentences = (), ()
+            related = load_lexicon().related_concepts(answer.folded)
         numbers = answer.numbers
         # In the order of answer.terms (sorted): ties between equally similar candidates break alike.
         fuzzy_pool = tuple([t for t in answer.terms if len(t) >= 5 and t not in numbers])
@@ -730,6 +734,7 @@ class AnswerMatcher(BaseModel):
             sentences=sentences,
             fuzzy_pool=fuzzy_pool,
             exception_question=exception and is_long,
+            related_concepts=related,
         )
 
     def _find(self, term: str, reference: ReferenceAnalysis) -> str | None:
@@ -848,7 +853,7 @@ class AnswerMatcher(BaseModel):
             similarity = 0.0 if not matched else 2 * precision * recall / (precision + recall)
             if repeated:
                 similarity *= (2 * ref.token_count + 2) / sol.token_count
-            elif similarity < self.related_similarity and _related(sol, ref):
+            elif similarity < self.related_similarity and _related(sol, reference):
                 similarity = self.related_similarity
             threshold = self.min_similarity
         if similarity < threshold:

@@ -246,7 +246,12 @@ def normalize_tokens(text: str) -> list[str]:
 
 
 def normalize_folded(tokens: list[str]) -> list[str]:
-    """:func:`normalize_tokens` for tokens already folded (:func:`term_tokens`): reuse one fold."""
+    """:func:`normalize_tokens` for tokens already folded (:func:`term_tokens`): reuse one fold.
+
+    >>> tokens = term_tokens("Haemorrhages of the oesophagus")
+    >>> " ".join(tokens), normalize_folded(tokens)
+    ('haemorrhages of the oesophagus', ['hemorrhage', 'esophagus'])
+    """
     cache = _TOKEN_CACHE
     terms = list(map(cache.get, tokens))  # one C-level pass; None marks a token not seen before
     if None in terms:

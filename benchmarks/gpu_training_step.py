@@ -36,7 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 GIB = 2**30
 
 
-def _example() -> Any:
+def load_example() -> Any:
+    """``examples/train_gemma_grpo.py`` as a module (the example is a script, not a package); the
+    multi-GPU benchmark loads it through here too."""
     path = ROOT / "examples" / "train_gemma_grpo.py"
     spec = importlib.util.spec_from_file_location("train_gemma_grpo", path)
     if spec is None or spec.loader is None:
@@ -89,7 +91,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     ]  # fmt: skip
     torch.cuda.reset_peak_memory_stats()
     started = time.perf_counter()
-    code = _example().main(argv, callbacks=[timer])
+    code = load_example().main(argv, callbacks=[timer])
     total = time.perf_counter() - started
     if code != 0:
         raise SystemExit(f"the example exited with {code}")

@@ -27,7 +27,6 @@ compares completions per second with the baseline of the same shape, precision a
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -39,20 +38,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+# The benchmark's own folder is on sys.path when it runs as a script (as under torchrun / accelerate).
+from gpu_training_step import load_example
+
 ROOT = Path(__file__).resolve().parents[1]
 GIB = 2**30
 DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "multi_gpu_step.json"
 BATCH_FLAGS = ("per_device_train_batch_size", "gradient_accumulation_steps", "num_generations")
-
-
-def _example() -> Any:
-    path = ROOT / "examples" / "train_gemma_grpo.py"
-    spec = importlib.util.spec_from_file_location("train_gemma_grpo", path)
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _version(name: str) -> str | None:
@@ -175,7 +167,7 @@ def run(args: argparse.Namespace) -> dict[str, Any] | None:
     for field in BATCH_FLAGS:
         if getattr(args, field) is not None:
             argv += ["--" + field.replace("_", "-"), str(getattr(args, field))]
-    example = _example()
+    example = load_example()
     recipe = example.build_recipe(example.parse_args(argv), num_processes=launch.num_processes)
     if cuda:
         torch.cuda.reset_peak_memory_stats()

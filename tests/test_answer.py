@@ -243,3 +243,34 @@ class TestRelatedForms:
         matcher = AnswerMatcher(related_similarity=0.5)
         match = matcher.compare("High blood pressure", matcher.analyze("Hypertension"))
         assert match.verdict == "mismatch"
+
+
+class TestSecondNames:
+    """ICD-10-CM titles that give a condition a second name in brackets ("Varicella [chickenpox]")
+    make the two names one concept; other conditions of the same family stay apart."""
+
+    @pytest.mark.parametrize(("solution", "reference"), [
+        ("Chickenpox", "Varicella"),
+        ("German measles", "Rubella"),
+        ("Hansen's disease", "Leprosy"),
+        ("Common cold", "Acute nasopharyngitis"),
+        ("Pellagra", "Niacin deficiency"),
+        ("Decompression sickness", "Caisson disease"),
+        # The second name is an HPO term: the ICD-10-CM code joins that concept.
+        ("Somnambulism", "Sleepwalking"),
+        ("Hyperthyroidism", "Thyrotoxicosis"),
+    ])  # fmt: skip
+    def test_a_second_name_is_equivalent(self, solution: str, reference: str) -> None:
+        matcher = AnswerMatcher()
+        assert matcher.compare(solution, matcher.analyze(reference)).verdict == "equivalent"
+        assert matcher.compare(reference, matcher.analyze(solution)).verdict == "equivalent"
+
+    @pytest.mark.parametrize(("solution", "reference"), [
+        ("Measles", "German measles"),
+        ("Varicella", "Herpes zoster"),
+        ("Hypothyroidism", "Thyrotoxicosis"),
+        ("Fifth disease", "Sixth disease"),
+    ])  # fmt: skip
+    def test_neighbouring_conditions_stay_apart(self, solution: str, reference: str) -> None:
+        matcher = AnswerMatcher()
+        assert matcher.compare(solution, matcher.analyze(reference)).verdict == "mismatch"

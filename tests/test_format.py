@@ -145,9 +145,23 @@ class TestConfigValidation:
 
 @given(st.lists(st.sampled_from([R0, R1, S0, S1, "x", " ", "\n", "<", "SOLUTION>"]), max_size=14))
 def test_tag_counts_and_first_positions_are_exact(parts: list[str]) -> None:
-    # The parser finds a tag that occurs once from whichever end is cheaper: the result must be the
-    # first occurrence all the same.
+    # The parser searches each tag from the one before and counts only the characters that start a
+    # tag, or finds a tag that occurs once from whichever end is cheaper: the result must be the
+    # true counts and first occurrences all the same.
     text = "".join(parts)
     parsed = parse_completion(text)
     assert parsed.counts == tuple(text.count(t) for t in (R0, R1, S0, S1))
     assert parsed.first == tuple(text.find(t) for t in (R0, R1, S0, S1))
+
+
+_OTHER_TAGS = FormatTags(
+    reasoning_start="<think>", reasoning_end="</think>", solution_start="[ANSWER]", solution_end="[/ANSWER]"
+)
+
+
+@given(st.lists(st.sampled_from([*_OTHER_TAGS.ordered, "x", "<", "[", "ANSWER]"]), max_size=14))
+def test_counts_are_exact_for_tags_that_start_with_different_characters(parts: list[str]) -> None:
+    text = "".join(parts)
+    parsed = parse_completion(text, _OTHER_TAGS)
+    assert parsed.counts == tuple(text.count(t) for t in _OTHER_TAGS.ordered)
+    assert parsed.first == tuple(text.find(t) for t in _OTHER_TAGS.ordered)

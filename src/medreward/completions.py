@@ -38,7 +38,10 @@ def _not_plain() -> NoReturn:
 
 def _clean(text: str) -> str:
     # Lone surrogates (from byte-level decoding of broken UTF-8) would make any later `.encode()`
-    # raise; replace them so that every downstream step sees valid text.
+    # raise; replace them so that every downstream step sees valid text. ASCII text has none, and
+    # str.isascii() is O(1) in CPython.
+    if text.isascii():
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

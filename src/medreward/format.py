@@ -108,13 +108,24 @@ def _block(text: str, start: int, start_tag: str, end: int) -> str:
 def parse_completion(text: str, tags: FormatTags = DEFAULT_TAGS) -> ParsedCompletion:
     """Parse ``text`` against ``tags`` in time linear in its length."""
     t0, t1, t2, t3 = tags.ordered
-    counts = c0, c1, c2, c3 = (text.count(t0), text.count(t1), text.count(t2), text.count(t3))
-    # The first occurrence of each tag. A tag that occurs once is found from the end when it usually
-    # stands near the end (all but the reasoning start): the search then stops after a few characters.
-    p0 = text.find(t0) if c0 else -1
-    p1 = text.rfind(t1) if c1 == 1 else text.find(t1) if c1 else -1
-    p2 = text.rfind(t2) if c2 == 1 else text.find(t2) if c2 else -1
-    p3 = text.rfind(t3) if c3 == 1 else text.find(t3) if c3 else -1
+    # The usual completion has each tag once, in order. Searching each tag from the end of the one
+    # before finds them in about one pass; when the text then holds no other character that starts
+    # a tag, no tag can occur again (four distinct positions use up every such character), so the
+    # counts are all 1 without four more passes to count them.
+    p0 = text.find(t0)
+    p1 = text.find(t1, p0 + len(t0)) if p0 >= 0 else -1
+    p2 = text.find(t2, p1 + len(t1)) if p1 >= 0 else -1
+    p3 = text.find(t3, p2 + len(t2)) if p2 >= 0 else -1
+    if p3 >= 0 and sum(map(text.count, {t0[0], t1[0], t2[0], t3[0]})) == 4:
+        counts = c0, c1, c2, c3 = (1, 1, 1, 1)
+    else:
+        counts = c0, c1, c2, c3 = (text.count(t0), text.count(t1), text.count(t2), text.count(t3))
+        # The first occurrence of each tag. A tag that occurs once is found from the end when it
+        # usually stands near the end (all but the reasoning start): the search stops early.
+        p0 = text.find(t0) if c0 else -1
+        p1 = text.rfind(t1) if c1 == 1 else text.find(t1) if c1 else -1
+        p2 = text.rfind(t2) if c2 == 1 else text.find(t2) if c2 else -1
+        p3 = text.rfind(t3) if c3 == 1 else text.find(t3) if c3 else -1
     first = (p0, p1, p2, p3)
 
     reasoning: str | None = None

@@ -147,7 +147,8 @@ class Lexicon:
         Word order, stop words and regular plurals do not matter: ``("b12", "deficiency",
         "vitamin")`` finds the concept of "vitamin B12 deficiency".
         """
-        key = " ".join(self._spelling.get(t, t) for t in terms)
+        get = self._spelling.get
+        key = " ".join(map(get, terms, terms))  # get(t, t) for each term, in C
         return self._resolve(self._term_keys.get(key)) | self._resolve(self._forms.get(key))
 
     def specificity(self, term: str) -> float:
@@ -222,8 +223,8 @@ class Lexicon:
 
     def us_spelling_phrase(self, phrase: str) -> str:
         """:meth:`us_spelling` applied to every word of a folded phrase."""
-        spelling = self._spelling
-        return " ".join(spelling.get(w, w) for w in phrase.split())
+        words = phrase.split()
+        return " ".join(map(self._spelling.get, words, words))
 
 
 _LEXICON: Lexicon | None = None

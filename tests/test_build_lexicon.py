@@ -47,3 +47,24 @@ def test_a_short_title_gives_its_bracketed_second_name(build: ModuleType, title:
 ])  # fmt: skip
 def test_other_brackets_give_no_second_name(build: ModuleType, title: str) -> None:
     assert build._bracket_synonym(title) is None
+
+
+# Three synsets in WordNet's data.noun layout: offset, lexicographer file, pos, lemma count (hex),
+# lemmas with lex ids, pointer count, pointers (symbol, offset, pos, source/target), gloss.
+_DATA_NOUN = """\
+  1 This software and database is being provided to you, the LICENSEE, by
+00000001 26 n 01 disease 0 000 | an impairment of health
+00000002 26 n 02 whooping_cough 0 pertussis 0 001 @ 00000001 n 0000 | a disease
+00000003 26 n 03 Bordetella_pertussis_infection 0 BPI 0 bpi 0 002 @ 00000002 n 0000 ~ 00000001 n 0000 | a case
+00000004 06 n 01 table 0 000 | furniture
+"""
+
+
+def test_wordnet_noun_synsets_and_hypernyms_are_read(build: ModuleType) -> None:
+    synsets, hypernyms = build._wordnet_nouns(_DATA_NOUN)
+    assert synsets["00000002"] == ["whooping_cough", "pertussis"]
+    assert synsets["00000003"] == ["Bordetella_pertussis_infection", "BPI", "bpi"]
+    # "@" is a hypernym; "~" (a hyponym pointer) is not.
+    assert hypernyms == {"00000001": [], "00000002": ["00000001"], "00000003": ["00000002"], "00000004": []}
+    assert build._descendants({"00000001"}, hypernyms) == {"00000001", "00000002", "00000003"}
+    assert build._descendants({"00000004"}, hypernyms) == {"00000004"}

@@ -44,7 +44,8 @@ def verdict(matcher: AnswerMatcher, solution: str, reference: str) -> str:
 
 def test_lexicon_linker_links_synonyms_to_one_cui() -> None:
     linker = LexiconLinker()
-    assert link(linker, "Heart attack") == link(linker, "Myocardial infarction") == {"UMLS:C0027051"}
+    # Two answers name one concept when their sets share an id (a form can have ids from several sources).
+    assert link(linker, "Heart attack") & link(linker, "Myocardial infarction") == {"UMLS:C0027051"}
     assert link(linker, "Diabetes insipidus") != link(linker, "Diabetes mellitus")
     assert link(linker, "zzz qqq") == frozenset()
     assert link(linker, "") == frozenset()

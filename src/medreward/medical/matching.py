@@ -659,7 +659,7 @@ def _clause_support(
 
 def _related(solution: TextAnalysis, reference: ReferenceAnalysis) -> bool:
     """Whether one short answer's whole phrase is a related form (docs/data.md) of the other's
-    concept: an HPO RELATED synonym ("high blood pressure" for hypertension) or an ICD-10-CM
+    concept: an HPO RELATED synonym ("high cholesterol" for hypercholesterolemia) or an ICD-10-CM
     inclusion term. Related means broader, narrower or classified under: partly right, never the
     same concept."""
     concepts = reference.answer.concepts
@@ -713,8 +713,8 @@ class AnswerMatcher(BaseModel):
         ge=0.0,
         le=1.0,
         description="the similarity of a short answer whose whole phrase the lexicon relates to the "
-        "other's concept (broader, narrower or classified under it: 'high blood pressure' / "
-        "hypertension); below min_similarity it earns nothing",
+        "other's concept (broader, narrower or classified under it: 'high cholesterol' / "
+        "hypercholesterolemia); below min_similarity it earns nothing",
     )
 
     def analyze(self, reference: str, question: str | None = None) -> ReferenceAnalysis:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from medreward.medical import AnswerMatcher
-from medreward.medical.normalize import IRREGULAR_PLURALS, fold_text, fold_unicode, normalize_terms, uninflect
+from medreward.medical.normalize import (
+    IRREGULAR_PLURALS,
+    SAME_MEANING,
+    fold_text,
+    fold_unicode,
+    normalize_terms,
+    uninflect,
+)
 
 
 @pytest.mark.parametrize(
@@ -57,3 +64,33 @@ def test_typographic_punctuation_folds_like_its_ascii_form(typographic: str, pla
     assert fold_unicode(typographic) == plain.lower()
     assert fold_text(typographic) == fold_text(plain)
     assert normalize_terms(typographic) == normalize_terms(plain)
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("Raised intracranial pressure", "Increased intracranial pressure"),
+    ("Elevated liver enzymes", "Increased liver enzymes"),
+    ("Reduced ejection fraction", "Decreased ejection fraction"),
+    ("No treatment needed", "No treatment is required"),
+])  # fmt: skip
+def test_words_of_the_same_meaning_normalize_alike(one: str, other: str) -> None:
+    assert normalize_terms(one) == normalize_terms(other)
+    matcher = AnswerMatcher()
+    assert matcher.compare(one, matcher.analyze(other)).verdict == "equivalent"
+
+
+@pytest.mark.parametrize(("solution", "reference"), [
+    ("Raised intracranial pressure", "Decreased intracranial pressure"),
+    ("Elevated ALT", "Reduced ALT"),
+    ("Lowered cardiac output", "Increased cardiac output"),
+])  # fmt: skip
+def test_a_same_meaning_word_keeps_its_opposite(solution: str, reference: str) -> None:
+    matcher = AnswerMatcher()
+    match = matcher.compare(solution, matcher.analyze(reference))
+    assert match.verdict == "mismatch"
+    assert match.guard is not None and match.guard.startswith("opposite")
+
+
+def test_same_meaning_words_map_to_words_the_pipeline_keeps() -> None:
+    # Each target is its own normal form: running the pipeline twice changes nothing.
+    for target in SAME_MEANING.values():
+        assert normalize_terms(target) == (target,)

@@ -3,7 +3,7 @@
 The pipeline turns free text into comparable content terms::
 
     fold_unicode -> remove_genitives -> split_punctuation -> tokens -> drop_stop_words
-    -> to_us_spelling -> uninflect -> sort
+    -> to_us_spelling -> uninflect -> to_same_meaning -> sort
 
 so that "Crohn's Disease", "crohn disease" and "Diseases: Crohn" all give ``('crohn', 'disease')``
 (sorted: word order does not matter).
@@ -25,6 +25,7 @@ from medreward.medical.lexicon import load_lexicon  # the table itself loads on 
 __all__ = [
     "IRREGULAR_PLURALS",
     "NEGATION_CUES",
+    "SAME_MEANING",
     "STOP_WORDS",
     "drop_stop_words",
     "fold_text",
@@ -35,6 +36,7 @@ __all__ = [
     "remove_genitives",
     "split_punctuation",
     "term_tokens",
+    "to_same_meaning",
     "to_us_spelling",
     "uninflect",
 ]
@@ -206,6 +208,25 @@ def uninflect(token: str) -> str:
     return token[:-1]
 
 
+# Everyday words that answers use for one another, each mapped to the one the opposite-term guard
+# knows (medreward.medical.matching.OPPOSITE_PREFIXES): "raised intracranial pressure" is increased
+# intracranial pressure, so it is also the opposite of "decreased intracranial pressure".
+SAME_MEANING: dict[str, str] = {
+    "raised": "increased",
+    "elevated": "increased",
+    "reduced": "decreased",
+    "lowered": "decreased",
+    "diminished": "decreased",
+    "needed": "required",
+    "necessary": "required",
+}
+
+
+def to_same_meaning(tokens: list[str]) -> list[str]:
+    """Words of :data:`SAME_MEANING` as the word they stand for: ``"raised"`` -> ``"increased"``."""
+    return [SAME_MEANING.get(t, t) for t in tokens]
+
+
 _TermStep = Callable[[list[str]], list[str]]
 
 
@@ -221,7 +242,7 @@ def to_us_spelling(tokens: list[str]) -> list[str]:
 
 # The token steps, in order. One place to add a step (synonyms, ...). Every step maps each token on
 # its own (to one token or none), so the pipeline's result is cached per token.
-TERM_PIPELINE: tuple[_TermStep, ...] = (drop_stop_words, to_us_spelling, _uninflect_all)
+TERM_PIPELINE: tuple[_TermStep, ...] = (drop_stop_words, to_us_spelling, _uninflect_all, to_same_meaning)
 
 # token -> its normalized form, "" for a dropped token. Bounded: cleared when full. Plain dict reads
 # and writes are atomic in CPython, so threads share it safely (at worst one computes a value twice).

@@ -56,6 +56,17 @@ def test_an_option_set_aside_scores_below_the_conclusion() -> None:
     assert only_excluded.verdict == "mismatch"
 
 
+def test_what_plays_a_crucial_role_is_the_answer() -> None:
+    # The option named in the opening sentence is the setting; the one the paragraph says plays a
+    # crucial role is the answer.
+    reference = (
+        "In a patient with a thrombosis of the femoral vein, venous drainage is preserved. The "
+        "communicating veins play a crucial role here, linking the superficial and deep systems. "
+        "Valves keep the flow one way."
+    )
+    assert ranked(reference, "Femoral vein", "Communicating veins")[0] == "Communicating veins"
+
+
 def test_over_sets_its_object_aside() -> None:
     reference = (
         "The delayed swelling after a twisting injury, with the ability to keep playing, suggests a "

@@ -107,7 +107,8 @@ _CONCLUSION_CUE = re.compile(
     r"points? (?:to|towards)|therefore|thus|hence|in summary|in conclusion|overall|"
     r"best (?:explained|treatment|next)|"
     r"is caused by|caused by|is likely|suggests?|is the|most probable|probable diagnosis|"
-    r"best (?:explains|fits)|most fitting|most appropriate)\b",
+    r"best (?:explains|fits)|most fitting|most appropriate|"
+    r"plays? a (?:crucial|critical|key|central|pivotal) role)\b",
 )
 # Phrases after which the reference names an option only to set it aside: contrasts with another
 # option, and negations. In the answer to an exception question ("which condition does NOT ..."), a

@@ -223,7 +223,11 @@ SAME_MEANING: dict[str, str] = {
 
 
 def to_same_meaning(tokens: list[str]) -> list[str]:
-    """Words of :data:`SAME_MEANING` as the word they stand for: ``"raised"`` -> ``"increased"``."""
+    """Words of :data:`SAME_MEANING` as the word they stand for.
+
+    >>> to_same_meaning(["raised", "intracranial", "pressure"])
+    ['increased', 'intracranial', 'pressure']
+    """
     return [SAME_MEANING.get(t, t) for t in tokens]
 
 

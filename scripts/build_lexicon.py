@@ -81,9 +81,11 @@ WORDNET_ROOTS = {
     "01024392": "medical_procedure",
 }
 
-# Synsets under WORDNET_ROOTS that lump conditions a clinician tells apart, found by reading every
-# condition synset the build keeps (offset: a lemma, and why it is left out).
+# Synsets under WORDNET_ROOTS that lump things a clinician tells apart, found by reading every
+# condition synset the build keeps and part of the medicine synsets (offset: a lemma, and why it is
+# left out).
 WORDNET_LUMPS = {
+    "02703894": ("amoxicillin", "Augmentin is amoxicillin with clavulanate"),
     "14068685": ("food_poisoning", "food poisoning is one gastrointestinal disorder of many"),
     "14080622": ("periodontitis", "periodontal disease includes gingivitis"),
     "14108324": ("arteriosclerosis", "arteriosclerosis is not coronary artery disease"),
@@ -452,7 +454,7 @@ class Builder:
                 "state, disorder, injury, infection, medicine and medical procedure, as concepts "
                 "WN:<offset>-n; left out: lemmas in capitals, synsets whose forms already name different "
                 "concepts of the clinical sources, and the synsets listed in WORDNET_LUMPS "
-                "(scripts/build_lexicon.py) as lumping conditions a clinician tells apart.",
+                "(scripts/build_lexicon.py) as lumping things a clinician tells apart.",
             }
         )
 

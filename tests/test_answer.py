@@ -71,7 +71,10 @@ class TestShortReferences:
         ],
     )
     def test_near_misses_are_mismatches(self, solution: str, reference: str) -> None:
-        assert score(solution, reference) == -0.5
+        # A mismatch, never credited; a near miss that no guard refuses earns a little more than the
+        # floor (graded mismatch), so the bound is the top of the mismatch band.
+        scored = score(solution, reference)
+        assert scored is not None and -0.5 <= scored < AnswerScores().mismatch_max
 
     @pytest.mark.parametrize(
         ("solution", "reference"),
@@ -131,7 +134,8 @@ class TestShortReferences:
         assert score("  ", "Graves disease") == -1.0
 
     def test_listing_candidates_is_not_credited(self) -> None:
-        assert score("Lupus, rheumatoid arthritis or sarcoidosis", "Rheumatoid arthritis") == -0.5
+        scored = score("Lupus, rheumatoid arthritis or sarcoidosis", "Rheumatoid arthritis")
+        assert scored is not None and scored < AnswerScores().mismatch_max
 
     def test_listing_candidates_scores_below_committing(self) -> None:
         committed = score("Graves disease", "Graves disease")

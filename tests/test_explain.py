@@ -54,7 +54,13 @@ def test_missing_solution_and_empty_reference() -> None:
 
 def _fake_compare(concepts: Any) -> Any:
     def compare(self: AnswerMatcher, solution: str | None, reference: Any) -> Any:
-        fields = {"verdict": "mismatch", "similarity": 0.0, "solution_terms": ("x",), "matched_terms": ()}
+        fields = {
+            "verdict": "mismatch",
+            "similarity": 0.0,
+            "solution_terms": ("x",),
+            "matched_terms": (),
+            "strength": 0.0,
+        }
         if concepts is not None:
             fields["concepts"] = concepts
         return SimpleNamespace(**fields, guard="test guard")

@@ -68,14 +68,16 @@ def test_a_custom_linker_makes_unknown_synonyms_equivalent() -> None:
 
 
 def test_a_custom_linker_concepts_drive_the_different_concepts_guard() -> None:
-    # Same terms, but the linker says they are different concepts: the guard wins.
-    table = {"Deficiency of vitamin B12": {"X:1"}, "Vitamin B12 deficiency": {"X:2"}}
-    match = AnswerMatcher(linker=DictLinker(table)).compare(
-        "Deficiency of vitamin B12", AnswerMatcher(linker=DictLinker(table)).analyze("Vitamin B12 deficiency")
-    )
-    assert verdict(AnswerMatcher(), "Deficiency of vitamin B12", "Vitamin B12 deficiency") == "equivalent"
+    # Terms that overlap, but the linker says they are different concepts of one vocabulary: the
+    # guard wins over the overlap. The same normalized terms stay equivalent whatever a linker says.
+    table = {"Zebra stripe fever": {"X:1"}, "Zebra spot fever": {"X:2"}, "Fever of zebra spots": {"X:3"}}
+    matcher = AnswerMatcher(linker=DictLinker(table))
+    match = matcher.compare("Zebra stripe fever", matcher.analyze("Zebra spot fever"))
+    plain = AnswerMatcher().compare("Zebra stripe fever", AnswerMatcher().analyze("Zebra spot fever"))
+    assert plain.guard is None and plain.similarity > 0
     assert match.verdict == "mismatch"
     assert match.guard == "different concepts: X:1 / X:2"
+    assert verdict(matcher, "Fever of zebra spots", "Zebra spot fever") == "equivalent"
 
 
 def test_without_concepts_synonyms_are_no_longer_equivalent() -> None:

@@ -11,7 +11,9 @@ verdict    default meaning
 exact      3.0     same text up to case, accents, possessives and punctuation (the seed's 3.0)
 equivalent 3.0     same content terms up to stop words, plurals and word order
 partial    0.5-2.0 related answer; linear in the match's ``strength`` (similarity above threshold)
-mismatch   -0.5    a different answer, or a guard fired (opposite term, other number, negation)
+mismatch   -0.5-0  a different answer: -0.5 when nothing matches or a guard fired (opposite term,
+                   other number, negation, refusal, a restated question), rising linearly with the
+                   similarity towards 0.0 just below the partial threshold (a near miss)
 missing    -1.0    no single non-empty solution block: lower than a wrong answer, so that
                    leaving the answer out never pays more than committing to one
 ========== ======= ==========================================================================
@@ -50,16 +52,24 @@ class AnswerScores(BaseModel):
     equivalent: float = 3.0
     partial_max: float = 2.0
     partial_min: float = 0.5
+    mismatch_max: float = 0.0
     mismatch: float = -0.5
     missing: float = -1.0
 
     @model_validator(mode="after")
     def _scores_are_ordered(self) -> AnswerScores:
-        order = [self.exact, self.equivalent, self.partial_max, self.partial_min, self.mismatch]
+        order = [
+            self.exact,
+            self.equivalent,
+            self.partial_max,
+            self.partial_min,
+            self.mismatch_max,
+            self.mismatch,
+        ]
         if order != sorted(order, reverse=True):
             raise ValueError(
-                "answer scores must satisfy exact >= equivalent >= partial_max >= partial_min >= mismatch, "
-                f"got {self.model_dump()}"
+                "answer scores must satisfy exact >= equivalent >= partial_max >= partial_min "
+                f">= mismatch_max >= mismatch, got {self.model_dump()}"
             )
         if self.missing > self.mismatch:
             raise ValueError(
@@ -105,6 +115,9 @@ class CheckAnswer(Reward):
         s = self.config.scores
         if match.verdict == "partial":
             return s.partial_min + (s.partial_max - s.partial_min) * match.strength
+        if match.verdict == "mismatch":
+            # A near miss earns more than nonsense; a guard or no overlap at all is the floor.
+            return s.mismatch + (s.mismatch_max - s.mismatch) * match.strength
         return float(getattr(s, match.verdict))
 
     def judge(self, batch: RewardBatch) -> list[AnswerMatch | None]:

@@ -26,8 +26,10 @@ runs), used by ``tests/test_reliability.py`` and ``benchmarks/pathological_input
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 from medreward import default_rewards
@@ -57,6 +59,7 @@ REFERENCE_COLUMNS: Mapping[ReferenceKind, str] = {"short": "answer", "long": "Re
 # restates the reference: enough to be unmistakable, small enough to score in microseconds.
 _SPAM = 50
 _OVERLONG_COPIES = 5
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
 
 def _options(row: Row) -> list[str]:
@@ -149,6 +152,48 @@ def _question_and_answer_pasted(row: Row, t: FormatTags) -> str:
     return _formatted(str(row["Response"]), f"{row['Question']} {row['answer']}", t)
 
 
+def _question_last_sentence(row: Row, t: FormatTags) -> str:
+    sentences = [s for s in _SENTENCE_END.split(str(row["Question"]).strip()) if s]
+    return _formatted(str(row["Response"]), sentences[-1].rstrip("?").strip(), t)
+
+
+def _question_keywords(row: Row) -> list[str]:
+    words = {w.strip(".,;:?!()").lower() for w in str(row["Question"]).split()}
+    return sorted((w for w in words if len(w) >= 7 and w.isalpha()), key=lambda w: (-len(w), w))[:5]
+
+
+def _answer_and_question_keywords(row: Row, t: FormatTags) -> str:
+    return _formatted(str(row["Response"]), f"{row['answer']} {' '.join(_question_keywords(row))}", t)
+
+
+def _question_keywords_only(row: Row, t: FormatTags) -> str:
+    return _formatted(str(row["Response"]), " ".join(_question_keywords(row)), t)
+
+
+def _boilerplate(row: Row, t: FormatTags) -> str:
+    return _formatted(str(row["Response"]), "Further evaluation by a specialist is recommended.", t)
+
+
+def _refusal(template: str) -> Callable[[Row, FormatTags], str]:
+    return partial(_refuse, template)
+
+
+def _refuse(template: str, row: Row, t: FormatTags) -> str:
+    return _formatted(str(row["Response"]), template.format(answer=row["answer"]), t)
+
+
+def _hedged_answer(row: Row, t: FormatTags) -> str:
+    return _formatted(str(row["Response"]), f"Possibly {row['answer']}", t)
+
+
+def _shouted_negation(row: Row, t: FormatTags) -> str:
+    return _formatted(str(row["Response"]), f"NOT {str(row['answer']).upper()}", t)
+
+
+def _answer_repeated_five_times(row: Row, t: FormatTags) -> str:
+    return _formatted(str(row["Response"]), " ".join([str(row["answer"])] * 5), t)
+
+
 def _overlong_solution(row: Row, t: FormatTags) -> str:
     padding = " ".join([str(row["Response"])] * _OVERLONG_COPIES)
     return _formatted(str(row["Response"]), f"{row['answer']}. {padding}", t)
@@ -237,6 +282,28 @@ CASES: tuple[HackingCase, ...] = (
         _overlong_solution,
     ),
     HackingCase("repeated_answer", f"the right answer repeated {_SPAM} times", _repeated_answer),
+    HackingCase("answer_repeated_five_times", "the right answer five times", _answer_repeated_five_times),
+    HackingCase(
+        "question_last_sentence",
+        "the question's last sentence as the solution (what a GRPO policy learned)",
+        _question_last_sentence,
+    ),
+    HackingCase("question_keywords", "the question's five longest words", _question_keywords_only),
+    HackingCase(
+        "answer_and_question_keywords",
+        "the right answer followed by the question's five longest words",
+        _answer_and_question_keywords,
+    ),
+    HackingCase("boilerplate", "'Further evaluation by a specialist is recommended.'", _boilerplate),
+    HackingCase("hedged_answer", "'Possibly <answer>'", _hedged_answer),
+    HackingCase("refusal_incorrect", "'<answer> is incorrect'", _refusal("{answer} is incorrect")),
+    HackingCase("refusal_anything_but", "'Anything but <answer>'", _refusal("Anything but {answer}")),
+    HackingCase("refusal_cannot_be", "'Cannot be <answer>'", _refusal("Cannot be {answer}")),
+    HackingCase("refusal_avoid", "'Avoid <answer>'", _refusal("Avoid {answer}")),
+    HackingCase(
+        "refusal_ruled_out", "'<answer> has been ruled out'", _refusal("{answer} has been ruled out")
+    ),
+    HackingCase("shouted_negation", "'NOT <ANSWER>' in capitals", _shouted_negation),
     HackingCase("code_fence_wrapped", "the honest completion inside a ``` code fence", _code_fence_wrapped),
     HackingCase(
         "fenced_solution", "the solution block (right answer) only inside a code fence", _fenced_solution
@@ -309,7 +376,9 @@ def run_gauntlet(
         completions = [honest_completion(row, tags), *(c.completion(row, tags) for c in cases)]
         for kind in kinds:
             answers = [reference(row, kind)] * len(completions)
-            columns = {r.name: r(completions=completions, answer=answers) for r in rewards}
+            # The prompt is the question, as TRL passes it: a policy sees it, never the reference.
+            prompts = [str(row["Question"])] * len(completions)
+            columns = {r.name: r(prompts=prompts, completions=completions, answer=answers) for r in rewards}
             totals = [sum(float(s[i] or 0.0) for s in columns.values()) for i in range(len(completions))]
             for i, hacking_case in enumerate(cases, start=1):
                 outcomes.append(

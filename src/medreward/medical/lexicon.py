@@ -74,12 +74,14 @@ class Lexicon:
 
     __slots__ = (
         "_abbreviations",
+        "_concept_index",
         "_df",
         "_df_forms",
         "_df_scale",
         "_forms",
         "_ids",
         "_names",
+        "_parents",
         "_related",
         "_spelling",
         "_term_keys",
@@ -101,6 +103,9 @@ class Lexicon:
         self._forms = _table(document, "forms")
         self._term_keys = _table(document, "term_keys")
         self._related = _table(document, "related")
+        # Child concept index -> parent indices (lexicon 2.1; older artifacts have no hierarchy).
+        self._parents = _table(document, "parents") if "parents" in document else {}
+        self._concept_index: dict[str, int] | None = None  # built on first hierarchy lookup
         self._abbreviations: dict[str, list[list[str]]] = document["abbreviations"]
         self._spelling: dict[str, str] = document["spelling"]
         self._xrefs: dict[str, list[str]] = document.get("xrefs", {})
@@ -165,6 +170,35 @@ class Lexicon:
         if self._df_scale <= math.log(2):
             return 1.0
         return math.log(self._df_forms / (self._df.get(term, 1) + 1)) / self._df_scale
+
+    def parents(self, cid: str) -> frozenset[str]:
+        """The concepts directly above ``cid`` in a source's hierarchy (HPO is_a, the ICD-10-CM code
+        tree, WordNet hypernyms), where those are concepts of the lexicon too."""
+        index = self._index().get(cid)
+        return self._resolve(self._parents.get(str(index))) if index is not None else frozenset()
+
+    def ancestors(self, cid: str, depth: int = 3) -> frozenset[str]:
+        """The concepts up to ``depth`` levels above ``cid``.
+
+        >>> lex = load_lexicon()
+        >>> acute = next(iter(lex.concepts("acute pancreatitis")))
+        >>> bool(lex.concepts("pancreatitis") & lex.ancestors(acute))
+        True
+        """
+        found: set[str] = set()
+        level = {cid}
+        for _ in range(depth):
+            level = {p for c in level for p in self.parents(c)} - found
+            if not level:
+                break
+            found |= level
+        return frozenset(found)
+
+    def _index(self) -> dict[str, int]:
+        index = self._concept_index
+        if index is None:
+            index = self._concept_index = {cid: i for i, cid in enumerate(self._ids)}
+        return index
 
     def related_concepts(self, phrase: str) -> frozenset[str]:
         """Concepts that ``phrase`` is only related to: broader, narrower or classified under.

@@ -36,8 +36,9 @@ How it decides (docs/matching.md has the full rules and their reasons):
 
 from __future__ import annotations
 
+import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from typing import Literal, NamedTuple
 
@@ -47,7 +48,13 @@ from rapidfuzz.distance import Levenshtein, Prefix
 
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.linking import ConceptLinker, LexiconLinker
-from medreward.medical.normalize import NEGATION_CUES, normalize_folded, normalize_tokens, term_tokens
+from medreward.medical.normalize import (
+    NEGATION_CUES,
+    normalize_folded,
+    normalize_tokens,
+    term_tokens,
+    to_arabic_numerals,
+)
 from medreward.medical.quantities import canonical_quantities
 from medreward.medical.questions import is_exception_question
 
@@ -89,6 +96,43 @@ OPPOSITE_PREFIXES: tuple[tuple[str, str], ...] = (
     ("hyper", "normo"),
     ("hypo", "normo"),
 )
+
+# Families of whole-word qualifiers of which an answer names one: any other member says something
+# else ("anterior" against "inferior" wall, "mild" against "severe", "systolic" against "diastolic").
+# Applied to short references only: a paragraph names several members in different places.
+QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
+    frozenset(family.split())
+    for family in (
+        "anterior posterior inferior superior lateral medial septal apical",
+        "acute subacute chronic hyperacute",
+        "mild moderate severe",
+        "systolic diastolic",
+        "inspiratory expiratory",
+        "obstructive restrictive",
+        "exudative transudative",
+        "nephritic nephrotic",
+        "dilated hypertrophic restrictive",
+        "metabolic respiratory",
+        "acidosis alkalosis",
+        "conductive sensorineural",
+        "ischemic hemorrhagic",
+        "cocci bacilli",
+        "direct indirect",
+        "conjugated unconjugated",
+        "complete incomplete partial",
+        "early late",
+        "ipsilateral contralateral",
+        "sensory motor",
+        "upper lower",
+        "start stop",
+        "present absent",
+        "coronary pulmonary cerebral carotid renal mesenteric femoral iliac vertebral hepatic splenic",
+    )
+)
+_FAMILIES_OF: dict[str, tuple[frozenset[str], ...]] = {}
+for _family in QUALIFIER_FAMILIES:
+    for _member in _family:
+        _FAMILIES_OF[_member] = (*_FAMILIES_OF.get(_member, ()), _family)
 
 # Words that separate the clauses of a compound answer; word order inside a clause is free.
 # No surrounding \s*: on a long run of spaces that retries at every position (quadratic time).
@@ -132,6 +176,37 @@ _OVER = re.compile(r"\s*over\b")
 _RELATIVE_EXCLUSION = re.compile(
     _CUE_START + r"(?:that|which|who)\s+(?:is|are|was|were|would|does|do|could|can)\s+not\b"
 )
+# Where the evidence that a one-sentence answer cites begins: "osteomyelitis, supported by a raised
+# ESR" answers "osteomyelitis"; the rest is context, neither required nor counted against an answer.
+_CONTEXT_MARKER = re.compile(
+    r",?\s+(?:given|supported by|(?:as )?(?:evidenced|shown|indicated|suggested|demonstrated) by|based on|"
+    r"because(?: of)?|in view of|considering|in light of)\b"
+    # an apposition or a relative clause describes the answer: "sildenafil, a PDE5 inhibitor"
+    r"|,\s+(?:a|an|which|who)\s",
+    re.IGNORECASE,
+)
+# A copular sentence that names its subject first: "The occluded vessel is the LAD" answers "the LAD".
+_SUBJECT_COPULA = re.compile(
+    r"^\s*(?:the|this|that|these|his|her|its|their)\s[^,;:]{0,60}?\s(?:is|are|was|were|would be|will be)\s+",
+    re.IGNORECASE,
+)
+# ... unless what follows the copula is the framing ("X is the most likely diagnosis").
+_FRAMING_AFTER_COPULA = re.compile(
+    r"(?:the\s+)?(?:most|more|best|likely|probably|probable|correct|final|answer|diagnosis|consistent|"
+    r"suggestive|indicative|due|caused|secondary|seen|found|present|absent|not|no)\b",
+    re.IGNORECASE,
+)
+# The same evidence leading the sentence: "Given the raised ESR, osteomyelitis".
+_LEADING_CONTEXT = re.compile(
+    r"^\s*(?:given|based on|considering|in view of|in light of)\b[^,]*,", re.IGNORECASE
+)
+# Words that hedge an answer ("possibly X", "X?", "X or Y"): answers are named, not committed to. "Most
+# likely" is how clinicians state an answer, and is no hedge.
+HEDGE_CUES = frozenset(
+    "possibly probably maybe perhaps might could may suspected questionable presumably "
+    "or either versus vs".split()
+)
+
 # Tokens that may be abbreviations: a capital, then capitals or digits ("MI", "COPD", "G0", "T4").
 # The word boundary is checked after the first capital, so the engine skips to capitals in C.
 _ABBREVIATION = re.compile(r"[A-Z](?<=\b[A-Z])[A-Z0-9]+\b")
@@ -155,6 +230,13 @@ PASSAGE_DECAY = 0.03
 SENTENCE_SHARE = 0.75
 # The share of an excluded mention, beyond the best positive one, taken off the support.
 EXCLUSION_PENALTY = 0.5
+
+# The least weight a term carries (specificity can be 0 for the commonest words).
+_MIN_WEIGHT = 0.05
+# A more specific answer adds at most this many qualifiers: more is a different answer, or stuffing.
+_MAX_QUALIFIERS = 2
+# A less specific answer must carry at least this share of the reference's weight.
+_MIN_BROADER_RECALL = 0.5
 
 _PREFIXES_BY_INITIAL: dict[str, tuple[tuple[str, str], ...]] = {}
 for _x, _y in OPPOSITE_PREFIXES:
@@ -180,6 +262,56 @@ def _opposite_variants(term: str, whole_words: bool = True) -> tuple[str, ...]:
     )
 
 
+# How verdicts rank, for choosing the better of two readings (similarity breaks ties within one).
+_RANK: dict[str, float] = {"exact": 4.0, "equivalent": 4.0, "partial": 2.0, "mismatch": 1.0, "missing": 0.0}
+
+
+def _fuzzy_pool(answer: TextAnalysis) -> tuple[str, ...]:
+    """Terms of at least five letters, for spelling-tolerant lookups, in the order of answer.terms
+    (sorted): ties between equally similar candidates break alike."""
+    return tuple([t for t in answer.terms if len(t) >= 5 and t not in answer.numbers])
+
+
+def _may_abbreviate(text: str) -> bool:
+    """Whether abbreviation expansion may change ``text``: capitals, dots between letters, or one
+    short token."""
+    return _ABBREVIATION.search(text) is not None or "." in text or len(text.split()) == 1
+
+
+# How far up a vocabulary's hierarchy a more or less specific answer may be.
+_HIERARCHY_DEPTH = 3
+# The id prefix of WordNet's concepts: a lay vocabulary, below the clinical ones in authority.
+_LAY_SOURCE = "WN:"
+
+
+@lru_cache(maxsize=65_536)
+def _ancestors(cid: str) -> frozenset[str]:
+    return load_lexicon().ancestors(cid, _HIERARCHY_DEPTH)
+
+
+def _lineage(solution: frozenset[str], reference: frozenset[str]) -> str | None:
+    """``"narrower"`` when a solution concept sits below a reference concept in a vocabulary's
+    hierarchy ("acute pancreatitis" under "pancreatitis"), ``"broader"`` when above, else ``None``."""
+    if not solution or not reference:
+        return None
+    # The clinical vocabularies take precedence: where both answers have clinical concepts, WordNet's
+    # lay taxonomy (German measles under measles) is not consulted.
+    clinical_solution = frozenset(c for c in solution if not c.startswith(_LAY_SOURCE))
+    clinical_reference = frozenset(c for c in reference if not c.startswith(_LAY_SOURCE))
+    if clinical_solution and clinical_reference:
+        solution, reference = clinical_solution, clinical_reference
+    if any(_ancestors(c) & reference for c in sorted(solution)):
+        return "narrower"
+    if any(_ancestors(c) & solution for c in sorted(reference)):
+        return "broader"
+    return None
+
+
+def _sources(concepts: frozenset[str]) -> frozenset[str]:
+    """The vocabularies the concept ids come from: "ICD10CM:K85.9" -> "ICD10CM"."""
+    return frozenset(c.partition(":")[0] for c in concepts)
+
+
 def _is_number(term: str) -> bool:
     return not term.isalpha() and _DIGIT.search(term) is not None
 
@@ -195,6 +327,19 @@ def _numbers(terms: frozenset[str], text: str | None = None) -> frozenset[str]:
     return frozenset(t for t in [t for t in terms if not t.isalpha()] if _DIGIT.search(t))
 
 
+# An abbreviation written with dots: "D.V.T.", "r.s.v." (two or more letters, each followed by a dot).
+_DOTTED = re.compile(r"(?<![A-Za-z.])(?:[A-Za-z]\.){2,}(?:[A-Za-z](?![A-Za-z.]))?")
+# The longest answer that may be an abbreviation written in lower case ("copd", "dvt").
+_MAX_ABBREVIATION = 8
+
+
+def _undot(text: str) -> str:
+    """Dotted abbreviations in capitals without their dots: "R.S.V." -> "RSV"."""
+    if "." not in text:
+        return text
+    return _DOTTED.sub(lambda m: m.group(0).replace(".", "").upper(), text)
+
+
 def _expand_abbreviations(
     text: str, context: frozenset[str] = frozenset(), context_concepts: frozenset[str] = frozenset()
 ) -> str:
@@ -205,11 +350,22 @@ def _expand_abbreviations(
     sclerosis or mitral stenosis) is resolved from context: expanded only when exactly one of its
     expansions has all its terms in ``context`` (the reference, or the text itself) or names one
     of ``context_concepts`` (the reference's), and otherwise left as it is: no single expansion can
-    be trusted.
+    be trusted. An answer that is one token in any case ("copd", "R.S.V.") is read as the
+    abbreviation it spells, unless the token is itself a lexicon form.
     """
+    text = to_arabic_numerals(_undot(text))
+    lexicon = load_lexicon()
+    alone = text.strip(" .!?\"'")
+    if (
+        alone.isalnum()
+        and 2 <= len(alone) <= _MAX_ABBREVIATION
+        and not alone.isupper()
+        and not lexicon.concepts(alone.casefold())
+        and lexicon.expand_abbreviation(alone)
+    ):
+        text = alone.upper()
     if _ABBREVIATION.search(text) is None:  # most answers: no token of two capitals
         return text
-    lexicon = load_lexicon()
     own: frozenset[str] | None = None
 
     def expand(match: re.Match[str]) -> str:
@@ -248,6 +404,41 @@ class TextAnalysis:
     token_count: int
     numbers: frozenset[str]
     negations: frozenset[str]
+    # Terms of the evidence a one-sentence answer cites ("..., supported by a raised ESR").
+    context: frozenset[str] = frozenset()
+    # Whether the answer is hedged ("possibly X", "X?"): named, not committed to.
+    hedged: bool = False
+    # Whether abbreviations were expanded: the answer is then also judged as written.
+    abbreviated: bool = False
+
+
+def answer_span(text: str) -> tuple[str, str]:
+    """The part of a one-sentence answer that answers, and the evidence it cites.
+
+    >>> answer_span("The most likely diagnosis is osteomyelitis, supported by a raised ESR.")
+    ('osteomyelitis', 'The most likely diagnosis is , supported by a raised ESR.')
+    >>> answer_span("Given the raised ESR, osteomyelitis")
+    (' osteomyelitis', 'Given the raised ESR,')
+    >>> answer_span("The drug is sildenafil, a PDE5 inhibitor.")
+    ('sildenafil', 'The drug is , a PDE5 inhibitor.')
+    >>> answer_span("Osteomyelitis is the most likely diagnosis.")
+    ('Osteomyelitis is the most likely diagnosis.', '')
+    """
+    lead = _LEADING_CONTEXT.match(text)
+    if lead is not None and lead.end() < len(text):
+        return text[lead.end() :], text[: lead.end()]
+    copula = _SUBJECT_COPULA.match(text)
+    if copula is not None and not _FRAMING_AFTER_COPULA.match(text, copula.end()):
+        answer, cited = answer_span(text[copula.end() :])
+        return answer, f"{text[: copula.end()]}{cited}"
+    marker = _CONTEXT_MARKER.search(text)
+    if marker is not None and marker.start() > 0:
+        return text[: marker.start()], text[marker.start() :]
+    return text, ""
+
+
+def _is_hedged(text: str, tokens: list[str]) -> bool:
+    return text.rstrip().endswith("?") or not HEDGE_CUES.isdisjoint(tokens)
 
 
 _DEFAULT_LINKER = LexiconLinker()
@@ -258,13 +449,17 @@ def analyze_text(
     linker: ConceptLinker = _DEFAULT_LINKER,
     context: frozenset[str] = frozenset(),
     context_concepts: frozenset[str] = frozenset(),
+    expand: bool = True,
 ) -> TextAnalysis:
     """Analyse an answer text (a solution or a short reference).
 
     ``linker`` finds its concepts; ``context`` and ``context_concepts`` (the terms and concepts of
-    the reference a solution is judged against) resolve its ambiguous abbreviations.
+    the reference a solution is judged against) resolve its ambiguous abbreviations. The evidence a
+    one-sentence answer cites (:func:`answer_span`) is kept apart as ``context``.
     """
-    expanded = canonical_quantities(_expand_abbreviations(" ".join(text.split()), context, context_concepts))
+    answer, cited = answer_span(" ".join(text.split()))
+    written = _expand_abbreviations(answer, context, context_concepts) if expand else answer
+    expanded = canonical_quantities(written)
     tokens = term_tokens(expanded)
     folded = " ".join(tokens)
     # The clauses are normalized together in one pass; the answer's terms are its clauses' terms
@@ -295,6 +490,9 @@ def analyze_text(
         token_count=token_count,
         numbers=_numbers(term_set, folded),
         negations=term_set & NEGATION_CUES,
+        context=frozenset(normalize_tokens(cited)) - term_set if cited else frozenset(),
+        hedged=_is_hedged(answer, tokens),
+        abbreviated=written != answer,
     )
 
 
@@ -315,7 +513,8 @@ def _joinable(head: str, tail: str) -> bool:
 # Derivational endings ("perforat-or", "perforat-ing"; "hypertens-ion", "hypertens-ive"): two terms
 # that share a stem of at least _MIN_STEM letters before one of them are derivations of one word.
 _DERIVATIONAL_ENDINGS = (
-    "ation", "ative", "atory", "ator", "ating", "ated", "ate", "ion", "ive", "ory", "ing", "ed", "or", "e"
+    "ation", "ative", "atory", "ator", "ating", "ated", "ate", "ion", "ive", "ory", "ing", "ed", "or", "e",
+    "graphy", "graph", "gram", "scopy", "scope",
 )  # fmt: skip
 # Shorter stems conflate words ("posit-ive" / "posit-ion", "relat-ive" / "relat-ion").
 _MIN_STEM = 6
@@ -357,6 +556,16 @@ def _respace(solution: TextAnalysis, reference_terms: frozenset[str]) -> TextAna
     if not unfound:
         return solution
     spaced: dict[str, tuple[str, ...]] = {}
+    # A genus written as its initial before a species the reference names: "S. aureus" against
+    # "Staphylococcus aureus", "C. difficile" against "Clostridioides difficile".
+    words = solution.folded.split()
+    for initial, species in itertools.pairwise(words):
+        if len(initial) == 1 and initial.isalpha() and initial in unfound and species in reference_terms:
+            genus = sorted(
+                t for t in reference_terms if len(t) > _MIN_PART and t[0] == initial and t != species
+            )
+            if len(genus) == 1:
+                spaced[initial] = (genus[0],)
     for term in unfound:
         for head, tail in _cuts(term):
             if head in reference_terms and tail in reference_terms:
@@ -394,6 +603,9 @@ def _respace(solution: TextAnalysis, reference_terms: frozenset[str]) -> TextAna
         token_count=solution.token_count,
         numbers=_numbers(term_set),
         negations=solution.negations,
+        context=solution.context,
+        hedged=solution.hedged,
+        abbreviated=solution.abbreviated,
     )
 
 
@@ -434,6 +646,13 @@ class ReferenceAnalysis:
     exception_question: bool = False
     # The concepts a short reference's whole phrase is only related to (see _related).
     related_concepts: frozenset[str] = frozenset()
+    # The content terms of the question the reference answers: no evidence that a solution is right.
+    question_terms: frozenset[str] = frozenset()
+    # The question's words as written (folded), negation words included.
+    question_words: frozenset[str] = frozenset()
+    # A short reference with abbreviations, analysed as written too ("CT chest" as "ct chest"): an
+    # abbreviation matches its expansion or itself, in any case.
+    as_written: ReferenceAnalysis | None = None
 
     @property
     def text(self) -> str:
@@ -464,7 +683,8 @@ class AnswerMatch:
     matched_terms: tuple[str, ...] = ()
     guard: str | None = None
     concepts: tuple[str, ...] = ()
-    # For a partial match, how far the similarity is between the partial threshold (0) and 1 (1).
+    # For a partial match, how far the similarity is between the partial threshold (0) and 1 (1); for
+    # a mismatch, how close it came to the threshold (0: nothing matched, or a guard fired).
     strength: float = 0.0
 
 
@@ -718,6 +938,35 @@ class AnswerMatcher(BaseModel):
         "hypercholesterolemia); below min_similarity it earns nothing",
     )
 
+    question_weight: float = Field(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        description="the share of its weight that a word of the question keeps as evidence: restating "
+        "the question is not answering it",
+    )
+    narrower_similarity: float = Field(
+        0.9,
+        ge=0.0,
+        le=1.0,
+        description="the similarity of a more specific answer: all the reference's terms and a qualifier "
+        "or two ('acute osteomyelitis' for 'osteomyelitis')",
+    )
+    broader_similarity: float = Field(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        description="the similarity of a less specific answer: only terms of the reference, which carry "
+        "most of its weight ('aortic stenosis' for 'severe calcific aortic stenosis')",
+    )
+    hedge_factor: float = Field(
+        0.75,
+        ge=0.0,
+        le=1.0,
+        description="the share of its similarity that a hedged answer keeps ('possibly X', 'X?'): "
+        "named, not committed to, so always below the committed answer",
+    )
+
     def analyze(self, reference: str, question: str | None = None) -> ReferenceAnalysis:
         """Analyse a reference answer once; reuse the result for every completion judged against it.
 
@@ -755,10 +1004,10 @@ class AnswerMatcher(BaseModel):
             answer = analyze_text(reference, self.linker)
             passages, sentences = (), ()
             related = load_lexicon().related_concepts(answer.folded)
-        numbers = answer.numbers
-        # In the order of answer.terms (sorted): ties between equally similar candidates break alike.
-        fuzzy_pool = tuple([t for t in answer.terms if len(t) >= 5 and t not in numbers])
-        return ReferenceAnalysis(
+
+        fuzzy_pool = _fuzzy_pool(answer)
+        question_words = frozenset(term_tokens(question)) if question else frozenset()
+        analysis = ReferenceAnalysis(
             answer=answer,
             is_long=is_long,
             passages=passages,
@@ -766,7 +1015,16 @@ class AnswerMatcher(BaseModel):
             fuzzy_pool=fuzzy_pool,
             exception_question=exception and is_long,
             related_concepts=related,
+            question_terms=frozenset(normalize_folded(list(question_words))),
+            question_words=question_words,
         )
+        if not is_long and answer.abbreviated:
+            plain = analyze_text(reference, self.linker, expand=False)
+            as_written = replace(
+                analysis, answer=plain, fuzzy_pool=_fuzzy_pool(plain), related_concepts=frozenset()
+            )
+            analysis = replace(analysis, as_written=as_written)
+        return analysis
 
     def _find(self, term: str, reference: ReferenceAnalysis) -> str | None:
         """The reference term that ``term`` matches, exactly or as a spelling variant."""
@@ -796,13 +1054,20 @@ class AnswerMatcher(BaseModel):
                 return str(candidate)
         return None
 
-    def _guard(self, solution: TextAnalysis, reference: ReferenceAnalysis) -> str | None:
+    def _guard(self, solution: TextAnalysis, reference: ReferenceAnalysis, related: bool) -> str | None:
+        """Why ``solution`` contradicts the reference (negated, opposite, another number, another
+        concept, rearranged), or ``None``. ``related``: the two answers are one above the other in a
+        vocabulary's hierarchy, or one's terms hold all of the other's and the lexicon knows only one
+        of them: evidence of one line of concepts, not of two."""
         ref = reference.answer
         for term in solution.terms:
             # A long reference negates the options it excludes, so any negation in the solution is
-            # suspect there; a short reference states the answer, negated only if it means it.
-            if term in NEGATION_CUES and (
-                term not in ref.negations or (reference.is_long and term not in _NOT_A_DENIAL)
+            # suspect there; a short reference states the answer, negated only if it means it. A
+            # question that asks what to avoid or exclude lets the answer use its words.
+            if (
+                term in NEGATION_CUES
+                and term not in reference.question_words
+                and (term not in ref.negations or (reference.is_long and term not in _NOT_A_DENIAL))
             ):
                 return f"negation: {term}"
             if term in ref.term_set:
@@ -815,17 +1080,27 @@ class AnswerMatcher(BaseModel):
                 return f"opposite: {term} / {counterpart}"
             if _is_number(term) and term not in ref.numbers:
                 return f"number: {term} not in reference"
+            if not reference.is_long:
+                for family in _FAMILIES_OF.get(term, ()):
+                    other = sorted((family & ref.term_set) - solution.term_set)
+                    if other:
+                        return f"qualifier: {term} / {other[0]}"
         if not reference.is_long and (_NEGATING_PREFIX in solution.term_set) != (
             _NEGATING_PREFIX in ref.term_set
         ):
             return "negation: non"
         if (
             not reference.is_long
+            and not related
             and solution.concepts
             and ref.concepts
             and not solution.concepts & ref.concepts
+            and _sources(solution.concepts) & _sources(ref.concepts)
         ):
-            return f"different concepts: {min(solution.concepts)} / {min(ref.concepts)}"
+            lexicon = load_lexicon()
+            ours = lexicon.preferred_name(min(solution.concepts)) or min(solution.concepts)
+            theirs = lexicon.preferred_name(min(ref.concepts)) or min(ref.concepts)
+            return f"different concepts: {ours} / {theirs}"
         if (
             not reference.is_long
             and solution.term_set == ref.term_set
@@ -835,15 +1110,51 @@ class AnswerMatcher(BaseModel):
             return "rearranged: the same terms in other clauses"
         return None
 
+    def _weight(self, term: str, reference: ReferenceAnalysis) -> float:
+        """A term's evidence weight: its specificity, a fraction of it for a word of the question."""
+        weight = max(load_lexicon().specificity(term), _MIN_WEIGHT)
+        return weight * self.question_weight if term in reference.question_terms else weight
+
     def compare(self, solution: str | None, reference: ReferenceAnalysis) -> AnswerMatch:
-        """Judge ``solution`` (``None`` when the completion has none) against an analysed reference."""
+        """Judge ``solution`` (``None`` when the completion has none) against an analysed reference:
+        the better of the judgement with abbreviations expanded and, where either side has one, as
+        written (see :meth:`_compare`)."""
+        match = self._compare(solution, reference, expand=True)
+        if solution is None or match.verdict in ("exact", "equivalent", "missing") or match.guard:
+            return match
+        if not (reference.as_written is not None or _may_abbreviate(solution)):
+            return match
+        other = self._compare(solution, reference.as_written or reference, expand=False)
+        return (
+            other
+            if _RANK[other.verdict] + other.similarity > _RANK[match.verdict] + match.similarity
+            else match
+        )
+
+    def _compare(self, solution: str | None, reference: ReferenceAnalysis, expand: bool) -> AnswerMatch:
+        """Judge ``solution`` (``None`` when the completion has none) against an analysed reference.
+
+        The evidence, in order (docs/matching.md, "The ordering contract"):
+
+        1. the same text, or the same concept of the lexicon: ``exact`` / ``equivalent``;
+        2. a guard (negated, opposite, another number, another concept, rearranged): ``mismatch``
+           at similarity 0, the floor;
+        3. the weighted overlap of the terms (specificity weights; a word of the question weighs
+           :attr:`question_weight` of itself), raised to :attr:`narrower_similarity` /
+           :attr:`broader_similarity` when one answer's terms hold all of the other's (a more or a
+           less specific answer); a hedged answer keeps :attr:`hedge_factor` of its similarity.
+
+        Asymmetric where it must be: abbreviations in the solution are resolved with the
+        reference's terms as context, the evidence a reference cites is neutral, and a solution
+        that adds nothing to the question's own words is a mismatch.
+        """
         if solution is None:
             return AnswerMatch("missing", 0.0)
         if len(solution) > self.max_solution_chars:
             return AnswerMatch(
                 "mismatch", 0.0, guard=f"overlong: solution over {self.max_solution_chars} characters"
             )
-        sol = analyze_text(solution, self.linker, reference.term_set, reference.answer.concepts)
+        sol = analyze_text(solution, self.linker, reference.term_set, reference.answer.concepts, expand)
         if not sol.terms:
             return AnswerMatch("missing", 0.0)
         sol = _respace(sol, reference.term_set)
@@ -853,41 +1164,87 @@ class AnswerMatcher(BaseModel):
             # A reference of stop words or punctuation only: nothing to compare but the text.
             verdict: Verdict = "exact" if sol.folded == ref.folded else "mismatch"
             return AnswerMatch(verdict, float(verdict == "exact"), sol.terms, (), None, concepts)
-        guard = self._guard(sol, reference)
-        if guard is not None:
-            return AnswerMatch("mismatch", 0.0, sol.terms, (), guard, concepts)
         # A long reference is an explanation, not an answer: restating it is not an exact match.
         # Saying the answer many times is not saying it better ("asthma asthma asthma ...").
         repeated = sol.token_count > 2 * ref.token_count + 2
-        if not reference.is_long and not repeated:
-            if sol.folded == ref.folded:
-                return AnswerMatch("exact", 1.0, sol.terms, sol.terms, None, concepts)
-            if sol.term_set == ref.term_set or sol.concepts & ref.concepts:
-                return AnswerMatch("equivalent", 1.0, sol.terms, sol.terms, None, concepts)
+        # A hedge the reference shares ("X or Y" for "X or Y") is what the reference says.
+        hedged = sol.hedged and not ref.hedged
+        committed = not reference.is_long and not repeated and not hedged
+        if committed and sol.folded == ref.folded:
+            return AnswerMatch("exact", 1.0, sol.terms, sol.terms, None, concepts)
+        # The same concept wins over surface cues: an HPO synonym that starts with "Absent" names
+        # the finding, not its denial.
+        same_terms = sol.term_set == ref.term_set and (len(ref.clauses) <= 1 or sol.clauses == ref.clauses)
+        if committed and (same_terms or sol.concepts & ref.concepts):
+            return AnswerMatch("equivalent", 1.0, sol.terms, sol.terms, None, concepts)
 
         reference_terms = reference.term_set
         found = [term if term in reference_terms else self._find(term, reference) for term in sol.terms]
         matched = tuple(term for term, hit in zip(sol.terms, found) if hit is not None)
-        precision = len(matched) / len(sol.terms)
+        hit_set = {hit for hit in found if hit is not None}
+        # The evidence the reference cites is neither required nor counted against the solution.
+        judged = [(t, hit) for t, hit in zip(sol.terms, found) if hit is not None or t not in ref.context]
+        lineage = None if reference.is_long else _lineage(sol.concepts, ref.concepts)
+        nested = not reference.is_long and (
+            ref.term_set <= hit_set or all(hit is not None for _, hit in judged)
+        )
+        # Words nested in each other relate two answers unless the lexicon knows both as concepts
+        # that its hierarchy does not relate ("measles" / "German measles").
+        related = lineage is not None or (nested and not (sol.concepts and ref.concepts))
+        guard = self._guard(sol, reference, related)
+        if guard is not None:
+            return AnswerMatch("mismatch", 0.0, sol.terms, (), guard, concepts)
+        weight = partial(self._weight, reference=reference)
+        if judged and all(t in reference.question_terms for t, _ in judged):
+            # Nothing beyond the question's own words: a restated question, not an answer.
+            return AnswerMatch(
+                "mismatch", 0.0, sol.terms, matched, "echo: only the question's words", concepts
+            )
         if reference.is_long:
+            weights = [weight(term) for term in sol.terms]
             specificity = load_lexicon().specificity
-            weights = [specificity(term) for term in sol.terms]
+            totals = [max(specificity(term), _MIN_WEIGHT) for term in sol.terms]
             if len(sol.clauses) > 1:
                 support = _clause_support(sol, dict(zip(sol.terms, zip(found, weights))), reference)
             else:
                 hits = [(hit, w) for hit, w in zip(found, weights) if hit is not None]
-                support = _support(hits, sum(weights), reference)
-            similarity = max(0.0, support) * min(1.0, self.max_solution_terms / sol.token_count)
+                support = _support(hits, sum(totals), reference)
+            distinct = len(sol.term_set)
+            spread = min(1.0, self.max_solution_terms / sol.token_count)
+            repeats = min(1.0, (2 * distinct + 1) / sol.token_count)
+            similarity = max(0.0, support) * min(spread, repeats)
             threshold = self.min_support
         else:
-            recall = len({hit for hit in found if hit is not None}) / len(ref.term_set)
+            sol_total = sum(weight(t) for t, _ in judged)
+            ref_total = sum(map(weight, ref.terms))
+            precision = (
+                sum(weight(t) for t, hit in judged if hit is not None) / sol_total if sol_total else 0.0
+            )
+            # Summed in sorted order: a float sum must not depend on set order (hash seeds differ
+            # between processes).
+            recall = sum(map(weight, sorted(hit_set & ref.term_set))) / ref_total if ref_total else 0.0
             similarity = 0.0 if not matched else 2 * precision * recall / (precision + recall)
+            extra = sum(hit is None for _, hit in judged)
+            if lineage == "narrower":
+                similarity = max(similarity, self.narrower_similarity)
+            elif lineage == "broader":
+                similarity = max(similarity, self.broader_similarity)
+            elif ref.term_set <= hit_set and 0 < extra <= _MAX_QUALIFIERS and len(sol.clauses) <= 1:
+                similarity = max(similarity, self.narrower_similarity)  # a more specific answer
+            elif extra == 0 and (recall >= _MIN_BROADER_RECALL or (sol.concepts and len(sol.clauses) <= 1)):
+                # A less specific answer: most of the reference's weight, or a lexicon concept the
+                # reference qualifies ("multiple sclerosis" for "relapsing-remitting multiple sclerosis").
+                similarity = max(similarity, self.broader_similarity)
             if repeated:
                 similarity *= (2 * ref.token_count + 2) / sol.token_count
             elif similarity < self.related_similarity and _related(sol, reference):
                 similarity = self.related_similarity
             threshold = self.min_similarity
+        if hedged:
+            similarity *= self.hedge_factor
         if similarity < threshold:
-            return AnswerMatch("mismatch", similarity, sol.terms, matched, None, concepts)
+            return AnswerMatch(
+                "mismatch", similarity, sol.terms, matched, None, concepts, min(1.0, similarity / threshold)
+            )
         strength = 1.0 if threshold >= 1.0 else (similarity - threshold) / (1.0 - threshold)
         return AnswerMatch("partial", similarity, sol.terms, matched, None, concepts, min(1.0, strength))

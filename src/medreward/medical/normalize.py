@@ -2,8 +2,9 @@
 
 The pipeline turns free text into comparable content terms::
 
-    fold_unicode -> remove_genitives -> split_punctuation -> tokens -> drop_stop_words
-    -> to_us_spelling -> uninflect -> to_same_meaning -> sort
+    fold_unicode -> remove_genitives -> expand_anatomical_abbreviations -> split_punctuation
+    -> to_arabic_numerals -> tokens
+    -> drop_stop_words -> to_us_spelling -> uninflect -> to_same_meaning -> sort
 
 so that "Crohn's Disease", "crohn disease" and "Diseases: Crohn" all give ``('crohn', 'disease')``
 (sorted: word order does not matter).
@@ -23,11 +24,15 @@ from collections.abc import Callable, Iterable
 from medreward.medical.lexicon import load_lexicon  # the table itself loads on first use
 
 __all__ = [
+    "ANATOMICAL_ABBREVIATIONS",
     "IRREGULAR_PLURALS",
     "NEGATION_CUES",
+    "NUMBERING_WORDS",
+    "NUMBER_WORDS",
     "SAME_MEANING",
     "STOP_WORDS",
     "drop_stop_words",
+    "expand_anatomical_abbreviations",
     "fold_text",
     "fold_unicode",
     "normalize_folded",
@@ -36,6 +41,8 @@ __all__ = [
     "remove_genitives",
     "split_punctuation",
     "term_tokens",
+    "to_arabic_numerals",
+    "to_digits",
     "to_same_meaning",
     "to_us_spelling",
     "uninflect",
@@ -50,6 +57,7 @@ STOP_WORDS = frozenset(
     patient patients condition due caused cause consistent suggests suggest suggestive indicates
     indicate therefore thus so hence based given finding findings would could should may might
     can will best option correct case here than then there their such also very
+    has have had it he she they his her presents presenting percent per cent
     """.split()
 )
 
@@ -58,7 +66,7 @@ STOP_WORDS = frozenset(
 NEGATION_CUES = frozenset(
     """
     no not without excluded exclude excludes ruled rule unlikely absent absence negative neither nor
-    never none
+    never none cannot incorrect wrong avoid anything except impossible contraindicated
     """.split()
 )
 
@@ -82,23 +90,42 @@ _ASCII_EQUIVALENTS = (
 )  # fmt: skip
 
 
+# Greek letters as their names, as medical writing spells them out: "β-lactamase" is "beta-lactamase".
+_GREEK = (
+    ("\u03b1", "alpha"), ("\u03b2", "beta"), ("\u03b3", "gamma"), ("\u03b4", "delta"), ("\u03ba", "kappa"),
+    ("\u03bb", "lambda"), ("\u0391", "alpha"), ("\u0392", "beta"), ("\u0393", "gamma"), ("\u0394", "delta"),
+)  # fmt: skip
+# Negative contractions, spelled out so that the negation is a word: "isn't" -> "is not".
+_CONTRACTION = re.compile(r"(?:(?<=\bca)|(?<=\bwo)|(?<=[a-z]))n't\b")
+
+
+def _spell_out_contractions(text: str) -> str:
+    if "n't" not in text:
+        return text
+    return _CONTRACTION.sub(" not", text.replace("can't", "can not").replace("won't", "will not"))
+
+
 def fold_unicode(text: str) -> str:
     """Case-fold and strip diacritics: ``"Sjögren"`` -> ``"sjogren"``; typographic punctuation to
-    ASCII: ``"Crohn\u2019s"`` -> ``"crohn's"``."""
+    ASCII: ``"Crohn\u2019s"`` -> ``"crohn's"``; Greek letters spelled out: ``"β"`` -> ``"beta"``;
+    negative contractions spelled out: ``"isn't"`` -> ``"is not"``."""
     if text.isascii():  # O(1) in CPython; ASCII is its own NFKD form and casefolds as lower()
-        return text.lower()
+        return _spell_out_contractions(text.lower())
     for char, ascii_equivalent in _ASCII_EQUIVALENTS:
         if char in text:
             text = text.replace(char, ascii_equivalent)
+    for char, name in _GREEK:
+        if char in text:
+            text = text.replace(char, f" {name} ")
     if text.isascii():
-        return text.lower()
+        return _spell_out_contractions(text.lower())
     decomposed = unicodedata.normalize("NFKD", text)
     # Combining marks are removed one distinct mark at a time: a text has few, usually none, and
     # str.replace is far cheaper than a per-character translate table on a non-ASCII string.
     for char in set(decomposed):
         if char > "\x7f" and unicodedata.combining(char):
             decomposed = decomposed.replace(char, "")
-    return decomposed.casefold()
+    return _spell_out_contractions(decomposed.casefold())
 
 
 def remove_genitives(text: str) -> str:
@@ -126,9 +153,61 @@ def split_punctuation(text: str) -> str:
     return text
 
 
+# Words after which a Roman numeral is a number: "type II", "grade IV", "cranial nerve VII". Alone,
+# "iv" is usually intravenous and "x" a letter ("x-ray"), so numerals elsewhere are left as written.
+NUMBERING_WORDS = frozenset(
+    """
+    type types grade grades stage stages class classes factor factors phase phases nerve nerves cn
+    trisomy level levels degree degrees zone zones group groups lead leads mobitz schedule tier tiers
+    category categories part parts step steps wave waves complex complexes collagen
+    """.split()
+)
+_ROMAN_VALUES = {
+    "i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9",
+    "x": "10", "xi": "11", "xii": "12",
+}  # fmt: skip
+_NUMBERED = re.compile(
+    r"\b(" + "|".join(sorted(NUMBERING_WORDS, key=len, reverse=True)) + r")\s+"
+    r"(xii|xi|x|ix|viii|vii|vi|v|iv|iii|ii|i)\b(?!\.\d)",
+    re.IGNORECASE,
+)
+
+
+def to_arabic_numerals(text: str) -> str:
+    """Roman numerals after a numbering word (:data:`NUMBERING_WORDS`) as digits, in any case (before
+    abbreviations are expanded, "Stage IV" is a stage, not intravenous).
+
+    >>> to_arabic_numerals("grade iii astrocytoma and cranial nerve vii")
+    'grade 3 astrocytoma and cranial nerve 7'
+    """
+    if not text:
+        return text
+    return _NUMBERED.sub(lambda m: f"{m.group(1)} {_ROMAN_VALUES[m.group(2).lower()]}", text)
+
+
+# Anatomical abbreviations written after the name, with a dot: "radial n.", "middle meningeal a.".
+ANATOMICAL_ABBREVIATIONS: dict[str, str] = {
+    "a": "artery", "aa": "arteries", "n": "nerve", "nn": "nerves", "v": "vein", "vv": "veins",
+    "m": "muscle", "mm": "muscles", "lig": "ligament",
+}  # fmt: skip
+_ANATOMICAL = re.compile(r"(?<=[a-z]{3} )(" + "|".join(ANATOMICAL_ABBREVIATIONS) + r")\.(?=\s|$|[,;)])")
+
+
+def expand_anatomical_abbreviations(text: str) -> str:
+    """``"radial n."`` -> ``"radial nerve"``, on folded text (the dot tells the abbreviation).
+
+    >>> expand_anatomical_abbreviations("middle meningeal a. and radial n.")
+    'middle meningeal artery and radial nerve'
+    """
+    if "." not in text:
+        return text
+    return _ANATOMICAL.sub(lambda m: ANATOMICAL_ABBREVIATIONS[m.group(1)], text)
+
+
 def term_tokens(text: str) -> list[str]:
     """The tokens of ``fold_text(text)``, in order."""
-    return split_punctuation(remove_genitives(fold_unicode(text))).split()
+    folded = expand_anatomical_abbreviations(remove_genitives(fold_unicode(text)))
+    return to_arabic_numerals(split_punctuation(folded)).split()
 
 
 def fold_text(text: str) -> str:
@@ -219,6 +298,15 @@ SAME_MEANING: dict[str, str] = {
     "diminished": "decreased",
     "needed": "required",
     "necessary": "required",
+    # starting and stopping a treatment, for the start/stop qualifier family
+    "begin": "start",
+    "commence": "start",
+    "initiate": "start",
+    "discontinue": "stop",
+    "withhold": "stop",
+    "cease": "stop",
+    # microbiology: a rod is a bacillus ("gram-negative rods")
+    "rod": "bacillus",
 }
 
 
@@ -229,6 +317,28 @@ def to_same_meaning(tokens: list[str]) -> list[str]:
     ['increased', 'intracranial', 'pressure']
     """
     return [SAME_MEANING.get(t, t) for t in tokens]
+
+
+# Number words as digits, so that "two doses" and "2 doses" agree (Roman numerals: to_arabic_numerals).
+NUMBER_WORDS: dict[str, str] = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {
+    w: str(i)
+    for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), start=1)
+}
+
+
+def to_digits(tokens: list[str]) -> list[str]:
+    """Number words as digits.
+
+    >>> to_digits(["two", "doses"])
+    ['2', 'doses']
+    """
+    return [NUMBER_WORDS.get(t, t) for t in tokens]
 
 
 _TermStep = Callable[[list[str]], list[str]]
@@ -246,7 +356,13 @@ def to_us_spelling(tokens: list[str]) -> list[str]:
 
 # The token steps, in order. One place to add a step (synonyms, ...). Every step maps each token on
 # its own (to one token or none), so the pipeline's result is cached per token.
-TERM_PIPELINE: tuple[_TermStep, ...] = (drop_stop_words, to_us_spelling, _uninflect_all, to_same_meaning)
+TERM_PIPELINE: tuple[_TermStep, ...] = (
+    drop_stop_words,
+    to_us_spelling,
+    _uninflect_all,
+    to_same_meaning,
+    to_digits,
+)
 
 # token -> its normalized form, "" for a dropped token. Bounded: cleared when full. Plain dict reads
 # and writes are atomic in CPython, so threads share it safely (at worst one computes a value twice).

@@ -88,14 +88,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 # What the trainer's accelerator reports (accelerate's DistributedType names), in words.
 DISTRIBUTED_TYPES = {
-    "NO": "one process",
-    "MULTI_GPU": "DDP over GPUs",
-    "MULTI_CPU": "DDP over CPU processes",
+    "NO": "no distribution",
+    "MULTI_GPU": "DDP on GPUs",
+    "MULTI_CPU": "DDP on CPUs",
     "DEEPSPEED": "DeepSpeed",
     "FSDP": "FSDP",
-    "MULTI_XPU": "DDP over XPUs",
-    "MULTI_NPU": "DDP over NPUs",
-    "MULTI_MLU": "DDP over MLUs",
+    "MULTI_XPU": "DDP on XPUs",
+    "MULTI_NPU": "DDP on NPUs",
+    "MULTI_MLU": "DDP on MLUs",
     "XLA": "XLA (TPU)",
 }
 # The extra that provides each module the training path imports.
@@ -105,7 +105,7 @@ EXTRA_OF_MODULE = {"unsloth": UNSLOTH_EXTRA, "unsloth_zoo": UNSLOTH_EXTRA}
 
 
 def describe_distribution(distributed_type: Any) -> str:
-    """accelerate's ``DistributedType`` (or its value) in words: ``NO`` -> ``one process``."""
+    """accelerate's ``DistributedType`` (or its value) in words: ``NO`` -> ``no distribution``."""
     name = str(getattr(distributed_type, "value", distributed_type))
     return DISTRIBUTED_TYPES.get(name, name.lower().replace("_", " "))
 
@@ -390,7 +390,8 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
         batch = recipe.generation_batch()
         distribution = describe_distribution(trainer.accelerator.distributed_type)
         print(
-            f"{launch.num_processes} process(es) ({distribution}), {precision}: "
+            f"{launch.num_processes} process{'es' if launch.num_processes > 1 else ''} ({distribution}), "
+            f"{precision}: "
             f"each generation samples {batch.size} completions ({batch.prompts} prompts x "
             f"{batch.num_generations}), {batch.per_process} per process",
             flush=True,

@@ -214,6 +214,6 @@ def test_offline_model_load_failure_is_explained(tmp_path: Path) -> None:
 def test_summary_names_the_distribution_in_words(example: ModuleType) -> None:
     from accelerate.utils import DistributedType
 
-    assert example.describe_distribution(DistributedType.NO) == "one process"
-    assert example.describe_distribution(DistributedType.MULTI_GPU) == "DDP over GPUs"
+    assert example.describe_distribution(DistributedType.NO) == "no distribution"
+    assert example.describe_distribution(DistributedType.MULTI_GPU) == "DDP on GPUs"
     assert example.describe_distribution("SOMETHING_NEW") == "something new"

@@ -54,6 +54,23 @@ def _console(*, stderr: bool = False) -> Console:
     return console
 
 
+def _without_float_noise(value: Any) -> Any:
+    """``value`` (JSON data) with every float through :func:`medreward.scoring.clean_score`.
+
+    >>> _without_float_noise({"a": [0.1 + 0.2, None, "x", 3]})
+    {'a': [0.3, None, 'x', 3]}
+    """
+    from medreward.scoring import clean_score
+
+    if isinstance(value, float):
+        return clean_score(value)
+    if isinstance(value, dict):
+        return {k: _without_float_noise(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_without_float_noise(v) for v in value]
+    return value
+
+
 # --------------------------------------------------------------------------------------------------
 # demo
 # --------------------------------------------------------------------------------------------------
@@ -65,7 +82,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     table = demo_table()
     if args.json:
-        print(json.dumps(table, indent=2))
+        print(json.dumps(_without_float_noise(table), indent=2))
         return 0
     print(f"medreward demo: mean reward per completion kind over {len(load_samples())} built-in questions")
     print("(check_answer against the short answer; check_answer_long_ref against the long reference;")
@@ -308,7 +325,7 @@ def _explain(args: argparse.Namespace) -> int:
     reference = args.reference if args.reference is not None else _read_text(args.reference_file, "reference")
     explanation = explain(completion, reference, args.question)
     if args.json:
-        print(json.dumps(explanation.as_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(_without_float_noise(explanation.as_dict()), indent=2, ensure_ascii=False))
     else:
         _render_explanation(explanation, _console())
     return 0

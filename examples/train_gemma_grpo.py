@@ -1,4 +1,4 @@
-"""GRPO fine-tuning of Gemma-3-1B-it for medical reasoning with medreward's rewards.
+r"""GRPO fine-tuning of Gemma-3-1B-it for medical reasoning with medreward's rewards.
 
 Reproduces the published recipe (Unsloth, LoRA r=8, 300 steps on one Tesla T4) end to end:
 
@@ -22,6 +22,10 @@ writes files.
 
 ``--tiny`` builds a small random Gemma-3 model and tokenizer offline and trains on medreward's own
 sample questions: it checks the whole pipeline without the Hub.
+
+Training needs the ``train`` extra (``pip install "medreward[train]"``; Unsloth: ``medreward[unsloth]``).
+Offline, pass a local model directory to ``--model`` and set ``HF_HUB_OFFLINE=1`` so that nothing
+waits on the Hub, or use ``--tiny``.
 """
 
 from __future__ import annotations
@@ -47,11 +51,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--model", default=Recipe().model, help="Hub id or local path")
+    parser.add_argument("--model", default=None, help=f"Hub id or local path (default: {Recipe().model})")
     parser.add_argument(
         "--dataset",
-        default="reasoning",
-        help=f"one of {[*DATASETS, 'samples']} or a local PATH.jsonl with a question and an answer column",
+        default=None,
+        help=f"one of {[*DATASETS, 'samples']} or a local PATH.jsonl with a question and an answer column "
+        "(default: reasoning)",
     )
     parser.add_argument("--max-steps", type=int, default=GrpoSettings().max_steps)
     parser.add_argument("--output-dir", default=Recipe().output_dir)
@@ -81,6 +86,62 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+# What the trainer's accelerator reports (accelerate's DistributedType names), in words.
+DISTRIBUTED_TYPES = {
+    "NO": "no distribution",
+    "MULTI_GPU": "DDP on GPUs",
+    "MULTI_CPU": "DDP on CPUs",
+    "DEEPSPEED": "DeepSpeed",
+    "FSDP": "FSDP",
+    "MULTI_XPU": "DDP on XPUs",
+    "MULTI_NPU": "DDP on NPUs",
+    "MULTI_MLU": "DDP on MLUs",
+    "XLA": "XLA (TPU)",
+}
+# The extra that provides each module the training path imports.
+TRAIN_EXTRA = 'pip install "medreward[train]"'
+UNSLOTH_EXTRA = 'pip install "medreward[unsloth]"'
+EXTRA_OF_MODULE = {"unsloth": UNSLOTH_EXTRA, "unsloth_zoo": UNSLOTH_EXTRA}
+
+
+def describe_distribution(distributed_type: Any) -> str:
+    """accelerate's ``DistributedType`` (or its value) in words: ``NO`` -> ``no distribution``."""
+    name = str(getattr(distributed_type, "value", distributed_type))
+    return DISTRIBUTED_TYPES.get(name, name.lower().replace("_", " "))
+
+
+def missing_module_message(error: ModuleNotFoundError) -> str:
+    """What to install when the training stack is absent (the core install has no torch)."""
+    module = (error.name or "").split(".")[0] or "a training dependency"
+    install = EXTRA_OF_MODULE.get(module, TRAIN_EXTRA)
+    return f"training needs {module}, which is not installed: {install}"
+
+
+def model_load_message(model: str, error: BaseException) -> str:
+    """Why loading ``model`` failed, and what to do: the Hub unreachable is the usual cause."""
+    offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
+    where = "a local directory" if Path(model).exists() else "a Hub id"
+    hints = [
+        "--tiny trains a small random model offline",
+        "--model PATH loads a model directory saved with save_pretrained",
+    ]
+    if not offline:
+        hints.append("set HF_HUB_OFFLINE=1 to use the Hub's cache only and fail at once instead of retrying")
+    first = str(error).strip().splitlines()[0].rstrip(".") if str(error).strip() else type(error).__name__
+    return (
+        f"cannot load the model {model!r} ({where}): {first}. "
+        "Without a network connection to the Hub: " + "; ".join(hints)
+    )
+
+
+def dataset_load_message(dataset: str, error: BaseException) -> str:
+    first = str(error).strip().splitlines()[0].rstrip(".") if str(error).strip() else type(error).__name__
+    return (
+        f"cannot load the data set {dataset!r}: {first}. Offline, use --dataset samples (built-in) or "
+        "--dataset PATH.jsonl, and HF_HUB_OFFLINE=1 to read only the Hub's cache"
+    )
+
+
 def build_recipe(args: argparse.Namespace, num_processes: int = 1) -> Recipe:
     grpo: dict[str, Any] = {"max_steps": args.max_steps, "seed": args.seed}
     if args.tiny:
@@ -89,10 +150,10 @@ def build_recipe(args: argparse.Namespace, num_processes: int = 1) -> Recipe:
         if getattr(args, field) is not None:
             grpo[field] = getattr(args, field)
     return Recipe(
-        model="tiny-random-gemma3 (built offline)" if args.tiny else args.model,
+        model="tiny-random-gemma3 (built offline)" if args.tiny else (args.model or Recipe().model),
         backend=args.backend,
         load_in_4bit=args.load_in_4bit and not args.tiny,
-        dataset="samples" if args.tiny else args.dataset,
+        dataset="samples" if args.tiny else (args.dataset or "reasoning"),
         output_dir=args.output_dir,
         save_merged=args.save_merged,
         num_processes=num_processes,
@@ -210,6 +271,14 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
             print(f"error: {message}", file=sys.stderr)
         return 2
 
+    # --tiny would silently ignore these (its data set is the built-in samples, which may be named).
+    explicit = (("--model", args.model), ("--dataset", None if args.dataset == "samples" else args.dataset))
+    given_with_tiny = [flag for flag, value in explicit if value is not None]
+    if args.tiny and given_with_tiny:
+        return error(
+            f"--tiny builds its own random model and trains on the built-in samples, so it cannot use "
+            f"{' and '.join(given_with_tiny)}; drop {' and '.join(given_with_tiny)}, or drop --tiny"
+        )
     if args.backend == "unsloth" and launch.is_distributed:
         return error(
             f"--backend unsloth trains on one GPU, but this launch has {launch.num_processes} processes; "
@@ -263,17 +332,23 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
             )
         )
 
-    model_path = args.model
+    model_path = recipe.model
     peft_config = None
     if recipe.backend == "unsloth":  # one process, in the order Unsloth expects: model, data, config
         if args.tiny:
             from medreward.training.tiny import build_tiny_gemma
 
             model_path = str(build_tiny_gemma(output / "tiny-model", seed=args.seed))
-        model, tokenizer = load_unsloth(recipe, model_path, precision)
-        dataset = load_training_dataset(
-            recipe.dataset, tokenizer, recipe.system_prompt, recipe.max_prompt_length
-        )
+        try:
+            model, tokenizer = load_unsloth(recipe, model_path, precision)
+        except (OSError, ValueError) as problem:  # the Hub unreachable, no such model, a bad id
+            return error(model_load_message(model_path, problem))
+        try:
+            dataset = load_training_dataset(
+                recipe.dataset, tokenizer, recipe.system_prompt, recipe.max_prompt_length
+            )
+        except OSError as problem:
+            return error(dataset_load_message(recipe.dataset, problem))
         config = grpo_config()
     else:
         # The config first: under a launcher it joins the process group that the steps below use.
@@ -290,11 +365,17 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
             with config.main_process_first(desc="building the tiny model"):
                 if launch.local_process_index == 0:  # one writer per machine; the others wait, then read
                     build_tiny_gemma(model_path, seed=args.seed)
-        model, tokenizer, peft_config = load_trl(recipe, model_path, precision)
-        with config.main_process_first(desc="preparing the data set"):  # one download, then the cache
-            dataset = load_training_dataset(
-                recipe.dataset, tokenizer, recipe.system_prompt, recipe.max_prompt_length
-            )
+        try:
+            model, tokenizer, peft_config = load_trl(recipe, model_path, precision)
+        except (OSError, ValueError) as problem:  # the Hub unreachable, no such model, a bad id
+            return error(model_load_message(model_path, problem))
+        try:
+            with config.main_process_first(desc="preparing the data set"):  # one download, then the cache
+                dataset = load_training_dataset(
+                    recipe.dataset, tokenizer, recipe.system_prompt, recipe.max_prompt_length
+                )
+        except OSError as problem:
+            return error(dataset_load_message(recipe.dataset, problem))
     trainer = GRPOTrainer(
         model=model,
         processing_class=tokenizer,
@@ -307,8 +388,10 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
     main_process = trainer.is_world_process_zero()
     if main_process:
         batch = recipe.generation_batch()
+        distribution = describe_distribution(trainer.accelerator.distributed_type)
         print(
-            f"{launch.num_processes} process(es), {trainer.accelerator.distributed_type.value}, {precision}: "
+            f"{launch.num_processes} process{'es' if launch.num_processes > 1 else ''} ({distribution}), "
+            f"{precision}: "
             f"each generation samples {batch.size} completions ({batch.prompts} prompts x "
             f"{batch.num_generations}), {batch.per_process} per process",
             flush=True,
@@ -336,5 +419,14 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
     return 0
 
 
+def run(argv: list[str] | None = None) -> int:
+    """``main``, with the training stack's absence (the core install has no torch) said in one line."""
+    try:
+        return main(argv)
+    except ModuleNotFoundError as missing:
+        print(f"error: {missing_module_message(missing)}", file=sys.stderr)
+        return 2
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

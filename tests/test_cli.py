@@ -46,3 +46,18 @@ def test_console_script_runs() -> None:
     result = subprocess.run([sys.executable, "-m", "medreward.cli", "demo"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "right" in result.stdout
+
+
+def test_json_outputs_carry_no_float_noise() -> None:
+    from medreward.scoring import clean_score
+
+    result = subprocess.run(
+        [sys.executable, "-m", "medreward.cli", "demo", "--json"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    table = demo_table()
+    assert printed == {k: {n: clean_score(v) for n, v in row.items()} for k, row in table.items()}
+    for row in printed.values():
+        for value in row.values():
+            assert len(repr(abs(value)).replace(".", "").lstrip("0").rstrip("0")) <= 12, value

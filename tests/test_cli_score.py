@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import subprocess
@@ -13,7 +14,14 @@ import pytest
 
 from medreward import check_answer, match_format_approximately, match_format_exactly
 from medreward.cli import main
-from medreward.scoring import InputError, read_rows, score_rows, summarize
+from medreward.scoring import (
+    InputError,
+    clean_score,
+    read_rows,
+    score_rows,
+    score_rows_with_verdicts,
+    summarize,
+)
 
 from .conftest import as_message, formatted
 
@@ -68,7 +76,10 @@ def test_scores_match_calling_the_rewards_directly(input_file: Path, tmp_path: P
     for i, (row, out_row) in enumerate(zip(rows, scored)):
         assert {k: out_row[k] for k in row} == row  # every input field is written back unchanged
         for name in REWARDS:
-            assert out_row[name] == expected[name][i], (i, name)
+            # Written through clean_score: float noise is dropped, nothing else changes.
+            assert out_row[name] == clean_score(expected[name][i]), (i, name)
+            value = expected[name][i]
+            assert value is None or math.isclose(out_row[name], value, rel_tol=1e-12), (i, name)
     # Rows without a reference: check_answer is null, the format rewards still score.
     assert all(r["check_answer"] is None and r["match_format_exactly"] == 3.0 for r in scored[4::5])
 
@@ -78,6 +89,55 @@ def test_summary_table_is_printed(input_file: Path, capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     for word in (*REWARDS, "mean", "std", "min", "max", "zeros", "40 rows"):
         assert word in out
+
+
+def test_summary_counts_check_answer_verdicts(input_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["score", str(input_file)]) == 0
+    out = capsys.readouterr().out
+    rows = _rows()
+    verdicts = score_rows_with_verdicts(rows).verdicts["check_answer"]
+    # Per 5 rows: exact, mismatch (opposite term), missing (no tags), equivalent, no reference.
+    assert verdicts[:5] == ["exact", "mismatch", "missing", "equivalent", None]
+    check_line = next(line for line in out.splitlines() if line.startswith("check_answer "))
+    assert "%" not in check_line  # no share of zeros: check_answer never scores 0
+    assert "check_answer verdicts" in out
+    header = next(line for line in out.splitlines() if "exact" in line and "mismatch" in line)
+    assert header.split() == ["exact", "equivalent", "partial", "mismatch", "missing"]
+    assert "8 (25.0%)" in out and "0 (0.0%)" in out  # 8 of 32 judged rows per verdict; no partial
+    summary = summarize(*_scores_and_verdicts(rows))
+    assert summary["check_answer"].verdicts == {
+        "exact": 8,
+        "equivalent": 8,
+        "partial": 0,
+        "mismatch": 8,
+        "missing": 8,
+    }
+    assert summary["match_format_exactly"].verdicts is None
+
+
+def _scores_and_verdicts(rows: list[dict[str, Any]]) -> tuple[Any, Any]:
+    scored = score_rows_with_verdicts(rows, batch_size=7)
+    return scored.scores, scored.verdicts
+
+
+def test_scores_print_without_float_noise(tmp_path: Path) -> None:
+    """A partial score such as 0.5 + 1.5 * 0.5 = 1.25 or sums like 0.1 + 0.2 never show binary noise."""
+    assert clean_score(0.1 + 0.2) == 0.3 and clean_score(1.0000000000000004) == 1.0
+    assert clean_score(2 / 3) == 0.666666666667  # 12 significant digits kept in the written data
+    rows = [{"completion": formatted("r", "high cholesterol"), "answer": "hypercholesterolemia"}] * 3
+    path = _write_jsonl(tmp_path / "in.jsonl", rows)
+    result = subprocess.run(
+        [sys.executable, "-m", "medreward.cli", "score", str(path), "--output", "-"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    for line in result.stdout.splitlines():
+        for name in REWARDS:
+            value = json.loads(line)[name]
+            assert len(repr(value).lstrip("-").replace(".", "").lstrip("0")) <= 12, value
+    table = result.stderr
+    assert not any(len(token) > 8 and token[0] in "+-" for token in table.split()), table
 
 
 def test_workers_give_identical_results(input_file: Path, tmp_path: Path) -> None:
@@ -115,6 +175,55 @@ def test_report_is_a_png(input_file: Path, tmp_path: Path) -> None:
     report = tmp_path / "report.png"
     assert main(["score", str(input_file), "--report", str(report)]) == 0
     assert report.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_report_panels() -> None:
+    """Integer counts, a lone value in a readable bar, log lengths, means marked, verdicts counted."""
+    import matplotlib.pyplot as plt
+
+    from medreward.report import draw_report
+
+    rows = _rows(40)
+    scored = score_rows_with_verdicts(rows)
+    lengths = [100 + i for i in range(40)]
+    lengths[0] = 2_000_000  # one runaway completion
+    scores = {**scored.scores, "constant": [2.0] * 40}
+    figure = draw_report(scores, lengths, verdicts=scored.verdicts)
+    try:
+        axes = {ax.get_title().split(" (")[0]: ax for ax in figure.axes if ax.get_visible()}
+        assert set(axes) == {
+            *REWARDS,
+            "constant",
+            "check_answer verdicts",
+            "check_answer vs completion length",
+        }
+        for name in (*REWARDS, "constant", "check_answer verdicts"):
+            ax = axes[name]
+            ticks = ax.get_xticks() if name.endswith("verdicts") else ax.get_yticks()
+            assert all(float(tick).is_integer() for tick in ticks), (name, ticks)
+        # One distinct value: a narrow bar in a wider axis, labelled, not one block filling the panel.
+        constant = axes["constant"]
+        (bar,) = constant.patches
+        low, high = constant.get_xlim()
+        assert bar.get_width() <= 0.25 * (high - low)
+        assert any("every score is 2" in text.get_text() for text in constant.texts)
+        # Means are marked with a labelled line.
+        exact = axes["match_format_exactly"]
+        assert any(line.get_label().startswith("mean ") for line in exact.get_lines())
+        # Lengths on a log axis: the 2 MB completion does not squash the others.
+        assert axes["check_answer vs completion length"].get_xscale() == "log"
+        # The verdict panel: one bar per verdict, best first, with the counts.
+        verdict_ax = axes["check_answer verdicts"]
+        assert [t.get_text() for t in verdict_ax.get_yticklabels()] == [
+            "exact",
+            "equivalent",
+            "partial",
+            "mismatch",
+            "missing",
+        ]
+        assert [p.get_width() for p in verdict_ax.patches] == [8, 8, 0, 8, 8]
+    finally:
+        plt.close(figure)
 
 
 def test_real_command_writes_rows_to_stdout(input_file: Path) -> None:
@@ -182,6 +291,78 @@ def test_bad_arguments(
 ) -> None:
     assert main(["score", str(input_file), *extra]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_every_bad_line_is_reported(tmp_path: Path) -> None:
+    bad_lines = [3, 5, 8]
+    lines = [GOOD] * 10
+    for number in bad_lines:
+        lines[number - 1] = "{oops"
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "medreward.cli", "score", str(path)], capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "3 bad lines" in result.stderr
+    for number in bad_lines:
+        assert f"line {number}: invalid JSON" in result.stderr
+
+
+def test_many_bad_lines_are_reported_up_to_a_limit(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text("".join(f"{GOOD}\n[{i}]\n" for i in range(30)), encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        read_rows(path)
+    message = str(raised.value)
+    assert "30 bad lines (of 60 rows)" in message
+    reported = [line for line in message.splitlines() if "expected a JSON object" in line]
+    assert len(reported) == 20 and reported[0].strip().startswith("line 2:") and "line 40:" in reported[-1]
+    assert message.splitlines()[-1].strip() == "... and 10 more"
+
+
+def test_standard_input_and_gzip(tmp_path: Path) -> None:
+    rows = _rows(10)
+    plain = _write_jsonl(tmp_path / "in.jsonl", rows)
+    compressed = tmp_path / "in.jsonl.gz"
+    compressed.write_bytes(gzip.compress(plain.read_bytes()))
+    expected = score_rows(rows)
+
+    def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        result = subprocess.run(
+            [sys.executable, "-m", "medreward.cli", "score", *args], input=stdin, capture_output=True
+        )
+        assert result.returncode == 0, result.stderr
+        return result
+
+    for source, stdin in (("-", plain.read_bytes()), ("-", compressed.read_bytes()), (str(compressed), None)):
+        out = tmp_path / "out.jsonl.gz"
+        result = run(source, "--output", str(out), stdin=stdin)
+        assert out.read_bytes().startswith(b"\x1f\x8b")  # written compressed, as its name says
+        written = [json.loads(line) for line in gzip.decompress(out.read_bytes()).splitlines()]
+        assert [r["check_answer"] for r in written] == [clean_score(s) for s in expected["check_answer"]]
+        assert b"10 rows" in result.stdout
+    assert b"<stdin>: 10 rows" in run("-", stdin=plain.read_bytes()).stdout
+
+
+def test_corrupt_gzip_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl.gz"
+    path.write_bytes(b"\x1f\x8b not really gzip")
+    assert_message = "not a readable gzip file"
+    with pytest.raises(InputError, match=assert_message):
+        read_rows(path)
+
+
+def test_version() -> None:
+    import tomllib
+
+    version = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())["project"][
+        "version"
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "medreward.cli", "--version"], capture_output=True, text=True
+    )
+    assert result.returncode == 0 and result.stdout.strip() == f"medreward {version}"
 
 
 def test_missing_file_in_a_real_process(tmp_path: Path) -> None:

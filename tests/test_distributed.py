@@ -384,7 +384,7 @@ def test_accelerate_launch_one_process(tmp_path: Path) -> None:
         EXAMPLE,
         ["--backend", "trl", "--tiny", "--max-steps", "2", "--output-dir", str(tmp_path)],
     )
-    assert "1 process(es), NO, fp32: each generation samples 6 completions" in output
+    assert "1 process (no distribution), fp32: each generation samples 6 completions" in output
     steps = _check_run(tmp_path)
     assert steps[-1]["epoch"] == pytest.approx(2 / 8)  # 1 prompt a step out of 8
 
@@ -397,7 +397,7 @@ def test_accelerate_launch_two_processes_gloo(tmp_path: Path) -> None:
         ["--backend", "trl", "--tiny", "--max-steps", "2", "--output-dir", str(tmp_path)],
     )
     # The main process alone prints and writes.
-    assert output.count("2 process(es), MULTI_CPU, fp32: each generation samples 12 completions") == 1
+    assert output.count("2 processes (DDP on CPUs), fp32: each generation samples 12 completions") == 1
     assert output.count(f"saved the LoRA adapter to {tmp_path / 'adapter'}") == 1
     steps = _check_run(tmp_path)
     # Two processes each took their own prompt every step: twice the data of one process.
@@ -414,7 +414,7 @@ def test_accelerate_launch_zero2_two_processes(tmp_path: Path) -> None:
         EXAMPLE,
         ["--backend", "trl", "--tiny", "--max-steps", "2", "--output-dir", str(tmp_path)],
     )
-    assert output.count("2 process(es), DEEPSPEED, fp32: each generation samples 12") == 1
+    assert output.count("2 processes (DeepSpeed), fp32: each generation samples 12") == 1
     steps = _check_run(tmp_path)
     assert steps[-1]["epoch"] == pytest.approx(4 / 8)
 

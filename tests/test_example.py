@@ -146,3 +146,74 @@ def test_gemma_1b_architecture_matches_the_release() -> None:
     assert arch["layer_types"].count("full_attention") == 4
     assert arch["layer_types"][5] == "full_attention"
     assert (arch["hidden_size"], arch["num_hidden_layers"], arch["vocab_size"]) == (1152, 26, 262_144)
+
+
+# --------------------------------------------------------------------------------------------------
+# What a new user meets: help, missing extras, offline loading, --tiny's fixed model and data.
+# --------------------------------------------------------------------------------------------------
+
+
+def _run_example(*args: str, env: dict[str, str] | None = None, code: str | None = None) -> Any:
+    import os
+    import subprocess
+    import sys
+
+    command = [sys.executable, str(EXAMPLE), *args] if code is None else [sys.executable, "-c", code, *args]
+    return subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=300
+    )
+
+
+def test_help_keeps_the_accelerate_command_lines() -> None:
+    result = _run_example("--help")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    launches = [i for i, line in enumerate(lines) if line.strip().startswith("accelerate launch")]
+    assert len(launches) == 2
+    for i in launches:
+        assert lines[i].endswith("\\")  # the continuation stays on its own line
+        assert lines[i + 1].strip().startswith("examples/train_gemma_grpo.py --backend trl")
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [(["--model", "some/model"], "--model"), (["--dataset", "verifiable"], "--dataset")],
+)
+def test_tiny_refuses_a_model_or_dataset_it_would_ignore(extra: list[str], named: str) -> None:
+    result = _run_example("--tiny", "--backend", "trl", "--dry-run", *extra)
+    assert result.returncode == 2
+    assert "--tiny" in result.stderr and named in result.stderr and "Traceback" not in result.stderr
+
+
+def test_tiny_accepts_the_samples_it_uses(example: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    assert example.main(["--tiny", "--dataset", "samples", "--dry-run"]) == 0
+    assert json.loads(capsys.readouterr().out)["dataset"] == "samples"
+
+
+def test_without_the_train_extra_it_says_what_to_install(tmp_path: Path) -> None:
+    # The core install: importing torch fails as it does where torch is absent.
+    code = (
+        "import runpy, sys; sys.modules['torch'] = None; sys.argv = [sys.argv[0], *sys.argv[1:]]; "
+        f"runpy.run_path({str(EXAMPLE)!r}, run_name='__main__')"
+    )
+    result = _run_example("--backend", "trl", "--tiny", "--output-dir", str(tmp_path), code=code)
+    assert result.returncode == 2, result.stderr
+    assert 'pip install "medreward[train]"' in result.stderr and "torch" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_offline_model_load_failure_is_explained(tmp_path: Path) -> None:
+    args = ["--backend", "trl", "--model", "medreward-tests/no-such-model", "--dataset", "samples"]
+    result = _run_example(*args, "--output-dir", str(tmp_path), env={"HF_HUB_OFFLINE": "1"})
+    assert result.returncode == 2, result.stderr
+    err = result.stderr
+    assert "cannot load the model 'medreward-tests/no-such-model'" in err and "Traceback" not in err
+    assert "--tiny" in err and "--model PATH" in err
+
+
+def test_summary_names_the_distribution_in_words(example: ModuleType) -> None:
+    from accelerate.utils import DistributedType
+
+    assert example.describe_distribution(DistributedType.NO) == "no distribution"
+    assert example.describe_distribution(DistributedType.MULTI_GPU) == "DDP on GPUs"
+    assert example.describe_distribution("SOMETHING_NEW") == "something new"

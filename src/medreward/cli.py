@@ -54,6 +54,23 @@ def _console(*, stderr: bool = False) -> Console:
     return console
 
 
+def _without_float_noise(value: Any) -> Any:
+    """``value`` (JSON data) with every float through :func:`medreward.scoring.clean_score`.
+
+    >>> _without_float_noise({"a": [0.1 + 0.2, None, "x", 3]})
+    {'a': [0.3, None, 'x', 3]}
+    """
+    from medreward.scoring import clean_score
+
+    if isinstance(value, float):
+        return clean_score(value)
+    if isinstance(value, dict):
+        return {k: _without_float_noise(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_without_float_noise(v) for v in value]
+    return value
+
+
 # --------------------------------------------------------------------------------------------------
 # demo
 # --------------------------------------------------------------------------------------------------
@@ -65,7 +82,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     table = demo_table()
     if args.json:
-        print(json.dumps(table, indent=2))
+        print(json.dumps(_without_float_noise(table), indent=2))
         return 0
     print(f"medreward demo: mean reward per completion kind over {len(load_samples())} built-in questions")
     print("(check_answer against the short answer; check_answer_long_ref against the long reference;")
@@ -77,6 +94,16 @@ def _demo(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------------
 # score
 # --------------------------------------------------------------------------------------------------
+
+
+def _number(value: float, *, signed: bool = True) -> str:
+    """A score for people: at most 4 decimals, trailing zeros dropped (``1.0000000000000004`` -> ``+1.0``).
+
+    >>> _number(1.0000000000000004), _number(-0.5), _number(2 / 3, signed=False), _number(-0.0)
+    ('+1.0', '-0.5', '0.6667', '+0.0')
+    """
+    text = f"{round(value, 4) + 0.0:{'+' if signed else ''}.4f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
 
 
 def _summary_table(summary: Mapping[str, RewardSummary]) -> Any:
@@ -95,11 +122,12 @@ def _summary_table(summary: Mapping[str, RewardSummary]) -> Any:
     for name, s in summary.items():
         if s.scored:
             numbers = [
-                f"{s.mean:+.3f}",
-                f"{s.std:.3f}",
-                f"{s.min:+.2f}",
-                f"{s.max:+.2f}",
-                f"{s.zero_share:.1%}",
+                _number(s.mean),
+                _number(s.std, signed=False),
+                _number(s.min),
+                _number(s.max),
+                # A judging reward (check_answer) never scores 0: its verdicts are counted below.
+                "-" if s.verdicts is not None else f"{s.zero_share:.1%}",
             ]
         else:
             numbers = ["-"] * 5
@@ -107,9 +135,37 @@ def _summary_table(summary: Mapping[str, RewardSummary]) -> Any:
     return table
 
 
+def _verdict_table(name: str, verdicts: Mapping[str, int]) -> Any:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        title=f"{name} verdicts",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        collapse_padding=True,
+    )
+    total = sum(verdicts.values())
+    for verdict in verdicts:
+        table.add_column(verdict, justify="right")
+    table.add_row(*(f"{n} ({n / total:.1%})" if total else "0" for n in verdicts.values()))
+    return table
+
+
+def _open_output(path: Path) -> Any:
+    """The text file to write scored rows to: gzip-compressed when its name ends in ``.gz``."""
+    import gzip
+
+    if path.suffix == ".gz":
+        return gzip.open(path, "wt", encoding="utf-8")
+    return path.open("w", encoding="utf-8")
+
+
 def _score(args: argparse.Namespace) -> int:
     from medreward.completions import completion_text
-    from medreward.scoring import read_rows, score_rows, summarize, write_rows
+    from medreward.scoring import STDIN, read_rows, score_rows_with_verdicts, summarize, write_rows
 
     _require("rich", "medreward score")
     if args.report is not None:
@@ -139,7 +195,7 @@ def _score(args: argparse.Namespace) -> int:
             transient=True,
         ) as bar:
             task = bar.add_task("scoring", total=len(rows))
-            scores = score_rows(
+            scored = score_rows_with_verdicts(
                 rows,
                 reference_column=args.answer_column,
                 batch_size=args.batch_size,
@@ -147,21 +203,27 @@ def _score(args: argparse.Namespace) -> int:
                 progress=lambda n: bar.advance(task, n),
             )
     else:
-        scores = score_rows(
+        scored = score_rows_with_verdicts(
             rows, reference_column=args.answer_column, batch_size=args.batch_size, workers=args.workers
         )
+    scores = scored.scores
 
     if to_stdout:
         write_rows(rows, scores, sys.stdout)
         sys.stdout.flush()
     elif args.output is not None:
         try:
-            with args.output.open("w", encoding="utf-8") as handle:
+            with _open_output(args.output) as handle:
                 write_rows(rows, scores, handle)
         except OSError as error:
             raise CommandError(f"{args.output}: cannot write ({error.strerror})") from None
-    console.print(f"{args.input}: {len(rows)} rows", soft_wrap=True)
-    console.print(_summary_table(summarize(scores)))
+    source = "<stdin>" if str(args.input) == STDIN else str(args.input)
+    console.print(f"{source}: {len(rows)} rows", soft_wrap=True)
+    summary = summarize(scores, scored.verdicts)
+    console.print(_summary_table(summary))
+    for name, s in summary.items():
+        if s.verdicts is not None:
+            console.print(_verdict_table(name, s.verdicts))
     if args.output is not None and not to_stdout:
         console.print(f"scored rows written to {args.output}")
     if args.report is not None:
@@ -169,7 +231,8 @@ def _score(args: argparse.Namespace) -> int:
 
         lengths = [len(completion_text(row["completion"])) for row in rows]
         try:
-            write_report(scores, lengths, args.report, title=f"{args.input.name}: {len(rows)} rows")
+            title = f"{Path(source).name}: {len(rows)} rows"
+            write_report(scores, lengths, args.report, title=title, verdicts=scored.verdicts)
         except OSError as error:
             raise CommandError(f"{args.report}: cannot write ({error.strerror})") from None
         console.print(f"report written to {args.report}")
@@ -262,7 +325,7 @@ def _explain(args: argparse.Namespace) -> int:
     reference = args.reference if args.reference is not None else _read_text(args.reference_file, "reference")
     explanation = explain(completion, reference, args.question)
     if args.json:
-        print(json.dumps(explanation.as_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(_without_float_noise(explanation.as_dict()), indent=2, ensure_ascii=False))
     else:
         _render_explanation(explanation, _console())
     return 0
@@ -274,7 +337,10 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from medreward import __version__
+
     parser = argparse.ArgumentParser(prog="medreward", description="Medical reasoning rewards for GRPO.")
+    parser.add_argument("--version", action="version", version=f"medreward {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("demo", help="score built-in completions with every reward (offline)")
@@ -287,14 +353,15 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Score every row of a JSONL file (fields: completion, a string or message list; "
             "optional prompt; the reference, null where there is none) with the default rewards, "
-            "called as TRL calls them, and print a summary per reward."
+            "called as TRL calls them, and print a summary per reward. The file may be gzip-compressed "
+            "(.jsonl.gz); '-' reads standard input."
         ),
     )
-    score.add_argument("input", type=Path, help="the JSONL file to score")
+    score.add_argument("input", type=Path, help="the JSONL file to score (.jsonl.gz: compressed; '-': stdin)")
     score.add_argument(
         "--output",
         type=Path,
-        help="write each row with one field per reward to this JSONL file ('-': stdout)",
+        help="write each row with one field per reward to this JSONL file (.gz: compressed; '-': stdout)",
     )
     score.add_argument("--report", type=Path, help="draw the score distributions to this PNG file")
     score.add_argument(

@@ -21,7 +21,7 @@ from medreward.format_rewards import (
     match_format_approximately,
     match_format_exactly,
 )
-from medreward.medical import AnswerMatch, AnswerMatcher
+from medreward.medical import AnswerMatch, AnswerMatcher, ExtractedAnswer, extract_answer
 from medreward.prompts import SYSTEM_PROMPT
 from medreward.reward import FunctionReward, Reward, RewardBatch, RewardResult, as_reward
 
@@ -37,6 +37,7 @@ __all__ = [
     "CheckAnswer",
     "CheckAnswerConfig",
     "ExactFormatConfig",
+    "ExtractedAnswer",
     "FormatTags",
     "FunctionReward",
     "MatchFormatApproximately",
@@ -52,6 +53,7 @@ __all__ = [
     "combined",
     "completion_text",
     "default_rewards",
+    "extract_answer",
     "gated",
     "match_format_approximately",
     "match_format_exactly",

@@ -1,4 +1,4 @@
-"""The ``medreward`` command line: ``demo``, ``score`` and ``explain``.
+"""The ``medreward`` command line: ``demo``, ``score``, ``explain`` and ``extract``.
 
 ``demo`` needs only the core install; ``score`` and ``explain`` print with rich and ``score
 --report`` draws with matplotlib (``pip install "medreward[cli]"``). Both are imported only by the
@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -332,6 +333,71 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------------------------------
+# extract
+# --------------------------------------------------------------------------------------------------
+
+# Confidence bins of the histogram that ``extract`` prints.
+_CONFIDENCE_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from medreward.medical.extraction import extract_answer
+    from medreward.scoring import InputError, read_json_lines
+
+    def check(row: Any, number: int) -> dict[str, Any]:
+        if not isinstance(row, dict):
+            raise InputError(f"line {number}: expected a JSON object, got {type(row).__name__}")
+        response = row.get(args.response_column)
+        if not isinstance(response, str):
+            raise InputError(
+                f"line {number}: the response column {args.response_column!r} must be a string "
+                f"(the row has {sorted(row)}); name it with --response-column"
+            )
+        question = row.get(args.question_column)
+        if question is not None and not isinstance(question, str):
+            raise InputError(f"line {number}: the question column {args.question_column!r} must be a string")
+        return row
+
+    to_stdout = str(args.output) == "-"
+    if not to_stdout and not args.output.parent.is_dir():
+        raise CommandError(f"{args.output}: the directory {args.output.parent} does not exist")
+    rows = read_json_lines(args.input, check)
+    confidences: list[float] = []
+    with _open_output(args.output) if not to_stdout else _Stdout() as handle:
+        for row in rows:
+            found = extract_answer(row[args.response_column], row.get(args.question_column))
+            out = dict(row)
+            out["answer_short"] = None if found is None else found.text
+            out["answer_confidence"] = None if found is None else found.confidence
+            handle.write(json.dumps(out, ensure_ascii=False) + "\n")
+            if found is not None:
+                confidences.append(found.confidence)
+    report = sys.stderr if to_stdout else sys.stdout
+    print(
+        f"extracted a short answer from {len(confidences)} of {len(rows)} responses "
+        f"({len(confidences) / len(rows):.0%}); the others abstain (answer_short null)",
+        file=report,
+    )
+    print("confidence  responses", file=report)
+    for low, high in pairwise(_CONFIDENCE_BINS):
+        count = sum(low <= c < high or (high == 1.0 and c == 1.0) for c in confidences)
+        print(
+            f"{low:.1f}-{high:.1f}    {count:>9}  {'#' * round(40 * count / max(1, len(rows)))}", file=report
+        )
+    return 0
+
+
+class _Stdout:
+    """Standard output as a context manager that leaves it open."""
+
+    def __enter__(self) -> Any:
+        return sys.stdout
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stdout.flush()
+
+
+# --------------------------------------------------------------------------------------------------
 # main
 # --------------------------------------------------------------------------------------------------
 
@@ -391,6 +457,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("--json", action="store_true", help="print the explanation as JSON")
     explain.set_defaults(run=_explain)
+
+    extract = commands.add_parser(
+        "extract",
+        help="distil long responses into short answers (answer_short, answer_confidence)",
+        description=(
+            "Read a JSONL file of long free-text responses (medical-o1-reasoning-SFT's Response), add "
+            "answer_short (null where the response commits to no single answer) and answer_confidence "
+            "to every row, and print the coverage and a confidence histogram: read what you will "
+            "train against. The file may be gzip-compressed; '-' reads standard input."
+        ),
+    )
+    extract.add_argument("input", type=Path, help="the JSONL file (.jsonl.gz: compressed; '-': stdin)")
+    extract.add_argument("--output", type=Path, required=True, help="the JSONL file to write ('-': stdout)")
+    extract.add_argument("--response-column", default="Response", metavar="NAME", help="default: Response")
+    extract.add_argument("--question-column", default="Question", metavar="NAME", help="default: Question")
+    extract.set_defaults(run=_extract)
     return parser
 
 

@@ -54,6 +54,7 @@ __all__ = [
     "RewardSummary",
     "ScoredRows",
     "clean_score",
+    "read_json_lines",
     "read_rows",
     "score_rows",
     "score_rows_with_verdicts",
@@ -141,7 +142,9 @@ def _decompressed(data: bytes, name: str) -> bytes:
         raise InputError(f"{name}: not a readable gzip file ({error})") from None
 
 
-def _parse_line(raw: bytes, number: int, reference_column: str) -> dict[str, Any] | None:
+def _parse_line(
+    raw: bytes, number: int, check: Callable[[Any, int], dict[str, Any]]
+) -> dict[str, Any] | None:
     """The checked row of one line, ``None`` for a blank line; an :class:`InputError` naming the line."""
     try:
         text = raw.decode("utf-8")
@@ -153,7 +156,7 @@ def _parse_line(raw: bytes, number: int, reference_column: str) -> dict[str, Any
         row = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(f"line {number}: invalid JSON ({error.msg} at column {error.colno})") from None
-    return _check_row(row, number, reference_column)
+    return check(row, number)
 
 
 def read_rows(
@@ -167,6 +170,26 @@ def read_rows(
     value of the wrong type. Every bad line is found: the message lists the first ``max_errors``,
     each with its line number, then how many more there are.
     """
+    return read_json_lines(
+        path, lambda row, number: _check_row(row, number, reference_column), max_errors=max_errors
+    )
+
+
+def _is_object(row: Any, number: int) -> dict[str, Any]:
+    if not isinstance(row, dict):
+        raise InputError(f"line {number}: expected a JSON object, got {type(row).__name__}")
+    return row
+
+
+def read_json_lines(
+    path: Path,
+    check: Callable[[Any, int], dict[str, Any]] = _is_object,
+    *,
+    max_errors: int = MAX_REPORTED_ERRORS,
+) -> list[dict[str, Any]]:
+    """Every JSON object of the JSONL file ``path`` (gzip or ``-`` for standard input), each passed
+    through ``check(row, line)``, which returns the row or raises :class:`InputError`; every bad line
+    is reported as :func:`read_rows` describes."""
     name = _display_name(path)
     data = _decompressed(_read_bytes(path), name)
     rows: list[dict[str, Any]] = []
@@ -174,7 +197,7 @@ def read_rows(
     bad = 0
     for number, raw in enumerate(data.splitlines(), start=1):
         try:
-            row = _parse_line(raw, number, reference_column)
+            row = _parse_line(raw, number, check)
         except InputError as error:
             bad += 1
             if len(errors) < max_errors:

@@ -200,6 +200,11 @@ class Lexicon:
             index = self._concept_index = {cid: i for i, cid in enumerate(self._ids)}
         return index
 
+    def uses(self, term: str) -> bool:
+        """Whether some concept name of the lexicon uses the normalized ``term`` (in two forms or
+        more, or as a whole form)."""
+        return term in self._df or term in self._forms
+
     def related_concepts(self, phrase: str) -> frozenset[str]:
         """Concepts that ``phrase`` is only related to: broader, narrower or classified under.
 

@@ -275,7 +275,9 @@ def _fuzzy_pool(answer: TextAnalysis) -> tuple[str, ...]:
 def _may_abbreviate(text: str) -> bool:
     """Whether abbreviation expansion may change ``text``: capitals, dots between letters, or one
     short token."""
-    return _ABBREVIATION.search(text) is not None or "." in text or len(text.split()) == 1
+    return (
+        _ABBREVIATION.search(text) is not None or _DOTTED.search(text) is not None or len(text.split()) == 1
+    )
 
 
 # How far up a vocabulary's hierarchy a more or less specific answer may be.
@@ -329,13 +331,14 @@ def _numbers(terms: frozenset[str], text: str | None = None) -> frozenset[str]:
 
 # An abbreviation written with dots: "D.V.T.", "r.s.v." (two or more letters, each followed by a dot).
 _DOTTED = re.compile(r"(?<![A-Za-z.])(?:[A-Za-z]\.){2,}(?:[A-Za-z](?![A-Za-z.]))?")
+_DOTTED_PRECHECK = re.compile(r"\.[A-Za-z]\.")
 # The longest answer that may be an abbreviation written in lower case ("copd", "dvt").
 _MAX_ABBREVIATION = 8
 
 
 def _undot(text: str) -> str:
     """Dotted abbreviations in capitals without their dots: "R.S.V." -> "RSV"."""
-    if "." not in text:
+    if _DOTTED_PRECHECK.search(text) is None:  # most texts: no "x.y." at all, found by a literal scan
         return text
     return _DOTTED.sub(lambda m: m.group(0).replace(".", "").upper(), text)
 
@@ -1120,7 +1123,9 @@ class AnswerMatcher(BaseModel):
         the better of the judgement with abbreviations expanded and, where either side has one, as
         written (see :meth:`_compare`)."""
         match = self._compare(solution, reference, expand=True)
-        if solution is None or match.verdict in ("exact", "equivalent", "missing") or match.guard:
+        if solution is None or reference.is_long or match.verdict in ("exact", "equivalent", "missing"):
+            return match
+        if match.guard:
             return match
         if not (reference.as_written is not None or _may_abbreviate(solution)):
             return match

@@ -166,11 +166,9 @@ _ROMAN_VALUES = {
     "i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9",
     "x": "10", "xi": "11", "xii": "12",
 }  # fmt: skip
-_NUMBERED = re.compile(
-    r"\b(" + "|".join(sorted(NUMBERING_WORDS, key=len, reverse=True)) + r")\s+"
-    r"(xii|xi|x|ix|viii|vii|vi|v|iv|iii|ii|i)\b(?!\.\d)",
-    re.IGNORECASE,
-)
+_LONGEST_NUMBERING_WORD = max(map(len, NUMBERING_WORDS))
+# A Roman numeral standing alone; the leading class lets the engine skip to candidate letters in C.
+_ROMAN = re.compile(r"[ivxIVX](?<=\b[ivxIVX])[ivxIVX]{0,3}\b(?!\.\d)")
 
 
 def to_arabic_numerals(text: str) -> str:
@@ -180,9 +178,21 @@ def to_arabic_numerals(text: str) -> str:
     >>> to_arabic_numerals("grade iii astrocytoma and cranial nerve vii")
     'grade 3 astrocytoma and cranial nerve 7'
     """
-    if not text:
+    pieces: list[str] = []
+    done = 0
+    for match in _ROMAN.finditer(text):
+        value = _ROMAN_VALUES.get(match.group(0).lower())
+        if value is None:
+            continue
+        # The word before, from a bounded window: linear time however many numerals a text has.
+        words = text[max(0, match.start() - _LONGEST_NUMBERING_WORD - 2) : match.start()].split()
+        if not words or words[-1].lower() not in NUMBERING_WORDS:
+            continue
+        pieces += [text[done : match.start()], value]
+        done = match.end()
+    if not pieces:
         return text
-    return _NUMBERED.sub(lambda m: f"{m.group(1)} {_ROMAN_VALUES[m.group(2).lower()]}", text)
+    return "".join(pieces) + text[done:]
 
 
 # Anatomical abbreviations written after the name, with a dot: "radial n.", "middle meningeal a.".

@@ -10,9 +10,9 @@ Importing medreward never imports torch, transformers or trl.
 """
 
 from medreward.answer import AnswerScores, CheckAnswer, CheckAnswerConfig, check_answer
-from medreward.completions import completion_text
+from medreward.completions import completion_reasoning, completion_text
 from medreward.compose import clipped, combined, gated, scaled
-from medreward.format import DEFAULT_TAGS, FormatTags, ParsedCompletion, parse_completion
+from medreward.format import DEFAULT_TAGS, FormatTags, ParsedCompletion, parse_completion, reading_text
 from medreward.format_rewards import (
     ApproximateFormatConfig,
     ExactFormatConfig,
@@ -50,12 +50,14 @@ __all__ = [
     "check_answer",
     "clipped",
     "combined",
+    "completion_reasoning",
     "completion_text",
     "default_rewards",
     "gated",
     "match_format_approximately",
     "match_format_exactly",
     "parse_completion",
+    "reading_text",
     "scaled",
 ]
 

@@ -28,7 +28,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from medreward.completions import completion_text, prompt_text
+from medreward.completions import completion_reasoning, completion_text, prompt_text
 
 __all__ = ["FunctionReward", "Reward", "RewardBatch", "RewardResult", "as_reward"]
 
@@ -65,9 +65,12 @@ class RewardBatch:
     >>> batch = RewardBatch(completions=[[{"role": "assistant", "content": "x"}]], answer=["y"])
     >>> batch.texts, batch.column("answer")
     (('x',), ['y'])
+
+    ``texts`` holds each completion's ``content``; ``reasoning`` the reasoning a message carries in a
+    field of its own (``reasoning_content``, ``reasoning``, ``thinking``), ``None`` where it has none.
     """
 
-    __slots__ = ("_memo", "columns", "completions", "prompts", "texts")
+    __slots__ = ("_memo", "columns", "completions", "prompts", "reasoning", "texts")
 
     def __init__(
         self, prompts: Sequence[Any] | None = None, completions: Sequence[Any] | None = None, **kwargs: Any
@@ -86,6 +89,9 @@ class RewardBatch:
                 "pass one prompt per completion (TRL repeats each prompt once per generation)"
             )
         self.texts: tuple[str, ...] = tuple(completion_text(c) for c in self.completions)
+        self.reasoning: tuple[str | None, ...] = tuple(
+            None if isinstance(c, str) else completion_reasoning(c) for c in self.completions
+        )
         self.columns: dict[str, Any] = dict(kwargs)
         self._memo: dict[Hashable, Any] = {}
 
@@ -161,6 +167,16 @@ class Reward(ABC):
     def name(self) -> str:
         """The name under which TRL logs this reward (``rewards/<name>/mean``)."""
         return self.__name__
+
+    @property
+    def bounds(self) -> tuple[float, float] | None:
+        """The lowest and the highest score this reward can return, where its configuration says.
+
+        ``None`` (the default) where they are not known; :func:`medreward.gated` uses them to refuse
+        a threshold that no score reaches. ``None`` scores (rows a reward does not apply to) are
+        outside these bounds by definition. See :func:`medreward.score_bounds` for any reward.
+        """
+        return None
 
     @abstractmethod
     def evaluate(self, batch: RewardBatch) -> RewardResult:

@@ -24,6 +24,7 @@ from medreward.format_rewards import (
 from medreward.medical import AnswerMatch, AnswerMatcher
 from medreward.prompts import SYSTEM_PROMPT
 from medreward.reward import FunctionReward, Reward, RewardBatch, RewardResult, as_reward
+from medreward.shaping import OverlongPenalty, RepetitionPenalty
 
 __version__ = "0.1.0"
 
@@ -41,7 +42,9 @@ __all__ = [
     "FunctionReward",
     "MatchFormatApproximately",
     "MatchFormatExactly",
+    "OverlongPenalty",
     "ParsedCompletion",
+    "RepetitionPenalty",
     "Reward",
     "RewardBatch",
     "RewardResult",

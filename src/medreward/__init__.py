@@ -11,7 +11,7 @@ Importing medreward never imports torch, transformers or trl.
 
 from medreward.answer import AnswerScores, CheckAnswer, CheckAnswerConfig, check_answer
 from medreward.completions import completion_reasoning, completion_text
-from medreward.compose import clipped, combined, gated, scaled
+from medreward.compose import clipped, combined, gated, leaves, scaled, score_bounds
 from medreward.format import DEFAULT_TAGS, FormatTags, ParsedCompletion, parse_completion, reading_text
 from medreward.format_rewards import (
     ApproximateFormatConfig,
@@ -57,11 +57,13 @@ __all__ = [
     "completion_text",
     "default_rewards",
     "gated",
+    "leaves",
     "match_format_approximately",
     "match_format_exactly",
     "parse_completion",
     "reading_text",
     "scaled",
+    "score_bounds",
 ]
 
 

@@ -25,6 +25,7 @@ from medreward.medical import AnswerMatch, AnswerMatcher
 from medreward.prompts import SYSTEM_PROMPT
 from medreward.reward import FunctionReward, Reward, RewardBatch, RewardResult, as_reward
 from medreward.shaping import OverlongPenalty, RepetitionPenalty
+from medreward.trl_args import TrlRewards, to_trl
 
 __version__ = "0.1.0"
 
@@ -48,6 +49,7 @@ __all__ = [
     "Reward",
     "RewardBatch",
     "RewardResult",
+    "TrlRewards",
     "__version__",
     "as_reward",
     "check_answer",
@@ -64,6 +66,7 @@ __all__ = [
     "reading_text",
     "scaled",
     "score_bounds",
+    "to_trl",
 ]
 
 

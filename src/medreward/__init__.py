@@ -24,6 +24,7 @@ from medreward.format_rewards import (
 from medreward.medical import AnswerMatch, AnswerMatcher
 from medreward.prompts import SYSTEM_PROMPT
 from medreward.reward import FunctionReward, Reward, RewardBatch, RewardResult, as_reward
+from medreward.reward_file import REWARD_TYPES, load_rewards
 from medreward.shaping import OverlongPenalty, RepetitionPenalty
 from medreward.trl_args import TrlRewards, to_trl
 
@@ -31,6 +32,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_TAGS",
+    "REWARD_TYPES",
     "SYSTEM_PROMPT",
     "AnswerMatch",
     "AnswerMatcher",
@@ -60,6 +62,7 @@ __all__ = [
     "default_rewards",
     "gated",
     "leaves",
+    "load_rewards",
     "match_format_approximately",
     "match_format_exactly",
     "parse_completion",

@@ -101,8 +101,9 @@ def leaves(reward: RewardLike) -> Iterator[Reward]:
     """Every reward that is not a combinator inside ``reward`` (``reward`` itself if it is none).
 
     >>> from medreward import check_answer, match_format_exactly
-    >>> [r.name for r in leaves(combined(match_format_exactly, gated(check_answer, match_format_exactly, 3)))]
-    ['match_format_exactly', 'check_answer', 'match_format_exactly']
+    >>> reward = combined(match_format_exactly, gated(check_answer, match_format_exactly, 3.0))
+    >>> print(*(r.name for r in leaves(reward)))
+    match_format_exactly check_answer match_format_exactly
     """
     reward = as_reward(reward)
     if isinstance(reward, Combined):

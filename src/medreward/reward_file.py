@@ -213,7 +213,8 @@ def load_rewards(source: str | os.PathLike[str] | Mapping[str, Any]) -> TrlRewar
     ... })
     >>> [f.__name__ for f in reward_funcs], reward_weights
     (['match_format_exactly', 'answer', 'overlong_penalty'], [0.5, 1.0, 1.0])
-    >>> reward_funcs[0](completions=["r</think><SOLUTION>Asthma</SOLUTION>"])
+    >>> exact = reward_funcs[0]
+    >>> exact(completions=["r</think><SOLUTION>Asthma</SOLUTION>"])
     [3.0]
     """
     if isinstance(source, Mapping):

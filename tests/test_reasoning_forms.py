@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from medreward import (
@@ -136,3 +138,23 @@ class TestReasoningField:
 
 
 _DEFAULT = (match_format_exactly, match_format_approximately, check_answer)
+
+
+_PARTS = st.lists(
+    st.sampled_from(["<think>", "</think>", "<answer>", "</answer>", "x", " ", "\n"]), max_size=12
+)
+
+
+@given(_PARTS)
+def test_prefilled_reads_as_the_opening_tag_put_back(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert parse_completion(text, QWEN3) == parse_completion("<think>" + text, PLAIN_QWEN3)
+
+
+@given(_PARTS, st.text(alphabet="r <>/", min_size=1, max_size=6).filter(str.strip))
+def test_reasoning_field_reads_as_a_reasoning_block(parts: list[str], reasoning: str) -> None:
+    content = "".join(parts)
+    solution = content if "<answer>" not in content and "</answer>" not in content else None
+    text = f"<think>{reasoning}</think>\n" + (content if solution is None else f"<answer>{content}</answer>")
+    assert parse_completion(content, PLAIN_QWEN3, reasoning) == parse_completion(text, PLAIN_QWEN3)
+    assert parse_completion(content, QWEN3, reasoning) == parse_completion(text, PLAIN_QWEN3)

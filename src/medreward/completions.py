@@ -32,6 +32,7 @@ _MODEL_ROLES = frozenset({"assistant", "model"})
 #: parsers up to 0.9, DeepSeek's API), ``reasoning`` (vLLM's newer parsers, gpt-oss/Harmony,
 #: OpenRouter) and ``thinking`` (LFM2.5 and Ollama). The first one that holds non-blank text counts.
 REASONING_FIELDS: tuple[str, ...] = ("reasoning_content", "reasoning", "thinking")
+_REASONING_KEYS = frozenset(REASONING_FIELDS)
 
 
 class _NotPlainError(Exception):
@@ -111,6 +112,13 @@ def completion_reasoning(completion: Any) -> str | None:
     """
     if isinstance(completion, str):
         return None
+    # Fast path: plain dict messages without any reasoning key (the usual conversational completion).
+    if type(completion) is list:
+        for m in completion:
+            if type(m) is not dict or not _REASONING_KEYS.isdisjoint(m):
+                break
+        else:
+            return None
     messages = _message_list(completion)
     if not messages:
         return None

@@ -21,6 +21,7 @@ from medreward.format_rewards import (
     match_format_approximately,
     match_format_exactly,
 )
+from medreward.judge import JUDGE_SYSTEM_PROMPT, AnswerJudge, JudgeConfig
 from medreward.medical import AnswerMatch, AnswerMatcher
 from medreward.prompts import SYSTEM_PROMPT
 from medreward.reward import FunctionReward, Reward, RewardBatch, RewardResult, as_reward
@@ -32,8 +33,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_TAGS",
+    "JUDGE_SYSTEM_PROMPT",
     "REWARD_TYPES",
     "SYSTEM_PROMPT",
+    "AnswerJudge",
     "AnswerMatch",
     "AnswerMatcher",
     "AnswerScores",
@@ -43,6 +46,7 @@ __all__ = [
     "ExactFormatConfig",
     "FormatTags",
     "FunctionReward",
+    "JudgeConfig",
     "MatchFormatApproximately",
     "MatchFormatExactly",
     "OverlongPenalty",

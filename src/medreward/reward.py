@@ -23,6 +23,7 @@ deterministic. Subclasses implement only :meth:`Reward.evaluate`::
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -223,6 +224,13 @@ class FunctionReward(Reward):
 
     def evaluate(self, batch: RewardBatch) -> RewardResult:
         returned = self.function(prompts=batch.prompts, completions=batch.completions, **batch.trl_kwargs())
+        if inspect.isawaitable(returned):
+            if inspect.iscoroutine(returned):
+                returned.close()  # never awaited: close it rather than leak a warning
+            raise TypeError(
+                f"reward function {self.name} is async: TRL awaits it when it is passed to the trainer "
+                "itself (reward_funcs=[..., it] or to_trl([..., it])), but a composition cannot"
+            )
         # Checked here, not only in __call__, so that inside combined()/gated() the error names the
         # function at fault rather than the composition around it.
         if isinstance(returned, (str, bytes)) or not isinstance(returned, Iterable):

@@ -32,11 +32,8 @@ It uses only the standard library (``urllib`` in worker threads).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
-import urllib.error
-import urllib.request
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -172,6 +169,8 @@ class AnswerJudge:
                     self._cache.move_to_end(key)
                     found[key] = cached
         hits = len(found)
+        import asyncio  # here, not at module level: `import medreward` stays light
+
         semaphore = asyncio.Semaphore(self.config.max_concurrency)
 
         async def ask(key: tuple[str, str, str]) -> JudgeVerdict | None:
@@ -208,6 +207,8 @@ class AnswerJudge:
                 "max_tokens": self.config.max_tokens,
             }
         ).encode("utf-8")
+        import asyncio
+
         for attempt in range(self.config.retries + 1):
             if attempt:
                 await asyncio.sleep(self.config.backoff * 2 ** (attempt - 1))
@@ -221,6 +222,9 @@ class AnswerJudge:
         return None
 
     def _post(self, body: bytes) -> Any:
+        import urllib.error
+        import urllib.request
+
         url = self.config.base_url.rstrip("/") + "/chat/completions"
         headers = {"Content-Type": "application/json"}
         if self.config.api_key is not None:

@@ -17,8 +17,10 @@ are independent, so spreading them over worker processes gives exactly the score
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+import os
 import statistics
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -128,26 +130,37 @@ class _Batch:
     prompts: list[Any]
     completions: list[Any]
     references: list[Any]
+    rewards: str | None = None  # a reward set file (`--rewards`); None: the default rewards
+
+
+@functools.lru_cache(maxsize=8)
+def _reward_set(source: str | None) -> tuple[tuple[str, Callable[..., Any]], ...]:
+    """(name, reward) of the default rewards, or of the reward set file ``source``; once per process."""
+    from medreward import default_rewards, load_rewards
+
+    rewards: Sequence[Any] = default_rewards() if source is None else load_rewards(source).reward_funcs
+    return tuple((str(reward.__name__), reward) for reward in rewards)
 
 
 def _score_batch(batch: _Batch) -> Scores:
-    """Every default reward's scores for one batch: module level, so that worker processes can run it."""
-    from medreward import default_rewards
-
+    """Every reward's scores for one batch: module level, so that worker processes can run it."""
     columns = {REFERENCE_COLUMN: batch.references}
     return {
-        reward.name: list(reward(prompts=batch.prompts, completions=batch.completions, **columns))
-        for reward in default_rewards()
+        name: list(reward(prompts=batch.prompts, completions=batch.completions, **columns))
+        for name, reward in _reward_set(batch.rewards)
     }
 
 
-def _batches(rows: Sequence[Mapping[str, Any]], reference_column: str, size: int) -> Iterator[_Batch]:
+def _batches(
+    rows: Sequence[Mapping[str, Any]], reference_column: str, size: int, rewards: str | None = None
+) -> Iterator[_Batch]:
     for start in range(0, len(rows), size):
         chunk = rows[start : start + size]
         yield _Batch(
             prompts=[row.get(PROMPT_COLUMN) for row in chunk],
             completions=[row[COMPLETION_COLUMN] for row in chunk],
             references=[row[reference_column] for row in chunk],
+            rewards=rewards,
         )
 
 
@@ -175,17 +188,20 @@ def score_rows(
     batch_size: int = DEFAULT_BATCH_SIZE,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    rewards: str | os.PathLike[str] | None = None,
 ) -> Scores:
     """Each default reward's score for every row, by reward name, in row order.
 
-    ``progress`` is called with the number of rows of each batch once it is scored.
+    ``progress`` is called with the number of rows of each batch once it is scored. ``rewards`` is a
+    reward set file (:func:`medreward.load_rewards`) to score with instead of the default rewards;
+    the references reach its rewards as the ``answer`` column.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    from medreward import default_rewards
-
-    scores: Scores = {reward.name: [] for reward in default_rewards()}
-    for batch_scores in _scored_in_order(_batches(rows, reference_column, batch_size), workers):
+    source = None if rewards is None else str(Path(rewards).resolve())
+    scores: Scores = {name: [] for name, _ in _reward_set(source)}
+    batches = _batches(rows, reference_column, batch_size, source)
+    for batch_scores in _scored_in_order(batches, workers):
         for name, values in batch_scores.items():
             scores[name].extend(values)
         if progress is not None:

@@ -13,9 +13,11 @@ from medreward import (
     clipped,
     combined,
     gated,
+    leaves,
     match_format_approximately,
     match_format_exactly,
     scaled,
+    score_bounds,
 )
 from tests.conftest import formatted
 
@@ -70,6 +72,26 @@ class TestCombined:
         with pytest.raises(ValueError, match=message):
             combined(match_format_exactly, check_answer, **args)
 
+    @pytest.mark.parametrize("bad", [math.nan, math.inf])
+    def test_non_finite_component_score_is_an_error_naming_it(self, bad: float) -> None:
+        def broken(completions: list[Any], **kwargs: Any) -> list[float]:
+            return [1.0, bad]
+
+        for composition in (
+            combined(broken, match_format_exactly),
+            gated(broken, match_format_exactly, 3.0),
+            scaled(broken, 2.0),
+            clipped(broken, 0.0, 1.0),
+        ):
+            with pytest.raises(ValueError, match=r"reward broken returned .* for completion 1; .*None"):
+                composition(completions=[GOOD, GOOD])
+
+    def test_name_shared_with_a_component_warns(self) -> None:
+        with pytest.warns(UserWarning, match="merge their logs"):
+            combined(match_format_exactly, check_answer, name="check_answer")
+        with pytest.warns(UserWarning, match="merge their logs"):
+            combined(scaled(check_answer, 2.0), name="check_answer")
+
     def test_duplicate_names_rejected(self) -> None:
         with pytest.raises(ValueError, match="distinct names"):
             combined(check_answer, check_answer)
@@ -88,6 +110,24 @@ class TestGated:
             -2.0,
         ]
         assert answer_if_formatted.__name__ == "gated_check_answer"
+
+    def test_rows_without_reference_stay_none(self) -> None:
+        answer_if_formatted = gated(check_answer, match_format_exactly, threshold=3.0, otherwise=-2.0)
+        assert answer_if_formatted(completions=[GOOD, BARE, BARE], answer=[None, None, "asthma"]) == [
+            None,
+            None,
+            -2.0,
+        ]
+
+    def test_threshold_above_the_gate_maximum_is_refused(self) -> None:
+        with pytest.raises(ValueError, match=r"highest score of the gate match_format_exactly \(3.0\)"):
+            gated(check_answer, match_format_exactly, threshold=5)
+        with pytest.raises(ValueError, match="never open"):
+            gated(match_format_exactly, check_answer, threshold=3.5)
+        with pytest.raises(ValueError, match="never open"):
+            gated(check_answer, scaled(match_format_exactly, 0.5), threshold=2.0)
+        # Unknown bounds (a plain function): accepted.
+        assert gated(check_answer, brevity, threshold=5.0)(completions=[GOOD], answer=["asthma"]) == [0.0]
 
     def test_none_gate_is_closed(self) -> None:
         reward = gated(match_format_exactly, FunctionReward(brevity), threshold=0.5)
@@ -108,6 +148,22 @@ class TestScaledClipped:
     def test_none_passes_through(self) -> None:
         assert scaled(FunctionReward(brevity), 3.0)(completions=["x" * 200]) == [None]
         assert clipped(FunctionReward(brevity), 0.0, 0.5)(completions=["x"]) == [0.5]
+
+
+def test_bounds() -> None:
+    assert score_bounds(check_answer) == (-1.0, 3.0)
+    assert score_bounds(brevity) is None
+    assert score_bounds(combined(brevity, check_answer)) is None
+    assert score_bounds(combined(match_format_exactly, check_answer, weights=[0.5, 2.0])) == (-2.0, 7.5)
+    assert score_bounds(gated(check_answer, match_format_exactly, 3.0, otherwise=-3.0)) == (-3.0, 3.0)
+    assert score_bounds(clipped(check_answer, 0.0, 10.0)) == (0.0, 3.0)
+    assert score_bounds(clipped(brevity, 0.0, 10.0)) == (0.0, 10.0)
+    assert score_bounds(scaled(check_answer, -1.0, offset=1.0)) == (-2.0, 2.0)
+
+
+def test_leaves() -> None:
+    reward = combined(scaled(match_format_exactly, 2.0), clipped(gated(check_answer, brevity, 0.5), 0, 1))
+    assert [r.name for r in leaves(reward)] == ["match_format_exactly", "check_answer", "brevity"]
 
 
 def test_plain_functions_compose() -> None:

@@ -138,6 +138,17 @@ class TestConfigValidation:
         with pytest.raises(ValidationError, match="present >= misordered"):
             ApproximateFormatConfig(present=-1.0)
 
+    @pytest.mark.parametrize(("match", "mismatch"), [(-1.0, 0.0), (0.0, 0.0)])
+    def test_match_must_pay_more_than_mismatch(self, match: float, mismatch: float) -> None:
+        with pytest.raises(ValidationError, match="must be above mismatch"):
+            ExactFormatConfig(match=match, mismatch=mismatch)
+
+    def test_bounds_follow_the_score_tables(self) -> None:
+        assert match_format_exactly.bounds == (0.0, 3.0)
+        assert match_format_approximately.bounds == (-2.0, 2.0)
+        table = ApproximateFormatConfig(present=1.0, missing=-1.0, repeated=-2.0)
+        assert MatchFormatApproximately(table).bounds == (-8.0, 4.0)
+
     def test_configs_are_frozen(self) -> None:
         with pytest.raises(ValidationError):
             ExactFormatConfig().match = 5.0  # type: ignore[misc]

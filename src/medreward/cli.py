@@ -180,6 +180,13 @@ def _score(args: argparse.Namespace) -> int:
         if target is not None and not target.parent.is_dir():
             raise CommandError(f"{target}: the directory {target.parent} does not exist")
 
+    if args.rewards is not None:
+        from medreward import load_rewards
+
+        try:
+            load_rewards(args.rewards)
+        except ValueError as error:
+            raise CommandError(f"--rewards: {error}") from None
     rows = read_rows(args.input, args.answer_column)
     # With the rows on stdout, everything meant for people goes to stderr.
     console = _console(stderr=to_stdout)
@@ -202,10 +209,15 @@ def _score(args: argparse.Namespace) -> int:
                 batch_size=args.batch_size,
                 workers=args.workers,
                 progress=lambda n: bar.advance(task, n),
+                rewards=args.rewards,
             )
     else:
         scored = score_rows_with_verdicts(
-            rows, reference_column=args.answer_column, batch_size=args.batch_size, workers=args.workers
+            rows,
+            reference_column=args.answer_column,
+            batch_size=args.batch_size,
+            workers=args.workers,
+            rewards=args.rewards,
         )
     scores = scored.scores
 
@@ -437,6 +449,12 @@ def _parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=1, metavar="N", help="worker processes (same scores; default: 1)"
     )
     score.add_argument("--batch-size", type=int, default=256, metavar="N", help="rows per reward call (256)")
+    score.add_argument(
+        "--rewards",
+        type=Path,
+        metavar="FILE",
+        help="score with the reward set of this TOML, JSON or YAML file instead of the default rewards",
+    )
     score.set_defaults(run=_score)
 
     explain = commands.add_parser(

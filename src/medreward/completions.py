@@ -22,10 +22,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
-__all__ = ["completion_text", "message_text", "prompt_text"]
+__all__ = ["REASONING_FIELDS", "completion_reasoning", "completion_text", "message_text", "prompt_text"]
 
 # Roles whose content is the model's own output. A message without a role is taken as the model's.
 _MODEL_ROLES = frozenset({"assistant", "model"})
+
+#: Message fields that hold the reasoning apart from ``content``, in the order they are looked up:
+#: ``reasoning_content`` (TRL's response schemas for Qwen3, DeepSeek-R1, ...; vLLM's reasoning
+#: parsers up to 0.9, DeepSeek's API), ``reasoning`` (vLLM's newer parsers, gpt-oss/Harmony,
+#: OpenRouter) and ``thinking`` (LFM2.5 and Ollama). The first one that holds non-blank text counts.
+REASONING_FIELDS: tuple[str, ...] = ("reasoning_content", "reasoning", "thinking")
+_REASONING_KEYS = frozenset(REASONING_FIELDS)
 
 
 class _NotPlainError(Exception):
@@ -89,6 +96,45 @@ def completion_text(completion: Any) -> str:
                 if text:
                     append(text)
     return _clean("\n".join(texts))
+
+
+def completion_reasoning(completion: Any) -> str | None:
+    """The reasoning that one completion carries apart from its ``content``, or ``None``.
+
+    Only message lists carry such a field (:data:`REASONING_FIELDS`); the reasoning of several model
+    messages is joined by newlines. The rewards read it as the reasoning block (see
+    :func:`medreward.format.reading_text`).
+
+    >>> completion_reasoning([{"role": "assistant", "reasoning_content": "K+ is 6.1", "content": "x"}])
+    'K+ is 6.1'
+    >>> completion_reasoning("<think>r</think>x") is None
+    True
+    """
+    if isinstance(completion, str):
+        return None
+    # Fast path: plain dict messages without any reasoning key (the usual conversational completion).
+    if type(completion) is list:
+        for m in completion:
+            if type(m) is not dict or not _REASONING_KEYS.isdisjoint(m):
+                break
+        else:
+            return None
+    messages = _message_list(completion)
+    if not messages:
+        return None
+    found: list[str] = []
+    for message in messages:
+        if not isinstance(message, Mapping):
+            continue
+        role = message.get("role", "assistant")
+        if not (isinstance(role, str) and role in _MODEL_ROLES):
+            continue
+        for field in REASONING_FIELDS:
+            value = message.get(field)
+            if isinstance(value, str) and value.strip():
+                found.append(value)
+                break
+    return _clean("\n".join(found)) if found else None
 
 
 def prompt_text(prompt: Any) -> str:

@@ -9,8 +9,13 @@ In the spirit of optax's ``chain``, no reward knows about another; these four bu
 
 Components share one :class:`~medreward.reward.RewardBatch`, so tags are parsed and references
 analysed once however deeply rewards are nested. ``None`` (a reward that does not apply to a row)
-passes through :func:`scaled` and :func:`clipped`, is skipped by :func:`combined` (``None`` only when
-every component is), and closes a :func:`gated` gate.
+passes through :func:`scaled`, :func:`clipped` and :func:`gated` (a row without a reference stays
+``None``, whatever the gate), is skipped by :func:`combined` (``None`` only when every component
+is), and closes a :func:`gated` gate when the gate returns it.
+
+A component that returns NaN or an infinite score inside a combinator is an error that names the
+component: TRL reads NaN as "does not apply", so a NaN would otherwise silently erase the whole
+row's composed score. Return ``None`` for rows a reward does not apply to.
 
 >>> from medreward import check_answer, match_format_exactly
 >>> answer_if_formatted = gated(check_answer, match_format_exactly, threshold=3.0)
@@ -23,12 +28,26 @@ every component is), and closes a :func:`gated` gate.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from medreward.reward import Reward, RewardBatch, RewardResult, Score, as_reward
+from medreward.reward import FunctionReward, Reward, RewardBatch, RewardResult, Score, as_reward
 
-__all__ = ["Clipped", "Combined", "Gated", "Scaled", "clipped", "combined", "gated", "scaled"]
+__all__ = [
+    "Clipped",
+    "Combined",
+    "Gated",
+    "Scaled",
+    "clipped",
+    "combined",
+    "gated",
+    "leaves",
+    "scaled",
+    "score_bounds",
+]
+
+Bounds = tuple[float, float]
 
 RewardLike = Reward | Callable[..., Sequence[Score]]
 
@@ -45,7 +64,58 @@ def _evaluate(reward: Reward, batch: RewardBatch) -> RewardResult:
     result = reward.evaluate(batch)
     if len(result.scores) != len(batch):
         raise RuntimeError(f"{reward.name} returned {len(result.scores)} scores for {len(batch)} completions")
+    for i, score in enumerate(result.scores):
+        if score is not None and not math.isfinite(score):
+            raise ValueError(
+                f"reward {reward.name} returned {score} for completion {i}; inside a composition every score "
+                "must be a finite number, or None where the reward does not apply to a completion"
+            )
     return result
+
+
+def score_bounds(reward: RewardLike) -> Bounds | None:
+    """An interval that holds every score ``reward`` returns, or ``None`` where that is unknown.
+
+    Known for medreward's rewards (from their score tables: :attr:`Reward.bounds`), for
+    :class:`~medreward.CheckAnswer` and for compositions of rewards with known bounds; unknown for
+    plain functions.
+
+    >>> from medreward import check_answer, match_format_exactly
+    >>> score_bounds(check_answer), score_bounds(scaled(match_format_exactly, -2.0))
+    ((-1.0, 3.0), (-6.0, 0.0))
+    """
+    if not isinstance(reward, Reward) or isinstance(reward, FunctionReward):
+        return None
+    bounds = reward.bounds
+    if bounds is not None:
+        return bounds
+    from medreward.answer import CheckAnswer  # answer.py imports the format rewards, not this module
+
+    if isinstance(reward, CheckAnswer):
+        s = reward.config.scores  # validated: exact >= equivalent >= partial >= mismatch >= missing
+        return (s.missing, s.exact)
+    return None
+
+
+def leaves(reward: RewardLike) -> Iterator[Reward]:
+    """Every reward that is not a combinator inside ``reward`` (``reward`` itself if it is none).
+
+    >>> from medreward import check_answer, match_format_exactly
+    >>> reward = combined(match_format_exactly, gated(check_answer, match_format_exactly, 3.0))
+    >>> print(*(r.name for r in leaves(reward)))
+    match_format_exactly check_answer match_format_exactly
+    """
+    reward = as_reward(reward)
+    if isinstance(reward, Combined):
+        for component in reward.rewards:
+            yield from leaves(component)
+    elif isinstance(reward, Gated):
+        yield from leaves(reward.reward)
+        yield from leaves(reward.gate)
+    elif isinstance(reward, (Scaled, Clipped)):
+        yield from leaves(reward.reward)
+    else:
+        yield reward
 
 
 def _component_logs(result: RewardResult, name: str) -> tuple[dict[str, list[Any]], dict[str, float]]:
@@ -75,6 +145,28 @@ class Combined(Reward):
             raise ValueError(f"got {len(weights)} weights for {len(self.rewards)} rewards")
         self.weights = [_finite(w, "a weight") for w in weights]
         super().__init__(name or "+".join(names))
+        inner = {leaf.name for component in self.rewards for leaf in leaves(component)} | set(names)
+        if self.name in inner:
+            warnings.warn(
+                f"combined reward {self.name!r} has the name of one of its components: TRL logs a reward "
+                f"under rewards/{self.name}/mean, and two rewards of one name given to a trainer merge "
+                "their logs silently; give the combination its own name",
+                UserWarning,
+                stacklevel=3,
+            )
+
+    @property
+    def bounds(self) -> Bounds | None:
+        """The sum of the weighted components' bounds (each widened to 0: a ``None`` adds nothing)."""
+        low = high = 0.0
+        for reward, weight in zip(self.rewards, self.weights):
+            b = score_bounds(reward)
+            if b is None:
+                return None
+            ends = (weight * b[0], weight * b[1])
+            low += min(0.0, *ends)
+            high += max(0.0, *ends)
+        return (low, high)
 
     def evaluate(self, batch: RewardBatch) -> RewardResult:
         totals: list[Score] = [None] * len(batch)
@@ -108,13 +200,26 @@ class Gated(Reward):
         self.gate = as_reward(gate)
         self.threshold = _finite(threshold, "threshold")
         self.otherwise = _finite(otherwise, "otherwise")
+        gate_bounds = score_bounds(self.gate)
+        if gate_bounds is not None and self.threshold > gate_bounds[1]:
+            raise ValueError(
+                f"threshold {threshold} is above the highest score of the gate {self.gate.name} "
+                f"({gate_bounds[1]}): the gate would never open"
+            )
         super().__init__(name or f"gated_{self.reward.name}")
+
+    @property
+    def bounds(self) -> Bounds | None:
+        """The reward's bounds widened to ``otherwise``."""
+        b = score_bounds(self.reward)
+        return None if b is None else (min(b[0], self.otherwise), max(b[1], self.otherwise))
 
     def evaluate(self, batch: RewardBatch) -> RewardResult:
         gate = _evaluate(self.gate, batch).scores
         result = _evaluate(self.reward, batch)
         open_ = [g is not None and g >= self.threshold for g in gate]
-        scores = [s if is_open else self.otherwise for s, is_open in zip(result.scores, open_)]
+        # A row the reward does not apply to (no reference) stays None, open gate or not.
+        scores = [s if is_open or s is None else self.otherwise for s, is_open in zip(result.scores, open_)]
         extras, metrics = _component_logs(result, self.reward.name)
         metrics["open_rate"] = sum(open_) / len(open_) if open_ else 0.0
         return RewardResult(scores, extras, metrics)
@@ -128,6 +233,15 @@ class Scaled(Reward):
         self.factor = _finite(factor, "factor")
         self.offset = _finite(offset, "offset")
         super().__init__(name or f"scaled_{self.reward.name}")
+
+    @property
+    def bounds(self) -> Bounds | None:
+        """The reward's bounds, scaled and shifted."""
+        b = score_bounds(self.reward)
+        if b is None:
+            return None
+        ends = (self.factor * b[0] + self.offset, self.factor * b[1] + self.offset)
+        return (min(ends), max(ends))
 
     def evaluate(self, batch: RewardBatch) -> RewardResult:
         result = _evaluate(self.reward, batch)
@@ -146,6 +260,14 @@ class Clipped(Reward):
             raise ValueError(f"clipped() needs low <= high, got low={low}, high={high}")
         super().__init__(name or f"clipped_{self.reward.name}")
 
+    @property
+    def bounds(self) -> Bounds:
+        """``[low, high]``, narrowed to the reward's own bounds where known."""
+        b = score_bounds(self.reward)
+        if b is None:
+            return (self.low, self.high)
+        return (min(self.high, max(self.low, b[0])), min(self.high, max(self.low, b[1])))
+
     def evaluate(self, batch: RewardBatch) -> RewardResult:
         result = _evaluate(self.reward, batch)
         scores = [None if s is None else min(self.high, max(self.low, s)) for s in result.scores]
@@ -162,7 +284,11 @@ def combined(
 def gated(
     reward: RewardLike, gate: RewardLike, threshold: float, *, otherwise: float = 0.0, name: str | None = None
 ) -> Gated:
-    """``reward`` where ``gate`` scores at least ``threshold``, else ``otherwise`` (default 0)."""
+    """``reward`` where ``gate`` scores at least ``threshold``, else ``otherwise`` (default 0).
+
+    Rows that ``reward`` does not apply to (``None``, e.g. no reference) stay ``None``. A threshold
+    above the gate's highest score (:func:`score_bounds`) is refused.
+    """
     return Gated(reward, gate, threshold, otherwise, name)
 
 

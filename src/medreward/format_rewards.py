@@ -32,18 +32,37 @@ __all__ = [
 
 
 def parsed_completions(batch: RewardBatch, tags: FormatTags) -> list[ParsedCompletion]:
-    """Every completion of ``batch`` parsed against ``tags``, computed once per batch and tag set."""
-    return batch.memo(("parsed", tags), lambda: [parse_completion(text, tags) for text in batch.texts])
+    """Every completion of ``batch`` parsed against ``tags``, computed once per batch and tag set.
+
+    A completion's reasoning field (:attr:`RewardBatch.reasoning`) is its reasoning block.
+    """
+    return batch.memo(
+        ("parsed", tags),
+        lambda: [parse_completion(text, tags, r) for text, r in zip(batch.texts, batch.reasoning)],
+    )
 
 
 class ExactFormatConfig(BaseModel):
-    """Scores of :class:`MatchFormatExactly`."""
+    """Scores of :class:`MatchFormatExactly`; ``match`` must be above ``mismatch``.
+
+    >>> ExactFormatConfig(match=1.0, mismatch=-1.0).match
+    1.0
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     tags: FormatTags = DEFAULT_TAGS
     match: float = Field(3.0, description="score of a completion in exactly the format")
     mismatch: float = Field(0.0, description="score of any other completion")
+
+    @model_validator(mode="after")
+    def _match_pays_more(self) -> ExactFormatConfig:
+        if not self.match > self.mismatch:
+            raise ValueError(
+                f"match ({self.match}) must be above mismatch ({self.mismatch}): otherwise the format "
+                "reward pays for leaving the format"
+            )
+        return self
 
 
 class MatchFormatExactly(Reward):
@@ -54,6 +73,11 @@ class MatchFormatExactly(Reward):
     ) -> None:
         super().__init__(name)
         self.config = config or ExactFormatConfig()
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """``(mismatch, match)``."""
+        return (self.config.mismatch, self.config.match)
 
     def evaluate(self, batch: RewardBatch) -> RewardResult:
         parsed = parsed_completions(batch, self.config.tags)
@@ -113,6 +137,13 @@ class MatchFormatApproximately(Reward):
     ) -> None:
         super().__init__(name)
         self.config = config or ApproximateFormatConfig()
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """Four times the lowest and four times the highest per-tag score."""
+        c = self.config
+        per_tag = (c.present, c.misordered, c.missing, c.repeated)
+        return (4 * min(per_tag), 4 * max(per_tag))
 
     def score(self, parsed: ParsedCompletion) -> float:
         """The score of one parsed completion."""

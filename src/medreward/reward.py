@@ -23,12 +23,13 @@ deterministic. Subclasses implement only :meth:`Reward.evaluate`::
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from medreward.completions import completion_text, prompt_text
+from medreward.completions import completion_reasoning, completion_text, prompt_text
 
 __all__ = ["FunctionReward", "Reward", "RewardBatch", "RewardResult", "as_reward"]
 
@@ -65,9 +66,12 @@ class RewardBatch:
     >>> batch = RewardBatch(completions=[[{"role": "assistant", "content": "x"}]], answer=["y"])
     >>> batch.texts, batch.column("answer")
     (('x',), ['y'])
+
+    ``texts`` holds each completion's ``content``; ``reasoning`` the reasoning a message carries in a
+    field of its own (``reasoning_content``, ``reasoning``, ``thinking``), ``None`` where it has none.
     """
 
-    __slots__ = ("_memo", "columns", "completions", "prompts", "texts")
+    __slots__ = ("_memo", "columns", "completions", "prompts", "reasoning", "texts")
 
     def __init__(
         self, prompts: Sequence[Any] | None = None, completions: Sequence[Any] | None = None, **kwargs: Any
@@ -86,6 +90,9 @@ class RewardBatch:
                 "pass one prompt per completion (TRL repeats each prompt once per generation)"
             )
         self.texts: tuple[str, ...] = tuple(completion_text(c) for c in self.completions)
+        self.reasoning: tuple[str | None, ...] = tuple(
+            None if isinstance(c, str) else completion_reasoning(c) for c in self.completions
+        )
         self.columns: dict[str, Any] = dict(kwargs)
         self._memo: dict[Hashable, Any] = {}
 
@@ -162,6 +169,16 @@ class Reward(ABC):
         """The name under which TRL logs this reward (``rewards/<name>/mean``)."""
         return self.__name__
 
+    @property
+    def bounds(self) -> tuple[float, float] | None:
+        """The lowest and the highest score this reward can return, where its configuration says.
+
+        ``None`` (the default) where they are not known; :func:`medreward.gated` uses them to refuse
+        a threshold that no score reaches. ``None`` scores (rows a reward does not apply to) are
+        outside these bounds by definition. See :func:`medreward.score_bounds` for any reward.
+        """
+        return None
+
     @abstractmethod
     def evaluate(self, batch: RewardBatch) -> RewardResult:
         """Score every completion of ``batch``. Must return exactly ``len(batch)`` scores."""
@@ -207,6 +224,13 @@ class FunctionReward(Reward):
 
     def evaluate(self, batch: RewardBatch) -> RewardResult:
         returned = self.function(prompts=batch.prompts, completions=batch.completions, **batch.trl_kwargs())
+        if inspect.isawaitable(returned):
+            if inspect.iscoroutine(returned):
+                returned.close()  # never awaited: close it rather than leak a warning
+            raise TypeError(
+                f"reward function {self.name} is async: TRL awaits it when it is passed to the trainer "
+                "itself (reward_funcs=[..., it] or to_trl([..., it])), but a composition cannot"
+            )
         # Checked here, not only in __call__, so that inside combined()/gated() the error names the
         # function at fault rather than the composition around it.
         if isinstance(returned, (str, bytes)) or not isinstance(returned, Iterable):

@@ -28,9 +28,11 @@ more than one part in 10**12; the rewards themselves, as TRL receives them, are 
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import math
+import os
 import statistics
 import sys
 import zlib
@@ -223,21 +225,29 @@ class _Batch:
     prompts: list[Any]
     completions: list[Any]
     references: list[Any]
+    rewards: str | None = None  # a reward set file (`--rewards`); None: the default rewards
+
+
+@functools.lru_cache(maxsize=8)
+def _reward_set(source: str | None) -> tuple[tuple[str, Callable[..., Any]], ...]:
+    """(name, reward) of the default rewards, or of the reward set file ``source``; once per process."""
+    from medreward import default_rewards, load_rewards
+
+    rewards: Sequence[Any] = default_rewards() if source is None else load_rewards(source).reward_funcs
+    return tuple((str(reward.__name__), reward) for reward in rewards)
 
 
 @dataclass(frozen=True)
 class ScoredRows:
-    """Each default reward's score for every row and, for rewards that judge (``check_answer``), each
-    row's verdict (``None`` where the row has no reference), by reward name, in row order."""
+    """Each reward's score for every row and, for rewards that judge (``check_answer``), each row's
+    verdict (``None`` where the row has no reference), by reward name, in row order."""
 
     scores: Scores
     verdicts: Verdicts = field(default_factory=dict)
 
 
 def _score_batch(batch: _Batch) -> ScoredRows:
-    """Every default reward's scores for one batch: module level, so that worker processes can run it."""
-    from medreward import default_rewards
-
+    """Every reward's scores for one batch: module level, so that worker processes can run it."""
     extras: dict[str, list[Any]] = {}
 
     def log_extra(column: str, values: Sequence[Any]) -> None:
@@ -246,9 +256,9 @@ def _score_batch(batch: _Batch) -> ScoredRows:
 
     scores: Scores = {}
     verdicts: Verdicts = {}
-    for reward in default_rewards():
+    for name, reward in _reward_set(batch.rewards):
         extras.clear()
-        scores[reward.name] = list(
+        scores[name] = list(
             reward(
                 prompts=batch.prompts,
                 completions=batch.completions,
@@ -256,18 +266,21 @@ def _score_batch(batch: _Batch) -> ScoredRows:
                 **{REFERENCE_COLUMN: batch.references},
             )
         )
-        if f"{reward.name}/verdict" in extras:
-            verdicts[reward.name] = extras[f"{reward.name}/verdict"]
+        if f"{name}/verdict" in extras:
+            verdicts[name] = extras[f"{name}/verdict"]
     return ScoredRows(scores, verdicts)
 
 
-def _batches(rows: Sequence[Mapping[str, Any]], reference_column: str, size: int) -> Iterator[_Batch]:
+def _batches(
+    rows: Sequence[Mapping[str, Any]], reference_column: str, size: int, rewards: str | None = None
+) -> Iterator[_Batch]:
     for start in range(0, len(rows), size):
         chunk = rows[start : start + size]
         yield _Batch(
             prompts=[row.get(PROMPT_COLUMN) for row in chunk],
             completions=[row[COMPLETION_COLUMN] for row in chunk],
             references=[row[reference_column] for row in chunk],
+            rewards=rewards,
         )
 
 
@@ -295,26 +308,26 @@ def score_rows_with_verdicts(
     batch_size: int = DEFAULT_BATCH_SIZE,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    rewards: str | os.PathLike[str] | None = None,
 ) -> ScoredRows:
-    """Each default reward's score for every row, and check_answer's verdicts, in row order.
+    """Each reward's score for every row, and check_answer's verdicts, in row order.
 
-    ``progress`` is called with the number of rows of each batch once it is scored.
+    ``progress`` is called with the number of rows of each batch once it is scored. ``rewards`` is a
+    reward set file (:func:`medreward.load_rewards`) to score with instead of the default rewards;
+    the references reach its rewards as the ``answer`` column.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    scores: Scores = {}
+    source = None if rewards is None else str(Path(rewards).resolve())
+    scores: Scores = {name: [] for name, _ in _reward_set(source)}
     verdicts: Verdicts = {}
-    for batch in _scored_in_order(_batches(rows, reference_column, batch_size), workers):
+    for batch in _scored_in_order(_batches(rows, reference_column, batch_size, source), workers):
         for name, values in batch.scores.items():
             scores.setdefault(name, []).extend(values)
         for name, judged in batch.verdicts.items():
             verdicts.setdefault(name, []).extend(judged)
         if progress is not None:
             progress(len(next(iter(batch.scores.values()))))
-    if not scores:
-        from medreward import default_rewards
-
-        scores = {reward.name: [] for reward in default_rewards()}
     return ScoredRows(scores, verdicts)
 
 
@@ -325,13 +338,21 @@ def score_rows(
     batch_size: int = DEFAULT_BATCH_SIZE,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    rewards: str | os.PathLike[str] | None = None,
 ) -> Scores:
     """Each default reward's score for every row, by reward name, in row order.
 
-    ``progress`` is called with the number of rows of each batch once it is scored.
+    ``progress`` is called with the number of rows of each batch once it is scored. ``rewards`` is a
+    reward set file (:func:`medreward.load_rewards`) to score with instead of the default rewards;
+    the references reach its rewards as the ``answer`` column.
     """
     return score_rows_with_verdicts(
-        rows, reference_column=reference_column, batch_size=batch_size, workers=workers, progress=progress
+        rows,
+        reference_column=reference_column,
+        batch_size=batch_size,
+        workers=workers,
+        progress=progress,
+        rewards=rewards,
     ).scores
 
 

@@ -110,7 +110,10 @@ def _icd_groups(rng: random.Random) -> Iterator[Group]:
                 accept.append(name)
         accept += [t for t in cm.get_inclusion_term(code) if len(t.split()) <= 6 and "NOS" not in t][:2]
         # A residual title ("Other acariasis") names no one condition: no answer is right for it.
-        if not accept or len(title.split()) > 8 or re.match(r"(?i)other\b|unspecified\b", title):
+        # A residual title ("Other acariasis", "... of other male genital organs") names no one condition,
+        # and "Conditions classifiable to D03" is a cross-reference: no answer is right for them.
+        accept = [a for a in accept if not a.lower().startswith("conditions classifiable")]
+        if not accept or len(title.split()) > 8 or re.search(r"(?i)\b(?:other|unspecified)\b", title):
             continue
         parent = cm.get_parent(code)
         siblings = [cm.get_description(s) for s in cm.get_children(parent) if s != code and cm.is_leaf(s)]

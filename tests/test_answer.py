@@ -214,16 +214,17 @@ def test_matcher_reports_guard_and_terms() -> None:
     matcher = AnswerMatcher()
     match = matcher.compare("Hypokalemia", matcher.analyze("Hyperkalemia"))
     assert match.verdict == "mismatch"
-    assert match.guard == "opposite: hypokalemia / hyperkalemia"
+    # Blood levels read as low and high levels; the message quotes both answers as written.
+    assert match.guard == "opposite: low / high (Hypokalemia / Hyperkalemia)"
 
 
 class TestRelatedForms:
     """A short answer whose whole phrase the lexicon only relates to the other's concept (HPO's
-    RELATED synonym "High cholesterol" of Hypercholesterolemia) is partly right, never equivalent."""
+    RELATED synonym "Abnormally small head" of Microcephaly) is partly right, never equivalent."""
 
     @pytest.mark.parametrize(("solution", "reference"), [
-        ("High cholesterol", "Hypercholesterolemia"),
-        ("hypercholesterolemia", "high cholesterol"),
+        ("Abnormally small head", "Microcephaly"),
+        ("microcephaly", "abnormally small head"),
     ])  # fmt: skip
     def test_a_related_phrase_earns_partial_credit(self, solution: str, reference: str) -> None:
         matcher = AnswerMatcher()
@@ -245,8 +246,14 @@ class TestRelatedForms:
 
     def test_below_min_similarity_a_related_phrase_earns_nothing(self) -> None:
         matcher = AnswerMatcher(related_similarity=0.5)
-        match = matcher.compare("High cholesterol", matcher.analyze("Hypercholesterolemia"))
+        match = matcher.compare("Abnormally small head", matcher.analyze("Microcephaly"))
         assert match.verdict == "mismatch"
+
+    def test_a_blood_level_and_its_lay_phrase_are_equivalent(self) -> None:
+        # hyper-/hypo- + a substance + -emia reads as a high or low level of it (spell_out_blood_levels).
+        matcher = AnswerMatcher()
+        assert matcher.compare("High cholesterol", matcher.analyze("Hypercholesterolemia")).verdict == "exact"
+        assert matcher.compare("low serum potassium", matcher.analyze("Hypokalaemia")).verdict == "partial"
 
 
 class TestSecondNames:

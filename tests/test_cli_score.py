@@ -124,7 +124,7 @@ def test_scores_print_without_float_noise(tmp_path: Path) -> None:
     """A partial score such as 0.5 + 1.5 * 0.5 = 1.25 or sums like 0.1 + 0.2 never show binary noise."""
     assert clean_score(0.1 + 0.2) == 0.3 and clean_score(1.0000000000000004) == 1.0
     assert clean_score(2 / 3) == 0.666666666667  # 12 significant digits kept in the written data
-    rows = [{"completion": formatted("r", "high cholesterol"), "answer": "hypercholesterolemia"}] * 3
+    rows = [{"completion": formatted("r", "abnormally small head"), "answer": "microcephaly"}] * 3
     path = _write_jsonl(tmp_path / "in.jsonl", rows)
     result = subprocess.run(
         [sys.executable, "-m", "medreward.cli", "score", str(path), "--output", "-"],

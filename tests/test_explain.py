@@ -22,7 +22,7 @@ def test_opposite_guard_is_reported() -> None:
     e = explain(formatted("Low potassium.", "Hypokalemia"), "Hyperkalemia")
     assert (e.reasoning, e.solution) == ("Low potassium.", "Hypokalemia")
     assert e.verdict == "mismatch" and e.guard is not None and "opposite" in e.guard
-    assert "hypokalemia" in e.solution_terms and "hyperkalemia" in e.reference_terms
+    assert "low" in e.solution_terms and "high" in e.reference_terms
     assert e.is_exact_format and e.tag_counts == {"<start_reasoning>": 1, "<end_reasoning>": 1,
                                                    "<SOLUTION>": 1, "</SOLUTION>": 1}  # fmt: skip
 
@@ -87,7 +87,7 @@ def test_cli_shows_every_section(capsys: pytest.CaptureFixture[str]) -> None:
     completion = formatted("Potassium [K+] is low.", "Hypokalemia")
     assert main(["explain", "--completion", completion, "--reference", "Hyperkalemia"]) == 0
     out = capsys.readouterr().out
-    for text in ("reasoning", "Potassium [K+] is low.", "solution", "normalized terms", "hyperkalemia",
+    for text in ("reasoning", "Potassium [K+] is low.", "solution", "normalized terms", "potassium",
                  "verdict", "mismatch", "guard", "opposite", "check_answer", "total"):  # fmt: skip
         assert text in out, text
 

@@ -30,9 +30,9 @@ from medreward import (
     to_trl,
 )
 
-PARTIAL = DEFAULT_TAGS.wrap("LDL is high.", "high cholesterol")  # check_answer: partial, 1.25
-EXACT = DEFAULT_TAGS.wrap("r", "Hypercholesterolemia")
-REFERENCE = "Hypercholesterolemia"
+PARTIAL = DEFAULT_TAGS.wrap("The head is small.", "Abnormally small head")  # check_answer: partial, 1.25
+EXACT = DEFAULT_TAGS.wrap("r", "Microcephaly")
+REFERENCE = "Microcephaly"
 
 
 class JudgeServer:
@@ -145,7 +145,7 @@ def test_only_uncertain_verdicts_are_judged(server: JudgeServer) -> None:
     body = request["body"]
     assert body["model"] == "judge" and body["temperature"] == 0
     assert (
-        "Reference answer: Hypercholesterolemia\nAnswer: high cholesterol" in body["messages"][1]["content"]
+        "Reference answer: Microcephaly\nAnswer: Abnormally small head" in body["messages"][1]["content"]
     )
 
 

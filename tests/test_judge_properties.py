@@ -67,7 +67,9 @@ def test_a_surface_variant_scores_as_the_answer(answer: str, data: st.DataObject
 
 @settings(max_examples=60, deadline=None)
 @given(st.sampled_from(["COPD", "DVT", "ARDS", "SLE", "GERD"]), st.data())
-def test_an_abbreviation_in_any_case_or_with_dots_scores_as_itself(abbreviation: str, data: st.DataObject) -> None:
+def test_an_abbreviation_in_any_case_or_with_dots_scores_as_itself(
+    abbreviation: str, data: st.DataObject
+) -> None:
     written = data.draw(st.sampled_from([abbreviation.lower(), ".".join(abbreviation) + "."]))
     assert score(written, abbreviation) == score(abbreviation, abbreviation)
 
@@ -98,7 +100,11 @@ def test_question_words_and_repeats_never_raise_a_score(answer: str, question: s
 
 
 @settings(max_examples=60, deadline=None)
-@given(answers, wrongs, st.sampled_from(["Not {}", "{} is incorrect", "Anything but {}", "Cannot be {}", "No {}"]))
+@given(
+    answers,
+    wrongs,
+    st.sampled_from(["Not {}", "{} is incorrect", "Anything but {}", "Cannot be {}", "No {}"]),
+)
 def test_a_refusal_never_scores_above_a_plain_wrong_answer(answer: str, wrong: str, template: str) -> None:
     assert score(template.format(answer), answer) <= score(wrong, answer)
     assert score(template.format(answer), answer) == AnswerScores().mismatch
@@ -106,7 +112,9 @@ def test_a_refusal_never_scores_above_a_plain_wrong_answer(answer: str, wrong: s
 
 @settings(max_examples=40, deadline=None)
 @given(st.sampled_from(SAMPLES))
-def test_the_question_restated_never_beats_the_honest_answer_against_the_response(row: dict[str, object]) -> None:
+def test_the_question_restated_never_beats_the_honest_answer_against_the_response(
+    row: dict[str, object],
+) -> None:
     question = str(row["Question"])
     last = question.rstrip().rstrip("?").split(". ")[-1]
     honest = score(str(row["answer"]), str(row["Response"]), question)

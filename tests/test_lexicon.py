@@ -72,7 +72,7 @@ def test_a_less_specific_answer_is_not_the_concept(lex: Lexicon) -> None:
         ("ischaemia", "ischemia"),
         ("coeliac", "celiac"),
         ("tumour", "tumor"),
-        ("hyperkalaemia", "hyperkalemia"),
+        ("leukaemia", "leukemia"),
     ],
 )
 def test_uk_spellings_map_to_us(lex: Lexicon, uk: str, us: str) -> None:

@@ -176,15 +176,18 @@ def test_negative_as_a_finding_is_not_a_denial_when_the_reference_uses_it() -> N
 
 def test_reference_opposites_are_the_variants_it_does_not_itself_use() -> None:
     analysed = MATCHER.analyze("Hyperkalemia with left ventricular hypertrophy")
-    assert {"hypokalemia", "normokalemia", "right"} <= analysed.opposites
+    assert {"low", "right"} <= analysed.opposites
     assert not analysed.opposites & analysed.term_set
     guard = MATCHER.compare("Hypokalemia with left ventricular hypertrophy", analysed).guard
-    assert guard == "opposite: hypokalemia / hyperkalemia"
+    assert guard is not None and guard.startswith("opposite: low / high (Hypokalemia with left")
 
 
 def test_whole_word_sides_are_opposites_in_short_answers_only() -> None:
     short = MATCHER.compare("Right ovarian torsion", MATCHER.analyze("Left ovarian torsion"))
-    assert short.verdict == "mismatch" and short.guard == "opposite: right / left"
+    assert (
+        short.verdict == "mismatch"
+        and short.guard == "opposite: right / left (Right ovarian torsion / Left ovarian torsion)"
+    )
     # A paragraph names both sides in different places; passage support decides there.
     murmur = (
         "The finding is a continuous murmur heard at the right supraclavicular region, a venous hum. "

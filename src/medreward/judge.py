@@ -25,8 +25,8 @@ It uses only the standard library (``urllib`` in worker threads).
 >>> import asyncio
 >>> from medreward import DEFAULT_TAGS
 >>> judge = AnswerJudge(JudgeConfig(base_url="http://127.0.0.1:9/v1", model="m", retries=0, timeout=1))
->>> completion = DEFAULT_TAGS.wrap("LDL is high.", "high cholesterol")
->>> asyncio.run(judge(completions=[completion], answer=["Hypercholesterolemia"]))  # no server: check_answer
+>>> completion = DEFAULT_TAGS.wrap("The head is small.", "Abnormally small head")
+>>> asyncio.run(judge(completions=[completion], answer=["Microcephaly"]))  # no server: check_answer
 [1.25]
 """
 

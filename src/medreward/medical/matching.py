@@ -31,7 +31,7 @@ How it decides (docs/matching.md has the full rules and their reasons):
 >>> matcher.compare("Heart attack", matcher.analyze("Myocardial infarction")).verdict
 'equivalent'
 >>> matcher.compare("Hypothyroidism", matcher.analyze("Hyperthyroidism")).guard
-'opposite: hypothyroidism / hyperthyroidism'
+'opposite: hypothyroidism / hyperthyroidism (Hypothyroidism / Hyperthyroidism)'
 """
 
 from __future__ import annotations
@@ -309,13 +309,24 @@ def _lineage(solution: frozenset[str], reference: frozenset[str]) -> str | None:
     return None
 
 
+# Texts quoted in guard messages are cut to this many characters.
+_QUOTED_CHARS = 60
+
+
+def _quoted(text: str) -> str:
+    """``text`` as a guard message quotes it: one line, at most :data:`_QUOTED_CHARS` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= _QUOTED_CHARS else text[: _QUOTED_CHARS - 3] + "..."
+
+
 def _sources(concepts: frozenset[str]) -> frozenset[str]:
     """The vocabularies the concept ids come from: "ICD10CM:K85.9" -> "ICD10CM"."""
     return frozenset(c.partition(":")[0] for c in concepts)
 
 
 def _is_number(term: str) -> bool:
-    return not term.isalpha() and _DIGIT.search(term) is not None
+    """A number ("5", "b12", "0.5") or a designating letter ("B" of "hepatitis B", a capital token)."""
+    return (not term.isalpha() and _DIGIT.search(term) is not None) or (len(term) == 1 and term.isupper())
 
 
 def _numbers(terms: frozenset[str], text: str | None = None) -> frozenset[str]:
@@ -324,9 +335,10 @@ def _numbers(terms: frozenset[str], text: str | None = None) -> frozenset[str]:
     ``text``, when given, is the text the terms were normalized from: normalization adds no digit,
     so a text without one has no number, and the terms need not be joined to tell.
     """
+    designators = frozenset(t for t in terms if len(t) == 1 and t.isupper())
     if _DIGIT.search(" ".join(terms) if text is None else text) is None:
-        return frozenset()
-    return frozenset(t for t in [t for t in terms if not t.isalpha()] if _DIGIT.search(t))
+        return designators
+    return designators | frozenset(t for t in [t for t in terms if not t.isalpha()] if _DIGIT.search(t))
 
 
 # An abbreviation written with dots: "D.V.T.", "r.s.v." (two or more letters, each followed by a dot).
@@ -480,8 +492,9 @@ def analyze_text(
         term_set = frozenset().union(*clause_terms)
     terms = tuple(sorted(term_set))
     concepts = linker.link(expanded, folded, terms)
-    if len(clauses) > 1:
-        # A compound answer means what its parts mean together, not any one part's concept.
+    if len(clauses) > 1 and not load_lexicon().concepts(folded):
+        # A compound answer means what its parts mean together, not any one part's concept, unless
+        # the whole phrase is a name ("Neonatal jaundice associated with preterm delivery").
         concepts = frozenset()
     return TextAnalysis(
         text=text,
@@ -1080,7 +1093,7 @@ class AnswerMatcher(BaseModel):
             variants = _opposite_variants(term, not reference.is_long)
             counterpart = next((v for v in variants if v in ref.term_set), None)
             if counterpart is not None:
-                return f"opposite: {term} / {counterpart}"
+                return f"opposite: {term} / {counterpart} ({_quoted(solution.text)} / {_quoted(ref.text)})"
             if _is_number(term) and term not in ref.numbers:
                 return f"number: {term} not in reference"
             if not reference.is_long:
@@ -1195,7 +1208,11 @@ class AnswerMatcher(BaseModel):
         )
         # Words nested in each other relate two answers unless the lexicon knows both as concepts
         # that its hierarchy does not relate ("measles" / "German measles").
-        related = lineage is not None or (nested and not (sol.concepts and ref.concepts))
+        related = (
+            lineage is not None
+            or (nested and not (sol.concepts and ref.concepts))
+            or (not reference.is_long and _related(sol, reference))
+        )
         guard = self._guard(sol, reference, related)
         if guard is not None:
             return AnswerMatch("mismatch", 0.0, sol.terms, (), guard, concepts)

@@ -3,7 +3,7 @@
 The pipeline turns free text into comparable content terms::
 
     fold_unicode -> remove_genitives -> expand_anatomical_abbreviations -> split_punctuation
-    -> to_arabic_numerals -> tokens
+    -> to_arabic_numerals -> spell_out_blood_levels -> mark_designators -> tokens
     -> drop_stop_words -> to_us_spelling -> uninflect -> to_same_meaning -> sort
 
 so that "Crohn's Disease", "crohn disease" and "Diseases: Crohn" all give ``('crohn', 'disease')``
@@ -25,6 +25,8 @@ from medreward.medical.lexicon import load_lexicon  # the table itself loads on 
 
 __all__ = [
     "ANATOMICAL_ABBREVIATIONS",
+    "BLOOD_LEVEL_ROOTS",
+    "DESIGNATING_WORDS",
     "IRREGULAR_PLURALS",
     "NEGATION_CUES",
     "NUMBERING_WORDS",
@@ -35,10 +37,12 @@ __all__ = [
     "expand_anatomical_abbreviations",
     "fold_text",
     "fold_unicode",
+    "mark_designators",
     "normalize_folded",
     "normalize_terms",
     "normalize_tokens",
     "remove_genitives",
+    "spell_out_blood_levels",
     "split_punctuation",
     "term_tokens",
     "to_arabic_numerals",
@@ -214,10 +218,62 @@ def expand_anatomical_abbreviations(text: str) -> str:
     return _ANATOMICAL.sub(lambda m: ANATOMICAL_ABBREVIATIONS[m.group(1)], text)
 
 
+# Words after which a single letter designates a kind: "hepatitis B", "group A streptococcus",
+# "type A dissection", "protein C". The letter becomes a capital token, which no stop word list drops
+# and which the number guard compares like a number ("hepatitis B" is not "hepatitis C").
+DESIGNATING_WORDS = NUMBERING_WORDS | frozenset(
+    "hepatitis hemophilia haemophilia vitamin protein influenza serotype serogroup strain antigen blood "
+    "botulinum".split()
+)
+_LETTER = re.compile(r"[a-z](?<=\b[a-z])(?![a-z0-9])")
+
+
+def mark_designators(text: str) -> str:
+    """A single letter after a designating word as a capital token, on folded text.
+
+    >>> mark_designators("hepatitis b and group a streptococcus, a virus")
+    'hepatitis B and group A streptococcus, a virus'
+    """
+    pieces: list[str] = []
+    done = 0
+    for match in _LETTER.finditer(text):
+        words = text[max(0, match.start() - _LONGEST_DESIGNATING_WORD - 2) : match.start()].split()
+        if words and words[-1] in DESIGNATING_WORDS:
+            pieces += [text[done : match.start()], match.group(0).upper()]
+            done = match.end()
+    return "".join(pieces) + text[done:] if pieces else text
+
+
+_LONGEST_DESIGNATING_WORD = max(map(len, DESIGNATING_WORDS))
+
+# Blood levels named with hypo-/hyper- are low and high levels of a substance: "hypokalemia" is "low
+# potassium", so that the lay phrasing and the term agree (and "high" / "low" are opposites).
+BLOOD_LEVEL_ROOTS: dict[str, str] = {
+    "kal": "potassium", "natr": "sodium", "calc": "calcium", "magnes": "magnesium",
+    "phosphat": "phosphate", "glyc": "glucose", "chlor": "chloride", "album": "albumin",
+    "uric": "uric acid", "cholesterol": "cholesterol",
+}  # fmt: skip
+_BLOOD_LEVEL = re.compile(r"\bhyp(o|er)(" + "|".join(BLOOD_LEVEL_ROOTS) + r")a?emias?\b")
+
+
+def spell_out_blood_levels(text: str) -> str:
+    """``"hypokalemia"`` -> ``"low potassium"``, ``"hyperglycaemia"`` -> ``"high glucose"``, on folded text.
+
+    >>> spell_out_blood_levels("hypokalaemia with hypernatremia")
+    'low potassium with high sodium'
+    """
+    if "hyp" not in text:
+        return text
+    return _BLOOD_LEVEL.sub(
+        lambda m: f"{'low' if m.group(1) == 'o' else 'high'} {BLOOD_LEVEL_ROOTS[m.group(2)]}", text
+    )
+
+
 def term_tokens(text: str) -> list[str]:
     """The tokens of ``fold_text(text)``, in order."""
     folded = expand_anatomical_abbreviations(remove_genitives(fold_unicode(text)))
-    return to_arabic_numerals(split_punctuation(folded)).split()
+    spaced = to_arabic_numerals(split_punctuation(folded))
+    return mark_designators(spell_out_blood_levels(spaced)).split()
 
 
 def fold_text(text: str) -> str:
@@ -317,6 +373,8 @@ SAME_MEANING: dict[str, str] = {
     "cease": "stop",
     # microbiology: a rod is a bacillus ("gram-negative rods")
     "rod": "bacillus",
+    # "blood sugar" is blood glucose
+    "sugar": "glucose",
 }
 
 

@@ -146,3 +146,35 @@ def test_gemma_1b_architecture_matches_the_release() -> None:
     assert arch["layer_types"].count("full_attention") == 4
     assert arch["layer_types"][5] == "full_attention"
     assert (arch["hidden_size"], arch["num_hidden_layers"], arch["vocab_size"]) == (1152, 26, 262_144)
+
+
+def test_tiny_trl_run_with_a_format_warm_start(
+    example: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [
+        "--backend",
+        "trl",
+        "--tiny",
+        "--format-warmup",
+        "3",
+        "--max-steps",
+        "1",
+        "--output-dir",
+        str(tmp_path),
+    ]
+    assert example.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "format warm start: 3 steps on 8 examples" in out  # the 8 sample questions
+    # The warm start added the LoRA adapter itself; GRPO trained and saved that same adapter.
+    adapter = json.loads((tmp_path / "adapter" / "adapter_config.json").read_text())
+    assert adapter["r"] == 8
+    assert len([e for e in json.loads((tmp_path / "log_history.json").read_text()) if "loss" in e]) == 1
+
+
+def test_dry_run_shows_the_warm_start_and_gguf_needs_trl(
+    example: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert example.main(["--dry-run", "--format-warmup", "40"]) == 0
+    assert json.loads(capsys.readouterr().out)["format_warmup_steps"] == 40
+    assert example.main(["--model", "smollm2/SmolLM2-135M-Instruct.Q4_1.gguf", "--max-steps", "1"]) == 2
+    assert "use --backend trl" in capsys.readouterr().err

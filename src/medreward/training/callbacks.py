@@ -30,7 +30,8 @@ class ConstantRewardWarning(TrainerCallback):  # type: ignore[misc,unused-ignore
     """Print a warning when ``frac_reward_zero_std`` is 1 in each of the first ``steps`` logs.
 
     A log below 1 before that stops the watch (the rewards vary: GRPO has a signal). ``stream``
-    defaults to ``sys.stderr``; ``warned`` tells whether the warning was printed.
+    defaults to ``sys.stderr``; ``warned`` tells whether the warning was printed. Under several
+    processes only the main one watches (the logged values are the same on all).
     """
 
     def __init__(self, steps: int = 5, *, stream: TextIO | None = None, tolerance: float = 1e-6) -> None:
@@ -47,6 +48,8 @@ class ConstantRewardWarning(TrainerCallback):  # type: ignore[misc,unused-ignore
         self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any
     ) -> Any:
         value = (logs or {}).get(_KEY)
+        if not getattr(state, "is_world_process_zero", True):  # several processes: print once
+            return control
         if not self.watching or value is None:
             return control
         if float(value) < 1.0 - self.tolerance:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,6 +144,7 @@ def supervised_format_warmup(
     autocast_dtype: Any = None,
     max_length: int = 1024,
     seed: int = 0,
+    on_step: Callable[[int, int, float], None] | None = None,
 ) -> list[float]:
     """Fine-tune ``model`` in place on ``examples`` in the format; return the loss of every step.
 
@@ -152,7 +153,8 @@ def supervised_format_warmup(
     runs ``epochs`` passes in shuffled batches (``random.Random(seed)``), or exactly ``max_steps``
     optimizer steps when given (cycling over the examples). Only parameters that require a gradient
     train (LoRA weights of a PEFT model, or every weight). ``autocast_dtype`` (``torch.bfloat16`` on
-    a GPU) computes in that precision while the weights stay as they are.
+    a GPU) computes in that precision while the weights stay as they are. ``on_step(step, total,
+    loss)`` is called after every step (progress reports).
     """
     import torch
 
@@ -199,5 +201,7 @@ def supervised_format_warmup(
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         losses.append(float(output.loss.detach()))
+        if on_step is not None:
+            on_step(len(losses), total, losses[-1])
     model.train(was_training)
     return losses

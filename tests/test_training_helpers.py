@@ -139,7 +139,12 @@ def test_warmup_lowers_the_loss_and_runs_the_asked_steps(tiny: tuple[object, obj
     assert all(torch.isfinite(torch.tensor(losses)))
     assert losses[-1] < 0.75 * losses[0]
     assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))  # type: ignore[attr-defined]
-    assert len(supervised_format_warmup(model, tokenizer, examples, epochs=2, batch_size=1)) == 4
+    calls: list[tuple[int, int, float]] = []
+    losses = supervised_format_warmup(
+        model, tokenizer, examples, epochs=2, batch_size=1, on_step=lambda *c: calls.append(c)
+    )
+    assert [c[:2] for c in calls] == [(1, 4), (2, 4), (3, 4), (4, 4)]  # 2 epochs x 2 single-row batches
+    assert [c[2] for c in calls] == losses
     with pytest.raises(ValueError, match="at least one example"):
         supervised_format_warmup(model, tokenizer, [])
 
@@ -177,3 +182,16 @@ def test_constant_reward_warning_needs_a_step() -> None:
 
     with pytest.raises(ValueError, match="at least 1"):
         ConstantRewardWarning(steps=0)
+
+
+def test_constant_reward_warning_prints_on_the_main_process_only() -> None:
+    pytest.importorskip("transformers")
+    from transformers import TrainerState
+
+    from medreward.training.callbacks import ConstantRewardWarning
+
+    for main, expected in ((True, True), (False, False)):
+        stream = io.StringIO()
+        watch = ConstantRewardWarning(steps=1, stream=stream)
+        watch.on_log(None, TrainerState(is_world_process_zero=main), None, logs={"frac_reward_zero_std": 1.0})
+        assert watch.warned is expected and bool(stream.getvalue()) is expected

@@ -398,7 +398,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def merge(existing: Mapping[str, Any] | None, result: Mapping[str, Any]) -> dict[str, Any]:
-    """``existing`` results with ``result``'s run added, replacing an earlier run for that reference."""
+    """``existing`` results with ``result``'s run added, replacing an earlier run for that reference.
+
+    Runs accumulate only for the same model on the same device: results of another model or device
+    are set aside (the caller says so), so that one file never mixes them.
+    """
+    if existing and (existing.get("model"), existing.get("device")) != (result["model"], result["device"]):
+        existing = None
     runs = [r for r in (existing or {}).get("runs", []) if r.get("reference") != result["run"]["reference"]]
     runs.append(result["run"])
     merged = {k: v for k, v in result.items() if k != "run"}
@@ -531,6 +537,8 @@ def main(argv: list[str] | None = None) -> int:
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     existing = json.loads(output.read_text()) if output.is_file() else None
+    if existing and (existing.get("model"), existing.get("device")) != (result["model"], result["device"]):
+        print(f"note: {output} held runs of {existing.get('model')} on {existing.get('device')}: replaced")
     merged = merge(existing, result)
     output.write_text(json.dumps(merged, indent=2) + "\n")
     print(table(merged))

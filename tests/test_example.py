@@ -178,3 +178,22 @@ def test_dry_run_shows_the_warm_start_and_gguf_needs_trl(
     assert json.loads(capsys.readouterr().out)["format_warmup_steps"] == 40
     assert example.main(["--model", "smollm2/SmolLM2-135M-Instruct.Q4_1.gguf", "--max-steps", "1"]) == 2
     assert "use --backend trl" in capsys.readouterr().err
+
+
+def test_a_gguf_model_loads_through_the_gguf_loader_with_lora(
+    example: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("peft")
+    import medreward.training.gguf as gguf
+
+    loaded: list[str] = []
+
+    def fake_loader(path: str) -> tuple[str, str]:
+        loaded.append(path)
+        return "model", "tokenizer"
+
+    monkeypatch.setattr(gguf, "load_gguf_model", fake_loader)
+    recipe = Recipe(backend="trl", model="x.gguf")
+    model, tokenizer, lora = example.load_trl(recipe, "/models/SmolLM2.gguf", "bf16")
+    assert (model, tokenizer, loaded) == ("model", "tokenizer", ["/models/SmolLM2.gguf"])
+    assert (lora.r, sorted(lora.target_modules)) == (8, sorted(recipe.lora.target_modules))

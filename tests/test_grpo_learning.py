@@ -114,10 +114,22 @@ def test_curve_keeps_reward_means_and_merge_replaces_a_reference(bench: ModuleTy
     ]
     first = {"model": "m", "device": "cpu", "versions": {}, "run": {"reference": "response", "steps": 1}}
     second = {"model": "m", "device": "cpu", "versions": {}, "run": {"reference": "ground_truth", "steps": 2}}
-    again = {"model": "m", "device": "gpu", "versions": {}, "run": {"reference": "response", "steps": 3}}
+    again = {
+        "model": "m",
+        "device": "cpu",
+        "versions": {"trl": "1.16"},
+        "run": {"reference": "response", "steps": 3},
+    }
     merged = bench.merge(bench.merge(bench.merge(None, first), second), again)
-    assert merged["device"] == "gpu"
+    assert merged["versions"] == {"trl": "1.16"}
     assert [(r["reference"], r["steps"]) for r in merged["runs"]] == [("response", 3), ("ground_truth", 2)]
+    elsewhere = {
+        "model": "m",
+        "device": "gpu",
+        "versions": {},
+        "run": {"reference": "ground_truth", "steps": 4},
+    }
+    assert [r["steps"] for r in bench.merge(merged, elsewhere)["runs"]] == [4]  # never mixes devices
 
 
 # --- GRPO with the real weights -------------------------------------------------------------------------

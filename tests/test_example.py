@@ -217,3 +217,54 @@ def test_summary_names_the_distribution_in_words(example: ModuleType) -> None:
     assert example.describe_distribution(DistributedType.NO) == "no distribution"
     assert example.describe_distribution(DistributedType.MULTI_GPU) == "DDP on GPUs"
     assert example.describe_distribution("SOMETHING_NEW") == "something new"
+
+
+def test_tiny_trl_run_with_a_format_warm_start(
+    example: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [
+        "--backend",
+        "trl",
+        "--tiny",
+        "--format-warmup",
+        "3",
+        "--max-steps",
+        "1",
+        "--output-dir",
+        str(tmp_path),
+    ]
+    assert example.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "format warm start: 3 steps on 8 examples" in out  # the 8 sample questions
+    # The warm start added the LoRA adapter itself; GRPO trained and saved that same adapter.
+    adapter = json.loads((tmp_path / "adapter" / "adapter_config.json").read_text())
+    assert adapter["r"] == 8
+    assert len([e for e in json.loads((tmp_path / "log_history.json").read_text()) if "loss" in e]) == 1
+
+
+def test_dry_run_shows_the_warm_start_and_gguf_needs_trl(
+    example: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert example.main(["--dry-run", "--format-warmup", "40"]) == 0
+    assert json.loads(capsys.readouterr().out)["format_warmup_steps"] == 40
+    assert example.main(["--model", "smollm2/SmolLM2-135M-Instruct.Q4_1.gguf", "--max-steps", "1"]) == 2
+    assert "use --backend trl" in capsys.readouterr().err
+
+
+def test_a_gguf_model_loads_through_the_gguf_loader_with_lora(
+    example: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("peft")
+    import medreward.training.gguf as gguf
+
+    loaded: list[str] = []
+
+    def fake_loader(path: str) -> tuple[str, str]:
+        loaded.append(path)
+        return "model", "tokenizer"
+
+    monkeypatch.setattr(gguf, "load_gguf_model", fake_loader)
+    recipe = Recipe(backend="trl", model="x.gguf")
+    model, tokenizer, lora = example.load_trl(recipe, "/models/SmolLM2.gguf", "bf16")
+    assert (model, tokenizer, loaded) == ("model", "tokenizer", ["/models/SmolLM2.gguf"])
+    assert (lora.r, sorted(lora.target_modules)) == (8, sorted(recipe.lora.target_modules))

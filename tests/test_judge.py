@@ -144,9 +144,7 @@ def test_only_uncertain_verdicts_are_judged(server: JudgeServer) -> None:
     assert request["path"] == "/v1/chat/completions" and request["auth"] == "Bearer sk-test"
     body = request["body"]
     assert body["model"] == "judge" and body["temperature"] == 0
-    assert (
-        "Reference answer: Microcephaly\nAnswer: Abnormally small head" in body["messages"][1]["content"]
-    )
+    assert "Reference answer: Microcephaly\nAnswer: Abnormally small head" in body["messages"][1]["content"]
 
 
 def test_rows_without_reference_and_missing_answers_are_not_judged(server: JudgeServer) -> None:

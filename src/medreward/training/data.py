@@ -17,8 +17,9 @@ from typing import Any
 
 from medreward.samples import load_samples
 from medreward.training.recipe import DATASETS
+from medreward.training.warmup import FormatExample, format_examples
 
-__all__ = ["build_prompt", "load_training_dataset"]
+__all__ = ["build_prompt", "load_format_examples", "load_training_dataset"]
 
 # Column names tried, in order, for local files.
 _QUESTION_COLUMNS = ("Question", "question", "Open-ended Verifiable Question", "prompt")
@@ -42,7 +43,9 @@ def _raw_dataset(source: str) -> tuple[Any, str, str]:
 
     if source == "samples":
         rows = load_samples()
-        data = Dataset.from_list([{"Question": r["Question"], "answer": r["answer"]} for r in rows])
+        data = Dataset.from_list(
+            [{"Question": r["Question"], "Response": r["Response"], "answer": r["answer"]} for r in rows]
+        )
         return data, "Question", "answer"
     if source in DATASETS:
         spec = DATASETS[source]
@@ -78,3 +81,17 @@ def load_training_dataset(
     if len(kept) == 0:
         raise ValueError(f"no prompt of {source!r} fits in {max_prompt_tokens} tokens")
     return kept.remove_columns("prompt_tokens")
+
+
+def load_format_examples(
+    source: str, limit: int | None = None, *, reasoning_chars: int = 400
+) -> list[FormatExample]:
+    """Format warm-start examples (:func:`~medreward.training.warmup.format_examples`) from the first
+    ``limit`` rows of ``source`` (the names and files :func:`load_training_dataset` accepts)."""
+    data, _, _ = _raw_dataset(source)
+    if limit is not None:
+        data = data.select(range(min(limit, len(data))))
+    examples = format_examples(data, reasoning_chars=reasoning_chars)
+    if not examples:
+        raise ValueError(f"{source!r} has no row with a question, a reasoning and a solution column")
+    return examples

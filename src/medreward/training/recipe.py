@@ -131,6 +131,9 @@ class Recipe(BaseModel):
     system_prompt: str = SYSTEM_PROMPT
     output_dir: str = "outputs/gemma-3-1b-medical-grpo"
     save_merged: bool = False
+    # Supervised steps in the format before GRPO (medreward.training.warmup), for models that never
+    # write the tags by themselves; 0: none, as in the published recipe.
+    format_warmup_steps: int = Field(0, ge=0)
     # Processes of the launch (`accelerate launch --num_processes N`): one per GPU; the generation
     # batch spans all of them (see medreward.training.distributed).
     num_processes: int = Field(1, ge=1)

@@ -58,9 +58,17 @@ Row = Mapping[str, Any]
 
 # The reference the rewards see during GRPO (the dataset's ``answer`` column), by name. A new choice
 # is one more entry: a function from a data row to its reference text.
+def _extracted(row: Row) -> str:
+    """The short answer :func:`medreward.extract_answer` distils from the Response; the Response
+    itself where extraction abstains."""
+    found = medreward.extract_answer(str(row["Response"]), str(row["Question"]))
+    return str(row["Response"]) if found is None else found.text
+
+
 REFERENCES: dict[str, Callable[[Row], str]] = {
     "response": lambda row: str(row["Response"]),
     "ground_truth": lambda row: str(row["Ground-True Answer"]),
+    "extracted": _extracted,
 }
 
 # The trainer's log keys kept in each curve point, besides every ``rewards/<name>/mean``.

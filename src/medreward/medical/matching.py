@@ -927,7 +927,7 @@ class AnswerMatcher(BaseModel):
         0.7, ge=0.0, le=1.0, description="similarity below which an answer is a mismatch, not a partial match"
     )
     min_support: float = Field(
-        0.05,
+        0.3,
         ge=0.0,
         le=1.0,
         description="against long references, the support below which an answer is a mismatch",

@@ -56,6 +56,7 @@ DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "grpo_learning.json"
 
 Row = Mapping[str, Any]
 
+
 # The reference the rewards see during GRPO (the dataset's ``answer`` column), by name. A new choice
 # is one more entry: a function from a data row to its reference text.
 def _extracted(row: Row) -> str:

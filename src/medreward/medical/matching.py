@@ -167,7 +167,9 @@ _CONTRAST_CUE = re.compile(_CUE_START + rf"({_CONTRASTS})\b")
 # engine skip between candidates; no \s*: linear time on any input.
 _PASSAGE_BREAK = re.compile(
     r"[ ,;:()\[\]](?:(?<! )|(?=(?:rather than|instead of|but|while|whereas|although|however|unlike|"
-    r"as opposed to|except|compared (?:to|with)|over (?:a|an|the|other))\b))",
+    r"as opposed to|except|compared (?:to|with)|over (?:a|an|the|other)|"
+    # a conclusion cue opens the passage that names the answer: "... drug user points to X"
+    r"points? (?:to|towards)|consistent with|indicative of|suggestive of|diagnostic of|is most likely)\b))",
 )
 # A passage that opens with "over" sets its object aside ("suggests this diagnosis over an ACL tear").
 _OVER = re.compile(r"\s*over\b")
@@ -230,6 +232,9 @@ PASSAGE_DECAY = 0.03
 SENTENCE_SHARE = 0.75
 # The share of an excluded mention, beyond the best positive one, taken off the support.
 EXCLUSION_PENALTY = 0.5
+# How much a passage's recall counts against its precision (F-beta): a solution must cover the
+# passage's content (its terms beyond the question's), not only be contained in it.
+RECALL_BETA = 0.3
 
 # The least weight a term carries (specificity can be 0 for the commonest words).
 _MIN_WEIGHT = 0.05
@@ -666,6 +671,10 @@ class ReferenceAnalysis:
     question_terms: frozenset[str] = frozenset()
     # The question's words as written (folded), negation words included.
     question_words: frozenset[str] = frozenset()
+    # The weight of each passage's (and each sentence's) content: its terms that are not the
+    # question's, by specificity; the denominator of a solution's recall of that passage.
+    passage_content: tuple[float, ...] = ()
+    sentence_content: tuple[float, ...] = ()
     # A short reference with abbreviations, analysed as written too ("CT chest" as "ct chest"): an
     # abbreviation matches its expansion or itself, in any case.
     as_written: ReferenceAnalysis | None = None
@@ -855,7 +864,7 @@ def _support(hits: list[tuple[str, float]], total: float, reference: ReferenceAn
     # A solution has a few terms and a reference a dozen passages: checking each passage for each
     # hit is cheaper than an inverted index that every reference would have to build. Most passages
     # have none of the hits, which one set operation in C tells.
-    for passage in reference.passages:
+    for passage, content in zip(reference.passages, reference.passage_content):
         terms = passage.terms
         if terms.isdisjoint(keys):
             continue
@@ -864,14 +873,27 @@ def _support(hits: list[tuple[str, float]], total: float, reference: ReferenceAn
             if passage.excluded:
                 worst = max(worst, weight / total)
             else:
-                best = max(best, weight / total * passage.weight)
-    for terms, sentence_weight in reference.sentences:
+                best = max(
+                    best, _f_score(weight / total, weight / content if content else 1.0) * passage.weight
+                )
+    for (terms, sentence_weight), content in zip(reference.sentences, reference.sentence_content):
         if terms.isdisjoint(keys):
             continue
         weight = sum([w for term, w in found if term in terms])
         if weight:
-            best = max(best, SENTENCE_SHARE * sentence_weight * weight / total)
+            recall = weight / content if content else 1.0
+            best = max(best, SENTENCE_SHARE * sentence_weight * _f_score(weight / total, recall))
     return best - EXCLUSION_PENALTY * max(0.0, worst - best)
+
+
+def _f_score(precision: float, recall: float) -> float:
+    """F-beta of a passage's support, leaning on precision (:data:`RECALL_BETA`): a concise answer
+    inside a longer passage still scores, one generic word of a passage does not."""
+    recall = min(1.0, recall)
+    if not precision or not recall:
+        return 0.0
+    beta2 = RECALL_BETA * RECALL_BETA
+    return (1 + beta2) * precision * recall / (beta2 * precision + recall)
 
 
 def _clause_support(
@@ -961,6 +983,14 @@ class AnswerMatcher(BaseModel):
         description="the share of its weight that a word of the question keeps as evidence: restating "
         "the question is not answering it",
     )
+    long_question_weight: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="question_weight against a paragraph: a paragraph restates the question in its "
+        "conclusion, so a word of the question found there is no evidence at all (a policy trained "
+        "against Responses learned to restate the question when it kept a quarter)",
+    )
     narrower_similarity: float = Field(
         0.9,
         ge=0.0,
@@ -1023,6 +1053,17 @@ class AnswerMatcher(BaseModel):
 
         fuzzy_pool = _fuzzy_pool(answer)
         question_words = frozenset(term_tokens(question)) if question else frozenset()
+        question_terms = frozenset(normalize_folded(list(question_words)))
+        passage_content: tuple[float, ...] = ()
+        sentence_content: tuple[float, ...] = ()
+        if is_long:
+            specificity = load_lexicon().specificity
+
+            def content(terms: frozenset[str]) -> float:
+                return sum(max(specificity(t), _MIN_WEIGHT) for t in sorted(terms) if t not in question_terms)
+
+            passage_content = tuple(content(p.terms) for p in passages)
+            sentence_content = tuple(content(terms) for terms, _ in sentences)
         analysis = ReferenceAnalysis(
             answer=answer,
             is_long=is_long,
@@ -1031,8 +1072,10 @@ class AnswerMatcher(BaseModel):
             fuzzy_pool=fuzzy_pool,
             exception_question=exception and is_long,
             related_concepts=related,
-            question_terms=frozenset(normalize_folded(list(question_words))),
+            question_terms=question_terms,
             question_words=question_words,
+            passage_content=passage_content,
+            sentence_content=sentence_content,
         )
         if not is_long and answer.abbreviated:
             plain = analyze_text(reference, self.linker, expand=False)
@@ -1127,9 +1170,12 @@ class AnswerMatcher(BaseModel):
         return None
 
     def _weight(self, term: str, reference: ReferenceAnalysis) -> float:
-        """A term's evidence weight: its specificity, a fraction of it for a word of the question."""
+        """A term's evidence weight: its specificity, a fraction of it for a word of the question
+        (:attr:`question_weight`, :attr:`long_question_weight` against a paragraph)."""
         weight = max(load_lexicon().specificity(term), _MIN_WEIGHT)
-        return weight * self.question_weight if term in reference.question_terms else weight
+        if term not in reference.question_terms:
+            return weight
+        return weight * (self.long_question_weight if reference.is_long else self.question_weight)
 
     def compare(self, solution: str | None, reference: ReferenceAnalysis) -> AnswerMatch:
         """Judge ``solution`` (``None`` when the completion has none) against an analysed reference:

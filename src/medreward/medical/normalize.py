@@ -62,6 +62,11 @@ STOP_WORDS = frozenset(
     indicate therefore thus so hence based given finding findings would could should may might
     can will best option correct case here than then there their such also very
     has have had it he she they his her presents presenting percent per cent
+    especially particularly typically usually commonly generally often frequently various several
+    including include includes involving involve involves presented described describe associated
+    regarding important significant specifically potentially considering context scenario situation
+    guideline guidelines characterized characterised characteristic typical classic point points pointing
+    indicative
     """.split()
 )
 

@@ -369,6 +369,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     after, after_texts = evaluate(trainer.model, tokenizer, eval_rows, args)
     record: dict[str, Any] = {
         "reference": args.reference,
+        # The judge's exact version: the scores a policy learns from change between commits.
+        "medreward_commit": _commit(),
         "steps": args.steps,
         "seconds": round(seconds, 1),
         "settings": {
@@ -401,6 +403,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         },
         "run": record,
     }
+
+
+def _commit() -> str | None:
+    """The git commit of the working tree, when it is a checkout (``None`` otherwise)."""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False, timeout=10
+        )
+    except OSError:
+        return None
+    return done.stdout.strip() or None
 
 
 # --- report --------------------------------------------------------------------------------------

@@ -280,8 +280,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     document = {
         "about": "Share of groups won (every accepted answer strictly above every rejected one) per kind and "
         "half; python benchmarks/judging_suite.py",
-        "medreward": medreward.__version__,
-        "python": sys.version.split()[0],
+        "medreward_version": medreward.__version__,
+        "python_version": sys.version.split()[0],
         "groups": len(groups),
         "seconds": {k: round(v, 3) for k, v in seconds.items()},
         "results": table,

@@ -83,6 +83,7 @@ class Lexicon:
         "_names",
         "_parents",
         "_related",
+        "_specificities",
         "_spelling",
         "_term_keys",
         "_xrefs",
@@ -106,6 +107,7 @@ class Lexicon:
         # Child concept index -> parent indices (lexicon 2.1; older artifacts have no hierarchy).
         self._parents = _table(document, "parents") if "parents" in document else {}
         self._concept_index: dict[str, int] | None = None  # built on first hierarchy lookup
+        self._specificities: dict[str, float] = {}  # term -> specificity, filled as terms are seen
         self._abbreviations: dict[str, list[list[str]]] = document["abbreviations"]
         self._spelling: dict[str, str] = document["spelling"]
         self._xrefs: dict[str, list[str]] = document.get("xrefs", {})
@@ -167,9 +169,15 @@ class Lexicon:
         >>> lex.specificity("disease") < lex.specificity("estradiol") < lex.specificity("zzz")
         True
         """
+        known = self._specificities.get(term)
+        if known is not None:
+            return known
         if self._df_scale <= math.log(2):
             return 1.0
-        return math.log(self._df_forms / (self._df.get(term, 1) + 1)) / self._df_scale
+        value = math.log(self._df_forms / (self._df.get(term, 1) + 1)) / self._df_scale
+        if len(self._specificities) < _SPECIFICITY_CACHE:  # bounded; a plain dict write is atomic
+            self._specificities[term] = value
+        return value
 
     def parents(self, cid: str) -> frozenset[str]:
         """The concepts directly above ``cid`` in a source's hierarchy (HPO is_a, the ICD-10-CM code
@@ -268,6 +276,8 @@ class Lexicon:
 
 _LEXICON: Lexicon | None = None
 _LOCK = threading.Lock()
+# The most terms whose specificity is remembered (a few megabytes at most).
+_SPECIFICITY_CACHE = 200_000
 
 
 def load_lexicon() -> Lexicon:

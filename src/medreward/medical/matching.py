@@ -1057,10 +1057,13 @@ class AnswerMatcher(BaseModel):
         passage_content: tuple[float, ...] = ()
         sentence_content: tuple[float, ...] = ()
         if is_long:
+            # Each distinct term's weight once; summed in sorted order (a float sum must not depend
+            # on set order, which differs between processes).
             specificity = load_lexicon().specificity
+            weights = {t: max(specificity(t), _MIN_WEIGHT) for t in term_set - question_terms}
 
             def content(terms: frozenset[str]) -> float:
-                return sum(max(specificity(t), _MIN_WEIGHT) for t in sorted(terms) if t not in question_terms)
+                return sum([weights[t] for t in sorted(terms & weights.keys())])
 
             passage_content = tuple(content(p.terms) for p in passages)
             sentence_content = tuple(content(terms) for terms, _ in sentences)

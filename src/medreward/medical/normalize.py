@@ -176,17 +176,22 @@ _ROMAN_VALUES = {
     "x": "10", "xi": "11", "xii": "12",
 }  # fmt: skip
 _LONGEST_NUMBERING_WORD = max(map(len, NUMBERING_WORDS))
+_LETTERS = re.compile(r"[a-z]+")
 # A Roman numeral standing alone; the leading class lets the engine skip to candidate letters in C.
 _ROMAN = re.compile(r"[ivxIVX](?<=\b[ivxIVX])[ivxIVX]{0,3}\b(?!\.\d)")
 
 
-def to_arabic_numerals(text: str) -> str:
+def to_arabic_numerals(text: str, *, folded: bool = False) -> str:
     """Roman numerals after a numbering word (:data:`NUMBERING_WORDS`) as digits, in any case (before
     abbreviations are expanded, "Stage IV" is a stage, not intravenous).
 
     >>> to_arabic_numerals("grade iii astrocytoma and cranial nerve vii")
     'grade 3 astrocytoma and cranial nerve 7'
     """
+    # Most texts have no numbering word at all, which one C-level pass tells (``folded``: the text is
+    # lower case and punctuation-free already, so splitting it finds its words).
+    if not text or NUMBERING_WORDS.isdisjoint(text.split() if folded else _LETTERS.findall(text.lower())):
+        return text
     pieces: list[str] = []
     done = 0
     for match in _ROMAN.finditer(text):
@@ -195,7 +200,7 @@ def to_arabic_numerals(text: str) -> str:
             continue
         # The word before, from a bounded window: linear time however many numerals a text has.
         words = text[max(0, match.start() - _LONGEST_NUMBERING_WORD - 2) : match.start()].split()
-        if not words or words[-1].lower() not in NUMBERING_WORDS:
+        if not words or words[-1].lower().lstrip("([") not in NUMBERING_WORDS:
             continue
         pieces += [text[done : match.start()], value]
         done = match.end()
@@ -209,6 +214,7 @@ ANATOMICAL_ABBREVIATIONS: dict[str, str] = {
     "a": "artery", "aa": "arteries", "n": "nerve", "nn": "nerves", "v": "vein", "vv": "veins",
     "m": "muscle", "mm": "muscles", "lig": "ligament",
 }  # fmt: skip
+_ANATOMICAL_PRECHECK = re.compile(r" (?:aa?|nn?|vv?|mm?|lig)\.")
 _ANATOMICAL = re.compile(r"(?<=[a-z]{3} )(" + "|".join(ANATOMICAL_ABBREVIATIONS) + r")\.(?=\s|$|[,;)])")
 
 
@@ -218,7 +224,7 @@ def expand_anatomical_abbreviations(text: str) -> str:
     >>> expand_anatomical_abbreviations("middle meningeal a. and radial n.")
     'middle meningeal artery and radial nerve'
     """
-    if "." not in text:
+    if _ANATOMICAL_PRECHECK.search(text) is None:  # a literal scan: most texts have none
         return text
     return _ANATOMICAL.sub(lambda m: ANATOMICAL_ABBREVIATIONS[m.group(1)], text)
 
@@ -239,6 +245,8 @@ def mark_designators(text: str) -> str:
     >>> mark_designators("hepatitis b and group a streptococcus, a virus")
     'hepatitis B and group A streptococcus, a virus'
     """
+    if DESIGNATING_WORDS.isdisjoint(text.split()):  # most texts: no designating word, told in C
+        return text
     pieces: list[str] = []
     done = 0
     for match in _LETTER.finditer(text):
@@ -277,7 +285,7 @@ def spell_out_blood_levels(text: str) -> str:
 def term_tokens(text: str) -> list[str]:
     """The tokens of ``fold_text(text)``, in order."""
     folded = expand_anatomical_abbreviations(remove_genitives(fold_unicode(text)))
-    spaced = to_arabic_numerals(split_punctuation(folded))
+    spaced = to_arabic_numerals(split_punctuation(folded), folded=True)
     return mark_designators(spell_out_blood_levels(spaced)).split()
 
 

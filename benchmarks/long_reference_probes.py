@@ -1,0 +1,119 @@
+"""What a paragraph reference pays for: mean check_answer score of answer shapes a GRPO policy finds.
+
+On the development rows whose long ``Response`` endorses the keyed answer
+(``benchmarks/labels/response_endorses.json``), each row's Response is the reference and its
+``Question`` the prompt, as in a GRPO run against the recipe's data. For each shape of solution the
+table gives the mean ``check_answer`` score and the share of rows where it is positive:
+
+- ``honest``: the ``Ground-True Answer``;
+- ``wrong_option``: each wrong multiple-choice option;
+- ``question_echo``: the question's last sentence (what a policy trained against Responses learned);
+- ``echo_plus_paragraph_word``: "The <end of the ask> is likely <W>", W the first word of six or more
+  letters of the Response that the question lacks (a topical word, as a policy's reasoning yields);
+- ``head_noun``: the last word of the answer alone (a vague answer);
+- ``answer_plus_question_keywords``: the answer followed by the question's four longest words.
+
+A reward a policy cannot game keeps every shape but ``honest`` well below it, and the echo shapes
+below ``wrong_option``. Run from the repository root::
+
+    python benchmarks/long_reference_probes.py [--data PATH] [--output PATH.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+from pathlib import Path
+
+import medreward
+from medreward import DEFAULT_TAGS, check_answer
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "medical_o1_dev.jsonl"
+LABELS = REPO / "benchmarks" / "labels" / "response_endorses.json"
+DEFAULT_OUTPUT = REPO / "benchmarks" / "results" / "long_reference_probes.json"
+_LETTER_CODE = re.compile(r"^[a-eA-E]{1,3}$")
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+
+
+def _score(solution: str, reference: str, question: str) -> float:
+    scores = check_answer(
+        prompts=[question], completions=[DEFAULT_TAGS.wrap("r", solution)], answer=[reference]
+    )
+    return float(scores[0] or 0.0)
+
+
+def probes(row: dict[str, object]) -> dict[str, list[str]]:
+    """The solutions of each shape for one row."""
+    question, response = str(row["Question"]), str(row["Response"])
+    answer = str(row["Ground-True Answer"])
+    options = row["options"]
+    assert isinstance(options, dict)
+    wrong = [str(v) for k, v in options.items() if k != row["answer_idx"] and not _LETTER_CODE.match(str(v))]
+    ask = _SENTENCE_END.split(question.strip())[-1].rstrip("?")
+    asked = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
+    topical = [w for w in re.findall(r"[A-Za-z]{6,}", response) if w.lower() not in asked]
+    keywords = " ".join(sorted(set(re.findall(r"[A-Za-z]{7,}", question)), key=lambda w: (-len(w), w))[:4])
+    return {
+        "honest": [answer],
+        "wrong_option": wrong,
+        "question_echo": [ask],
+        "echo_plus_paragraph_word": [
+            f"The {ask.split(' ', 3)[-1]} is likely {topical[0] if topical else 'issues'}"
+        ],
+        "head_noun": [answer.split()[-1]],
+        "answer_plus_question_keywords": [f"{answer} {keywords}"],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    args = parser.parse_args(argv)
+    if not args.data.is_file():
+        print(f"{args.data} not found (see ../shared/data/README.md); pass --data", file=sys.stderr)
+        return 2
+    rows = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
+    labels = {r["line"]: r for r in json.loads(LABELS.read_text())["rows"]}
+    scores: dict[str, list[float]] = {}
+    used = 0
+    for line, row in enumerate(rows):
+        label = labels.get(line, {})
+        if not (label.get("agrees_with_answer_idx") and label.get("endorses")):
+            continue
+        used += 1
+        for shape, solutions in probes(row).items():
+            for solution in solutions:
+                scores.setdefault(shape, []).append(_score(solution, row["Response"], row["Question"]))
+    table = {
+        shape: {
+            "solutions": len(values),
+            "mean": round(statistics.fmean(values), 4),
+            "share_positive": round(sum(v > 0 for v in values) / len(values), 4),
+        }
+        for shape, values in scores.items()
+    }
+    print(f"{used} development rows whose Response endorses the answer; check_answer against the Response")
+    print(f"{'shape':30} {'solutions':>9} {'mean':>7} {'share > 0':>9}")
+    for shape, row in table.items():
+        print(f"{shape:30} {row['solutions']:>9} {row['mean']:>+7.3f} {row['share_positive']:>9.2f}")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    document = {
+        "medreward_version": medreward.__version__,
+        "python_version": sys.version.split()[0],
+        "rows": used,
+        "shapes": table,
+    }
+    args.output.write_text(json.dumps(document, indent=1) + "\n")
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

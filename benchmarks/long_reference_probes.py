@@ -14,7 +14,13 @@ table gives the mean ``check_answer`` score and the share of rows where it is po
 - ``answer_plus_question_keywords``: the answer followed by the question's four longest words.
 
 A reward a policy cannot game keeps every shape but ``honest`` well below it, and the echo shapes
-below ``wrong_option``. Run from the repository root::
+below ``wrong_option``.
+
+It also measures ``medreward.extract_answer`` on the same data: coverage over all rows, and on the
+endorsing rows the share whose extracted text ``check_answer`` judges at least partial against the
+Ground-True Answer, and the ranking (right option strictly above every wrong one) with the
+extracted text as the reference (the Response where extraction abstains), next to the Response.
+Run from the repository root::
 
     python benchmarks/long_reference_probes.py [--data PATH] [--output PATH.json]
 """
@@ -29,7 +35,7 @@ import sys
 from pathlib import Path
 
 import medreward
-from medreward import DEFAULT_TAGS, check_answer
+from medreward import DEFAULT_TAGS, check_answer, extract_answer
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "medical_o1_dev.jsonl"
@@ -69,6 +75,40 @@ def probes(row: dict[str, object]) -> dict[str, list[str]]:
     }
 
 
+def _ranks_first(row: dict[str, object], reference: str) -> bool:
+    shapes = probes(row)
+    right = _score(shapes["honest"][0], reference, str(row["Question"]))
+    return all(right > _score(w, reference, str(row["Question"])) for w in shapes["wrong_option"])
+
+
+def measure_extraction(
+    rows: list[dict[str, object]], labels: dict[int, dict[str, object]]
+) -> dict[str, float]:
+    """Coverage of extract_answer, its agreement with the short answers, and ranking with it."""
+    found = [extract_answer(str(r["Response"]), str(r["Question"])) for r in rows]
+    endorsing = [
+        (row, hit)
+        for line, (row, hit) in enumerate(zip(rows, found))
+        if labels.get(line, {}).get("agrees_with_answer_idx") and labels.get(line, {}).get("endorses")
+    ]
+    agree = sum(
+        hit is not None and _score(hit.text, str(row["Ground-True Answer"]), str(row["Question"])) >= 0.5
+        for row, hit in endorsing
+    )
+    ranked_extracted = sum(
+        _ranks_first(row, str(row["Response"]) if hit is None else hit.text) for row, hit in endorsing
+    )
+    ranked_response = sum(_ranks_first(row, str(row["Response"])) for row, _ in endorsing)
+    n = len(endorsing)
+    return {
+        "coverage": round(sum(hit is not None for hit in found) / len(rows), 4),
+        "endorsing_rows": n,
+        "agrees_with_ground_truth": round(agree / n, 4),
+        "ranking_extracted": round(ranked_extracted / n, 4),
+        "ranking_response": round(ranked_response / n, 4),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -91,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         for shape, solutions in probes(row).items():
             for solution in solutions:
                 scores.setdefault(shape, []).append(_score(solution, row["Response"], row["Question"]))
+    extraction = measure_extraction(rows, labels)
     table = {
         shape: {
             "solutions": len(values),
@@ -103,8 +144,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'shape':30} {'solutions':>9} {'mean':>7} {'share > 0':>9}")
     for shape, row in table.items():
         print(f"{shape:30} {row['solutions']:>9} {row['mean']:>+7.3f} {row['share_positive']:>9.2f}")
+    print(
+        f"extract_answer: a short answer for {extraction['coverage']:.0%} of {len(rows)} Responses; on the "
+        f"{extraction['endorsing_rows']} endorsing rows, judged >= partial against the Ground-True Answer "
+        f"{extraction['agrees_with_ground_truth']:.0%}; ranking with it as the reference "
+        f"{extraction['ranking_extracted']:.0%} (the Response itself: {extraction['ranking_response']:.0%})"
+    )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     document = {
+        "extraction": extraction,
         "medreward_version": medreward.__version__,
         "python_version": sys.version.split()[0],
         "rows": used,

@@ -36,6 +36,7 @@ BENCHMARKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("judging_suite.py", ()),
     ("answer_judging.py", ()),
     ("hacking_gauntlet.py", ()),
+    ("long_reference_probes.py", ()),
     ("reward_throughput.py", ("--min-seconds", "0.2", "--repeats", "3")),
     ("cli_throughput.py", ("--rows", "2000", "--repeats", "1")),
 )

@@ -143,3 +143,18 @@ def test_the_question_is_read_as_check_answer_reads_it(capsys: pytest.CaptureFix
         main(["explain", "--completion", completion, "--reference", reference, "--question", question]) == 0
     )
     assert "asks for the exception" in capsys.readouterr().out
+
+
+def test_the_decision_names_the_rule_or_the_threshold() -> None:
+    guarded = explain(formatted("r", "Hypokalemia"), "Hyperkalemia")
+    assert guarded.decision is not None and guarded.decision.startswith("guard fired (opposite")
+    partial = explain(formatted("r", "Acute pancreatitis"), "Pancreatitis")
+    assert partial.verdict == "partial"
+    assert partial.decision == f"similarity {partial.similarity:.3f} >= min_similarity 0.70: partial"
+    same = explain(formatted("r", "Heart attack"), "Myocardial infarction")
+    assert same.decision is not None and same.decision.endswith(": equivalent")
+    # Concepts in words, the id beside the name.
+    assert "Myocardial infarction (UMLS:C0027051)" in same.reference_concept_names
+    assert explain(formatted("r", "Sarcoidosis"), "Gout").decision == (
+        "similarity 0.000 < min_similarity 0.70: mismatch"
+    )

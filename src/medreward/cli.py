@@ -294,8 +294,8 @@ def _render_explanation(e: Explanation, console: Console) -> None:
     if e.concepts is not None or e.reference_concepts is not None:
         terms.add_row(
             "concepts",
-            _terms(sorted(map(str, e.concepts or ()))),
-            _terms(sorted(map(str, e.reference_concepts or ()))),
+            _terms(e.concept_names or tuple(sorted(map(str, e.concepts or ())))),
+            _terms(e.reference_concept_names or tuple(sorted(map(str, e.reference_concepts or ())))),
         )
     console.print(terms)
 
@@ -316,6 +316,8 @@ def _render_explanation(e: Explanation, console: Console) -> None:
         match.add_row("matched terms", _terms(e.matched_terms))
         match.add_row("unmatched terms", _terms(e.unmatched_terms))
         match.add_row("guard", e.guard or "(none fired)")
+        if e.decision is not None:
+            match.add_row("decided by", e.decision)
     console.print(match)
 
     scores = Table(title="scores", title_justify="left")

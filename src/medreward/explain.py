@@ -64,6 +64,11 @@ class Explanation:
     # The question asked (the prompt), and whether the matcher read it as "which is NOT ...".
     question: str | None = None
     exception_question: bool | None = None
+    # What decided the verdict, in words: the rule, or the similarity against its threshold.
+    decision: str | None = None
+    # The concepts of either side as "preferred name (id)", where the bundled lexicon names them.
+    concept_names: tuple[str, ...] = ()
+    reference_concept_names: tuple[str, ...] = ()
 
     @property
     def total(self) -> float | None:
@@ -116,6 +121,7 @@ def explain(completion: Any, reference: str, question: str | None = None) -> Exp
     matched = tuple(match.matched_terms) if match is not None else ()
     unmatched = tuple(t for t in solution_terms if t not in set(matched)) if match is not None else ()
 
+    decision = None if match is None else _decision(match, config.matcher, bool(is_long))
     columns = {config.answer_column: [reference]}
     scores: dict[str, float | None] = {}
     for reward in default_rewards():
@@ -143,4 +149,37 @@ def explain(completion: Any, reference: str, question: str | None = None) -> Exp
         scores=scores,
         question=question,
         exception_question=exception_question,
+        decision=decision,
+        concept_names=_named(None if match is None else getattr(match, "concepts", None)),
+        reference_concept_names=_named(reference_concepts),
+    )
+
+
+def _decision(match: Any, matcher: Any, is_long: bool) -> str:
+    """The rule that decided ``match``'s verdict, with the threshold where one did."""
+    verdict = match.verdict
+    if verdict == "missing":
+        return "no single solution block with content terms: missing"
+    if match.guard:
+        return f"guard fired ({match.guard}): mismatch at the floor"
+    if verdict == "exact":
+        return "the same folded text: exact"
+    if verdict == "equivalent":
+        return "the same content terms, or a concept both answers name: equivalent"
+    name = "min_support" if is_long else "min_similarity"
+    threshold = float(getattr(matcher, name))
+    relation = ">=" if verdict == "partial" else "<"
+    return f"similarity {match.similarity:.3f} {relation} {name} {threshold:.2f}: {verdict}"
+
+
+def _named(concepts: Any) -> tuple[str, ...]:
+    """Concept ids as "preferred name (id)" where the bundled lexicon knows the id."""
+    if not concepts:
+        return ()
+    from medreward.medical.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    return tuple(
+        f"{name} ({cid})" if (name := lexicon.preferred_name(str(cid))) else str(cid)
+        for cid in sorted(map(str, concepts))
     )

@@ -53,7 +53,7 @@ def write_input(path: Path, data: Path, rows: int) -> str:
 
 def run_score(path: Path, output: Path, workers: int) -> float:
     """Seconds one ``medreward score`` run takes, as a user runs it."""
-    command = [sys.executable, "-m", "medreward.cli", "score", str(path), "--output", str(output)]
+    command = [sys.executable, "-m", "medreward.tools.cli", "score", str(path), "--output", str(output)]
     started = time.perf_counter()
     done = subprocess.run([*command, "--workers", str(workers)], capture_output=True, text=True)
     seconds = time.perf_counter() - started

@@ -1,6 +1,6 @@
 """The reward-hacking gauntlet as a table: every hack's total against the honest answer's.
 
-Runs :func:`medreward.gauntlet.run_gauntlet` (the same cases as ``tests/test_gauntlet.py``) on
+Runs :func:`medreward.tools.gauntlet.run_gauntlet` (the same cases as ``tests/test_gauntlet.py``) on
 ``medreward.samples.load_samples()``: for every case and reference kind (short ``answer``, long
 ``Response``), the mean total of the three default rewards, the honest completion's mean total,
 and how many rows the hack stays strictly below the honest answer on. A case passes when it does
@@ -22,8 +22,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import medreward
-from medreward.gauntlet import CASES, GauntletOutcome, run_gauntlet
 from medreward.samples import load_samples
+from medreward.tools.gauntlet import CASES, GauntletOutcome, run_gauntlet
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "hacking_gauntlet.json"

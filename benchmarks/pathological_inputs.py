@@ -1,6 +1,6 @@
 """Time and memory of every reward on pathological inputs: is the cost linear, with no blow-up?
 
-Inputs come from :func:`medreward.gauntlet.pathological_inputs` (the same ones that
+Inputs come from :func:`medreward.tools.gauntlet.pathological_inputs` (the same ones that
 ``tests/test_reliability.py`` checks for defined scores): megabytes of prose with and without tags,
 100k repetitions of each tag, unclosed tags, repeated blocks, a megabyte solution block against a
 short and a long reference, a megabyte reference, one huge token, punctuation, digit and whitespace
@@ -35,7 +35,7 @@ from typing import Any
 import medreward
 from medreward import check_answer, combined, default_rewards
 from medreward.completions import completion_text
-from medreward.gauntlet import pathological_inputs
+from medreward.tools.gauntlet import pathological_inputs
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "pathological_inputs.json"

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from medreward.cli import main
-from medreward.demo import COMPLETION_KINDS, demo_table
+from medreward.tools.cli import main
+from medreward.tools.demo import COMPLETION_KINDS, demo_table
 
 
 def test_demo_prints_every_reward_for_every_kind(capsys: pytest.CaptureFixture[str]) -> None:
@@ -35,7 +35,7 @@ def test_honest_answer_outscores_every_other_kind() -> None:
 
 def test_import_does_not_pull_in_training_stack() -> None:
     code = (
-        "import sys, medreward, medreward.cli, medreward.demo; "
+        "import sys, medreward, medreward.tools.cli, medreward.tools.demo; "
         "print(sorted(m for m in ('torch', 'transformers', 'trl', 'datasets', 'numpy') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
@@ -43,16 +43,18 @@ def test_import_does_not_pull_in_training_stack() -> None:
 
 
 def test_console_script_runs() -> None:
-    result = subprocess.run([sys.executable, "-m", "medreward.cli", "demo"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "medreward.tools.cli", "demo"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert "right" in result.stdout
 
 
 def test_json_outputs_carry_no_float_noise() -> None:
-    from medreward.scoring import clean_score
+    from medreward.tools.scoring import clean_score
 
     result = subprocess.run(
-        [sys.executable, "-m", "medreward.cli", "demo", "--json"], capture_output=True, text=True
+        [sys.executable, "-m", "medreward.tools.cli", "demo", "--json"], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
     printed = json.loads(result.stdout)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from medreward import load_rewards
-from medreward.cli import main
-from medreward.scoring import score_rows
+from medreward.tools.cli import main
+from medreward.tools.scoring import score_rows
 
 from .conftest import formatted
 

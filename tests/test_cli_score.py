@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from medreward import check_answer, match_format_approximately, match_format_exactly
-from medreward.cli import main
-from medreward.scoring import (
+from medreward.tools.cli import main
+from medreward.tools.scoring import (
     InputError,
     clean_score,
     read_rows,
@@ -127,7 +127,7 @@ def test_scores_print_without_float_noise(tmp_path: Path) -> None:
     rows = [{"completion": formatted("r", "abnormally small head"), "answer": "microcephaly"}] * 3
     path = _write_jsonl(tmp_path / "in.jsonl", rows)
     result = subprocess.run(
-        [sys.executable, "-m", "medreward.cli", "score", str(path), "--output", "-"],
+        [sys.executable, "-m", "medreward.tools.cli", "score", str(path), "--output", "-"],
         capture_output=True,
         text=True,
     )
@@ -181,7 +181,7 @@ def test_report_panels() -> None:
     """Integer counts, a lone value in a readable bar, log lengths, means marked, verdicts counted."""
     import matplotlib.pyplot as plt
 
-    from medreward.report import draw_report
+    from medreward.tools.report import draw_report
 
     rows = _rows(40)
     scored = score_rows_with_verdicts(rows)
@@ -228,7 +228,7 @@ def test_report_panels() -> None:
 
 def test_real_command_writes_rows_to_stdout(input_file: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "medreward.cli", "score", str(input_file), "--output", "-"],
+        [sys.executable, "-m", "medreward.tools.cli", "score", str(input_file), "--output", "-"],
         capture_output=True,
         text=True,
     )
@@ -301,7 +301,7 @@ def test_every_bad_line_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "medreward.cli", "score", str(path)], capture_output=True, text=True
+        [sys.executable, "-m", "medreward.tools.cli", "score", str(path)], capture_output=True, text=True
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "3 bad lines" in result.stderr
@@ -330,7 +330,7 @@ def test_standard_input_and_gzip(tmp_path: Path) -> None:
 
     def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
         result = subprocess.run(
-            [sys.executable, "-m", "medreward.cli", "score", *args], input=stdin, capture_output=True
+            [sys.executable, "-m", "medreward.tools.cli", "score", *args], input=stdin, capture_output=True
         )
         assert result.returncode == 0, result.stderr
         return result
@@ -360,7 +360,7 @@ def test_version() -> None:
         "version"
     ]
     result = subprocess.run(
-        [sys.executable, "-m", "medreward.cli", "--version"], capture_output=True, text=True
+        [sys.executable, "-m", "medreward.tools.cli", "--version"], capture_output=True, text=True
     )
     assert result.returncode == 0 and result.stdout.strip() == f"medreward {version}"
 
@@ -370,7 +370,7 @@ def test_missing_file_in_a_real_process(tmp_path: Path) -> None:
     bad.write_text(f"{GOOD}\n{{oops\n", encoding="utf-8")
     for path, message in ((tmp_path / "absent.jsonl", "no such file"), (bad, "line 2: invalid JSON")):
         result = subprocess.run(
-            [sys.executable, "-m", "medreward.cli", "score", str(path)], capture_output=True, text=True
+            [sys.executable, "-m", "medreward.tools.cli", "score", str(path)], capture_output=True, text=True
         )
         assert result.returncode == 2
         assert message in result.stderr and "Traceback" not in result.stderr

@@ -173,7 +173,7 @@ def test_plain_functions_compose() -> None:
 
 
 def test_nested_composition_parses_each_completion_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    import medreward.format_rewards as fr
+    import medreward.reward as fr
 
     calls: list[str] = []
     real = fr.parse_completion

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from medreward import AnswerMatcher, check_answer, match_format_exactly
-from medreward.cli import main
-from medreward.explain import explain
+from medreward.tools.cli import main
+from medreward.tools.explain import explain
 
 from .conftest import as_message, formatted
 
@@ -100,7 +100,7 @@ def test_cli_json_from_files(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "medreward.cli",
+            "medreward.tools.cli",
             "explain",
             "--json",
             "--completion-file",

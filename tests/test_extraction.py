@@ -64,7 +64,7 @@ class TestExtractAnswer:
 
 def _run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "medreward.cli", "extract", *args],
+        [sys.executable, "-m", "medreward.tools.cli", "extract", *args],
         capture_output=True,
         text=True,
         input=stdin,

@@ -1,4 +1,4 @@
-"""The reward-hacking gauntlet (medreward.gauntlet): every hack totals below the honest answer.
+"""The reward-hacking gauntlet (medreward.tools.gauntlet): every hack totals below the honest answer.
 
 Each case is held, on every sample row, against the short reference (``answer``) and the long one
 (``Response``): the sum of the three default rewards must stay strictly below what the honest,
@@ -12,8 +12,15 @@ from functools import lru_cache
 
 import pytest
 
-from medreward.gauntlet import CASES, GauntletOutcome, ReferenceKind, case, honest_completion, run_gauntlet
 from medreward.samples import load_samples
+from medreward.tools.gauntlet import (
+    CASES,
+    GauntletOutcome,
+    ReferenceKind,
+    case,
+    honest_completion,
+    run_gauntlet,
+)
 
 KINDS: tuple[ReferenceKind, ...] = ("short", "long")
 

@@ -49,8 +49,8 @@ from medreward import (
     match_format_exactly,
     scaled,
 )
-from medreward.gauntlet import pathological_inputs
 from medreward.samples import load_samples
+from medreward.tools.gauntlet import pathological_inputs
 from tests.conftest import as_message, formatted
 
 T = DEFAULT_TAGS

@@ -12,6 +12,7 @@ Importing medreward never imports torch, transformers or trl.
 from medreward.answer import AnswerScores, CheckAnswer, CheckAnswerConfig, check_answer
 from medreward.completions import completion_reasoning, completion_text
 from medreward.compose import clipped, combined, gated, leaves, scaled, score_bounds
+from medreward.defaults import default_rewards
 from medreward.format import DEFAULT_TAGS, FormatTags, ParsedCompletion, parse_completion, reading_text
 from medreward.format_rewards import (
     ApproximateFormatConfig,
@@ -77,8 +78,3 @@ __all__ = [
     "score_bounds",
     "to_trl",
 ]
-
-
-def default_rewards() -> list[Reward]:
-    """The seed recipe's three rewards, in the order its trainer used them."""
-    return [match_format_exactly, match_format_approximately, check_answer]

@@ -32,7 +32,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from medreward.format import DEFAULT_TAGS, FormatTags
-from medreward.format_rewards import parsed_completions
 from medreward.medical.matching import AnswerMatch, AnswerMatcher, ReferenceAnalysis, Verdict
 from medreward.reward import Reward, RewardBatch, RewardResult
 
@@ -123,7 +122,7 @@ class CheckAnswer(Reward):
     def judge(self, batch: RewardBatch) -> list[AnswerMatch | None]:
         """The matcher's verdict for every completion (``None`` where the reference is absent)."""
         references = [_reference_text(v) for v in batch.column(self.config.answer_column)]
-        parsed = parsed_completions(batch, self.config.tags)
+        parsed = batch.parsed(self.config.tags)
         matcher = self.config.matcher
         questions = batch.prompt_texts() if self.config.read_question else [None] * len(references)
         # GRPO batches repeat each reference once per generation: analyse each distinct one once.
@@ -147,7 +146,7 @@ class CheckAnswer(Reward):
 
     def evaluate(self, batch: RewardBatch) -> RewardResult:
         matches = self.judge(batch)
-        parsed = parsed_completions(batch, self.config.tags)
+        parsed = batch.parsed(self.config.tags)
         scores: list[float | None] = [None if m is None else self.score(m) for m in matches]
         judged = [m for m in matches if m is not None]
         metrics = (

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from medreward.format import DEFAULT_TAGS, TAG_NAMES, FormatTags, ParsedCompletion, parse_completion
+from medreward.format import DEFAULT_TAGS, TAG_NAMES, FormatTags, ParsedCompletion
 from medreward.reward import Reward, RewardBatch, RewardResult
 
 __all__ = [
@@ -27,19 +27,7 @@ __all__ = [
     "MatchFormatExactly",
     "match_format_approximately",
     "match_format_exactly",
-    "parsed_completions",
 ]
-
-
-def parsed_completions(batch: RewardBatch, tags: FormatTags) -> list[ParsedCompletion]:
-    """Every completion of ``batch`` parsed against ``tags``, computed once per batch and tag set.
-
-    A completion's reasoning field (:attr:`RewardBatch.reasoning`) is its reasoning block.
-    """
-    return batch.memo(
-        ("parsed", tags),
-        lambda: [parse_completion(text, tags, r) for text, r in zip(batch.texts, batch.reasoning)],
-    )
 
 
 class ExactFormatConfig(BaseModel):
@@ -80,7 +68,7 @@ class MatchFormatExactly(Reward):
         return (self.config.mismatch, self.config.match)
 
     def evaluate(self, batch: RewardBatch) -> RewardResult:
-        parsed = parsed_completions(batch, self.config.tags)
+        parsed = batch.parsed(self.config.tags)
         scores: list[float | None] = [
             self.config.match if p.is_exact else self.config.mismatch for p in parsed
         ]
@@ -161,7 +149,7 @@ class MatchFormatApproximately(Reward):
         return total
 
     def evaluate(self, batch: RewardBatch) -> RewardResult:
-        parsed = parsed_completions(batch, self.config.tags)
+        parsed = batch.parsed(self.config.tags)
         metrics = {
             f"{name}_once_rate": sum(p.counts[i] == 1 for p in parsed) / len(parsed) if parsed else 0.0
             for i, name in enumerate(TAG_NAMES)

@@ -41,7 +41,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from medreward.answer import CheckAnswer, check_answer
-from medreward.format_rewards import parsed_completions
 from medreward.medical.matching import Verdict
 from medreward.reward import RewardBatch, Score
 
@@ -115,7 +114,7 @@ class AnswerJudge:
         batch = RewardBatch(prompts, completions, **kwargs)
         matches = self.check.judge(batch)
         scores: list[Score] = [None if m is None else self.check.score(m) for m in matches]
-        parsed = parsed_completions(batch, self.check.config.tags)
+        parsed = batch.parsed(self.check.config.tags)
         questions = batch.prompt_texts()
         references = batch.column(self.check.config.answer_column)
         keys: dict[int, tuple[str, str, str]] = {}

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from medreward.completions import completion_reasoning, completion_text, prompt_text
+from medreward.format import FormatTags, ParsedCompletion, parse_completion
 
 __all__ = ["FunctionReward", "Reward", "RewardBatch", "RewardResult", "as_reward"]
 
@@ -130,6 +131,15 @@ class RewardBatch:
         except KeyError:
             value = self._memo[key] = compute()
         return value
+
+    def parsed(self, tags: FormatTags) -> list[ParsedCompletion]:
+        """Every completion parsed against ``tags`` (:func:`~medreward.format.parse_completion`),
+        once per batch and tag set: the rewards of one call share it. A completion's reasoning
+        field (:attr:`reasoning`) is its reasoning block."""
+        return self.memo(
+            ("parsed", tags),
+            lambda: [parse_completion(text, tags, r) for text, r in zip(self.texts, self.reasoning)],
+        )
 
     def prompt_texts(self) -> list[str | None]:
         """The asker's words of each prompt (:func:`~medreward.completions.prompt_text`); ``None`` where

@@ -2,7 +2,7 @@
 
 ``demo`` needs only the core install; ``score`` and ``explain`` print with rich and ``score
 --report`` draws with matplotlib (``pip install "medreward[cli]"``). Both are imported only by the
-commands that use them, so ``import medreward.cli`` stays as light as ``import medreward``.
+commands that use them, so ``import medreward.tools.cli`` stays as light as ``import medreward``.
 
 Every problem with the user's input (a missing file, bad JSON, a missing column) ends the command
 with exit status 2 and a one-line message naming the file and line, never a traceback.
@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from medreward.explain import Explanation
-    from medreward.scoring import RewardSummary
+    from medreward.tools.explain import Explanation
+    from medreward.tools.scoring import RewardSummary
 
 __all__ = ["main"]
 
@@ -56,12 +56,12 @@ def _console(*, stderr: bool = False) -> Console:
 
 
 def _without_float_noise(value: Any) -> Any:
-    """``value`` (JSON data) with every float through :func:`medreward.scoring.clean_score`.
+    """``value`` (JSON data) with every float through :func:`medreward.tools.scoring.clean_score`.
 
     >>> _without_float_noise({"a": [0.1 + 0.2, None, "x", 3]})
     {'a': [0.3, None, 'x', 3]}
     """
-    from medreward.scoring import clean_score
+    from medreward.tools.scoring import clean_score
 
     if isinstance(value, float):
         return clean_score(value)
@@ -78,8 +78,8 @@ def _without_float_noise(value: Any) -> Any:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from medreward.demo import demo_table, format_table
     from medreward.samples import load_samples
+    from medreward.tools.demo import demo_table, format_table
 
     table = demo_table()
     if args.json:
@@ -166,7 +166,7 @@ def _open_output(path: Path) -> Any:
 
 def _score(args: argparse.Namespace) -> int:
     from medreward.completions import completion_text
-    from medreward.scoring import STDIN, read_rows, score_rows_with_verdicts, summarize, write_rows
+    from medreward.tools.scoring import STDIN, read_rows, score_rows_with_verdicts, summarize, write_rows
 
     _require("rich", "medreward score")
     if args.report is not None:
@@ -240,7 +240,7 @@ def _score(args: argparse.Namespace) -> int:
     if args.output is not None and not to_stdout:
         console.print(f"scored rows written to {args.output}")
     if args.report is not None:
-        from medreward.report import write_report
+        from medreward.tools.report import write_report
 
         lengths = [len(completion_text(row["completion"])) for row in rows]
         try:
@@ -330,7 +330,7 @@ def _render_explanation(e: Explanation, console: Console) -> None:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from medreward.explain import explain
+    from medreward.tools.explain import explain
 
     if not args.json:
         _require("rich", "medreward explain")
@@ -356,7 +356,7 @@ _CONFIDENCE_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 def _extract(args: argparse.Namespace) -> int:
     from medreward.medical.extraction import extract_answer
-    from medreward.scoring import InputError, read_json_lines
+    from medreward.tools.scoring import InputError, read_json_lines
 
     def check(row: Any, number: int) -> dict[str, Any]:
         if not isinstance(row, dict):
@@ -498,7 +498,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``medreward`` command."""
-    from medreward.scoring import InputError
+    from medreward.tools.scoring import InputError
 
     args = _parser().parse_args(argv)
     try:

@@ -18,8 +18,8 @@ from typing import Any
 from medreward.answer import check_answer
 from medreward.format import DEFAULT_TAGS
 from medreward.format_rewards import match_format_approximately, match_format_exactly
-from medreward.gauntlet import case
 from medreward.samples import load_samples
+from medreward.tools.gauntlet import case
 
 __all__ = ["COMPLETION_KINDS", "demo_completions", "demo_table", "format_table"]
 
@@ -31,7 +31,7 @@ def _reasoning(row: dict[str, Any]) -> str:
 
 
 # The honest answer every other kind must score below in total, a well-formed wrong one, two
-# malformed ones, then reward hacks taken from the gauntlet (medreward.gauntlet), not rewritten.
+# malformed ones, then reward hacks taken from the gauntlet (medreward.tools.gauntlet), not rewritten.
 COMPLETION_KINDS: dict[str, Callable[[dict[str, Any]], str]] = {
     "right": lambda r: _T.wrap(_reasoning(r), r["answer"]),
     "wrong": lambda r: _T.wrap(_reasoning(r), r["distractors"][0]),

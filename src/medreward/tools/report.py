@@ -153,7 +153,7 @@ def draw_report(
     """The report's matplotlib figure (what :func:`write_report` saves); close it when done.
 
     ``verdicts`` holds each row's ``check_answer`` verdict (see
-    :func:`medreward.scoring.score_rows_with_verdicts`); with it the report counts the verdicts and
+    :func:`medreward.tools.scoring.score_rows_with_verdicts`); with it the report counts the verdicts and
     colours the length scatter by verdict.
     """
     import matplotlib

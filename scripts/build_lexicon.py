@@ -53,7 +53,13 @@ from pathlib import Path
 from typing import Any
 
 from medreward.medical.lexicon import Lexicon
-from medreward.medical.normalize import TERM_PIPELINE, fold_text, term_tokens, to_us_spelling
+from medreward.medical.normalize import (
+    TERM_PIPELINE,
+    fold_text,
+    normalization_fingerprint,
+    term_tokens,
+    to_us_spelling,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "src" / "medreward" / "data" / "lexicon-v2.json.gz"
@@ -627,6 +633,9 @@ class Builder:
             "format": FORMAT,
             "version": VERSION,
             "normalization": "medreward.medical.normalize.fold_text (term_keys: normalize_terms)",
+            # The tables the keys were normalized with (Lexicon.normalization_fingerprint; a test
+            # compares it with the installed normalize module's).
+            "normalization_fingerprint": normalization_fingerprint(),
             "max_words": MAX_WORDS,
             "provenance": self.provenance,
             # Licence texts that must accompany the data derived from a source (file name -> text).

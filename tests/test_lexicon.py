@@ -187,3 +187,12 @@ def test_first_load_is_shared_and_happens_once(monkeypatch: pytest.MonkeyPatch) 
     assert len(results) == n
     assert all(r is results[0] for r in results)
     assert load_lexicon() is results[0]
+
+
+def test_the_lexicon_was_built_with_the_installed_normalization(lex: Lexicon) -> None:
+    from medreward.medical.normalize import normalization_fingerprint
+
+    assert lex.normalization_fingerprint == normalization_fingerprint(), (
+        "a normalization table changed since the lexicon was built: rebuild it with "
+        "python scripts/build_lexicon.py (its term keys are normalized with those tables)"
+    )

@@ -87,6 +87,7 @@ class Lexicon:
         "_spelling",
         "_term_keys",
         "_xrefs",
+        "normalization_fingerprint",
         "provenance",
         "stats",
         "version",
@@ -96,6 +97,8 @@ class Lexicon:
         if document.get("format") != _FORMAT:
             raise ValueError(f"not a {_FORMAT} document: format={document.get('format')!r}")
         self.version: str = str(document["version"])
+        # The hash of the normalization tables the term keys were built with (None: an older build).
+        self.normalization_fingerprint: str | None = document.get("normalization_fingerprint")
         self.provenance: tuple[dict[str, str], ...] = tuple(document["provenance"])
         self.stats: dict[str, dict[str, int]] = dict(document.get("stats", {}))
         concepts = document["concepts"]

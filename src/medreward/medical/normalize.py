@@ -38,6 +38,7 @@ __all__ = [
     "fold_text",
     "fold_unicode",
     "mark_designators",
+    "normalization_fingerprint",
     "normalize_folded",
     "normalize_terms",
     "normalize_tokens",
@@ -488,3 +489,29 @@ def normalize_folded(tokens: list[str]) -> list[str]:
 def normalize_terms(text: str) -> tuple[str, ...]:
     """The sorted content terms of ``text``: the word-order-free key that answers are compared on."""
     return tuple(sorted(normalize_tokens(text)))
+
+
+def normalization_fingerprint() -> str:
+    """A hash of every table and step that normalization applies: the lexicon records the one it was
+    built with, and a test compares them, so a table changed without rebuilding the lexicon (whose
+    term keys it shapes) is caught.
+
+    >>> len(normalization_fingerprint())
+    16
+    """
+    import hashlib
+    import json
+
+    tables = {
+        "stop_words": sorted(STOP_WORDS),
+        "same_meaning": SAME_MEANING,
+        "irregular_plurals": IRREGULAR_PLURALS,
+        "number_words": NUMBER_WORDS,
+        "numbering_words": sorted(NUMBERING_WORDS),
+        "designating_words": sorted(DESIGNATING_WORDS),
+        "blood_level_roots": BLOOD_LEVEL_ROOTS,
+        "anatomical_abbreviations": ANATOMICAL_ABBREVIATIONS,
+        "term_pipeline": [getattr(step, "__name__", repr(step)) for step in TERM_PIPELINE],
+    }
+    encoded = json.dumps(tables, sort_keys=True).encode()
+    return hashlib.sha256(encoded).hexdigest()[:16]

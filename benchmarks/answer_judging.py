@@ -30,7 +30,6 @@ import difflib
 import hashlib
 import json
 import platform
-import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -38,19 +37,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dev_rows import DEFAULT_DATA, DEFAULT_LABELS, LETTER_CODE, load_labels
 from rapidfuzz import fuzz
 
 import medreward
 from medreward import DEFAULT_TAGS, check_answer, parse_completion
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "medical_o1_dev.jsonl"
 DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "answer_judging.json"
-DEFAULT_LABELS = REPO_ROOT / "benchmarks" / "labels" / "response_endorses.json"
 
 REASONING = "The findings were reviewed step by step and weighed against the alternatives."
-# Options made of answer-letter codes ("ad", "bc", "ace"): the option text says nothing by itself.
-_LETTER_CODE = re.compile(r"^[a-eA-E]{1,3}$")
 
 # (completions, references, questions or None) -> scores; the question is the prompt TRL passes.
 BatchJudge = Callable[[Sequence[str], Sequence[str], Sequence[str] | None], list[float]]
@@ -295,13 +291,6 @@ class Row:
         return self.right.rstrip(".").lower() in self.response.lower()
 
 
-def load_labels(path: Path) -> dict[int, dict[str, Any]]:
-    """Hand labels by 0-based line: which option each Response endorses (benchmarks/labels/README.md)."""
-    if not path.is_file():
-        return {}
-    return {int(r["line"]): r for r in json.loads(path.read_text(encoding="utf-8"))["rows"]}
-
-
 def load_rows(
     path: Path, labels: dict[int, dict[str, Any]] | None = None
 ) -> tuple[list[Row], dict[str, int]]:
@@ -320,7 +309,7 @@ def load_rows(
                 if digest != label["question_sha1"]:
                     raise SystemExit(f"answer_judging: label of line {number} is for another question")
             options: dict[str, str] = {k: str(v) for k, v in record["options"].items()}
-            if all(_LETTER_CODE.match(v.strip()) for v in options.values()):
+            if all(LETTER_CODE.match(v.strip()) for v in options.values()):
                 counts["skipped_letter_code_options"] += 1
                 continue
             right = str(record["Ground-True Answer"]).strip()

@@ -16,10 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import re
 import statistics
 from collections import defaultdict
 from pathlib import Path
+
+from dev_rows import DEFAULT_DATA, endorses_answer, load_labels, read_rows, wrong_options
 
 import medreward
 from medreward.samples import load_samples
@@ -28,10 +29,6 @@ from medreward.tools.gauntlet import CASES, GauntletOutcome, run_gauntlet
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "hacking_gauntlet.json"
 KINDS = ("short", "long")
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "medical_o1_dev.jsonl"
-LABELS = REPO_ROOT / "benchmarks" / "labels" / "response_endorses.json"
-# Options made of answer-letter codes ("ad", "bc"): the option text says nothing by itself.
-_LETTER_CODE = re.compile(r"^[a-eA-E]{1,3}$")
 # Each hack must stay strictly below the honest answer on at least this share of the rows.
 BAR = 0.95
 
@@ -118,20 +115,16 @@ def dev_rows(data: Path) -> list[dict[str, object]]:
     """The development rows as gauntlet rows: the short ``Ground-True Answer``, the wrong options as
     distractors, and for the long reference only the rows whose Response endorses the answer
     (``benchmarks/labels/response_endorses.json``): against the others no judge can tell."""
-    labels = {r["line"]: r for r in json.loads(LABELS.read_text())["rows"]}
+    labels = load_labels()
     rows: list[dict[str, object]] = []
-    for line, raw in enumerate(data.read_text().splitlines()):
-        row = json.loads(raw)
+    for line, row in enumerate(read_rows(data)):
         answer = str(row["Ground-True Answer"]).strip()
-        wrong = [str(v) for k, v in sorted(row["options"].items()) if k != row["answer_idx"]]
-        wrong = [w for w in wrong if not _LETTER_CODE.match(w.strip()) and w.strip() != answer]
+        wrong = wrong_options(row)
         if not answer or not wrong:
             continue
-        label = labels.get(line, {})
-        endorses = bool(label.get("agrees_with_answer_idx") and label.get("endorses"))
         rows.append(
             {"id": f"dev-{line}", "Question": row["Question"], "Response": row["Response"], "answer": answer,
-             "distractors": wrong, "endorses": endorses}
+             "distractors": wrong, "endorses": endorses_answer(labels.get(line))}
         )  # fmt: skip
     return rows
 

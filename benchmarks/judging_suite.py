@@ -41,15 +41,15 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from dev_rows import DEFAULT_DATA, endorses_answer, load_labels, read_rows, wrong_options
 from rapidfuzz import fuzz, utils
 
 import medreward
 from medreward import DEFAULT_TAGS, check_answer
+from medreward.medical.questions import question_ask
 
 REPO = Path(__file__).resolve().parent.parent
 SUITE = REPO / "benchmarks" / "judging_suite"
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "medical_o1_dev.jsonl"
-LABELS = REPO / "benchmarks" / "labels" / "response_endorses.json"
 DEFAULT_OUTPUT = REPO / "benchmarks" / "results" / "judging_suite.json"
 # The split: a group is in the test half when this salted hash of its id is odd.
 SPLIT_SALT = "medreward-judging-suite-v1"
@@ -70,7 +70,6 @@ def split_of(group_id: str) -> str:
 # Groups built from the development rows
 # --------------------------------------------------------------------------------------------------
 
-_LETTER_CODE = re.compile(r"^[a-eA-E]{1,3}$")
 _ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V", "6": "VI", "7": "VII", "8": "VIII", "9": "IX"}
 _NUMBER_WORDS = {"1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six", "7": "seven"}
 # US -> UK spellings, written from the spelling rules (not read from the judge's tables).
@@ -88,12 +87,6 @@ def _group(gid: str, kind: str, reference: str, accept: list[str], reject: list[
     return {"id": gid, "kind": kind, "reference": reference, "accept": accept, "reject": reject, **extra}
 
 
-def _wrong_options(row: dict[str, Any]) -> list[str]:
-    answer = str(row["Ground-True Answer"]).strip().rstrip(".").lower()
-    wrong = [str(v) for k, v in sorted(row["options"].items()) if k != row["answer_idx"]]
-    return [w for w in wrong if not _LETTER_CODE.match(w.strip()) and w.strip().rstrip(".").lower() != answer]
-
-
 def _uk(text: str) -> str:
     for us, uk in _UK:
         text = text.replace(us, uk).replace(us.capitalize(), uk.capitalize())
@@ -108,7 +101,7 @@ def dev_groups(rows: list[dict[str, Any]], labels: dict[int, dict[str, Any]]) ->
     """Metamorphic groups of every short answer, and long-reference groups of the endorsing rows."""
     for line, row in enumerate(rows):
         answer = str(row["Ground-True Answer"]).strip().rstrip(".")
-        wrong = _wrong_options(row)
+        wrong = wrong_options(row)
         base = f"dev-{line}"
         if answer and wrong and len(answer.split()) <= 12:
             dotted = re.sub(r"\b([A-Z]{2,5})\b", lambda m: ".".join(m.group(1)) + ".", answer)
@@ -141,10 +134,8 @@ def dev_groups(rows: list[dict[str, Any]], labels: dict[int, dict[str, Any]]) ->
             yield _group(f"{base}-meta_refusal", "meta_refusal", answer, [answer], refusals, source="dev")
             lists = [f"{answer} or {wrong[0]}", f"{wrong[0]} or {_lower_first(answer)}"]
             yield _group(f"{base}-meta_list", "meta_list", answer, [answer], lists, source="dev")
-        label = labels.get(line)
-        if label and label.get("agrees_with_answer_idx") and label.get("endorses") and answer and wrong:
-            sentences = [s for s in re.split(r"(?<=[.?!])\s+", str(row["Question"]).strip()) if s]
-            echo = sentences[-1].rstrip("?").strip()
+        if endorses_answer(labels.get(line)) and answer and wrong:
+            echo = question_ask(str(row["Question"]))
             yield _group(
                 f"{base}-long", "long_response", str(row["Response"]), [answer], [*wrong, echo],
                 question=str(row["Question"]), source="dev",
@@ -160,8 +151,8 @@ def load_groups(data: Path) -> list[Group]:
             {"file": source, **json.loads(line)} for line in path.read_text().splitlines() if line.strip()
         ]
     if data.exists():
-        rows = [json.loads(line) for line in data.read_text().splitlines() if line.strip()]
-        labels = {r["line"]: r for r in json.loads(LABELS.read_text())["rows"]}
+        rows = read_rows(data)
+        labels = load_labels()
         groups += [{"file": "dev", **g} for g in dev_groups(rows, labels)]
     else:
         print(f"{data} not found: the metamorphic and long-reference groups are left out", file=sys.stderr)

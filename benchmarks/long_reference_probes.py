@@ -34,15 +34,15 @@ import statistics
 import sys
 from pathlib import Path
 
+from dev_rows import DEFAULT_DATA, endorses_answer, load_labels, read_rows, wrong_options
+
 import medreward
 from medreward import DEFAULT_TAGS, check_answer, extract_answer
+from medreward.medical.questions import question_ask
+from medreward.tools.gauntlet import question_keywords
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "medical_o1_dev.jsonl"
-LABELS = REPO / "benchmarks" / "labels" / "response_endorses.json"
 DEFAULT_OUTPUT = REPO / "benchmarks" / "results" / "long_reference_probes.json"
-_LETTER_CODE = re.compile(r"^[a-eA-E]{1,3}$")
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
 
 def _score(solution: str, reference: str, question: str) -> float:
@@ -56,16 +56,13 @@ def probes(row: dict[str, object]) -> dict[str, list[str]]:
     """The solutions of each shape for one row."""
     question, response = str(row["Question"]), str(row["Response"])
     answer = str(row["Ground-True Answer"])
-    options = row["options"]
-    assert isinstance(options, dict)
-    wrong = [str(v) for k, v in options.items() if k != row["answer_idx"] and not _LETTER_CODE.match(str(v))]
-    ask = _SENTENCE_END.split(question.strip())[-1].rstrip("?")
+    ask = question_ask(question)
     asked = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
     topical = [w for w in re.findall(r"[A-Za-z]{6,}", response) if w.lower() not in asked]
-    keywords = " ".join(sorted(set(re.findall(r"[A-Za-z]{7,}", question)), key=lambda w: (-len(w), w))[:4])
+    keywords = " ".join(question_keywords(question))
     return {
         "honest": [answer],
-        "wrong_option": wrong,
+        "wrong_option": wrong_options(row),
         "question_echo": [ask],
         "echo_plus_paragraph_word": [
             f"The {ask.split(' ', 3)[-1]} is likely {topical[0] if topical else 'issues'}"
@@ -87,9 +84,7 @@ def measure_extraction(
     """Coverage of extract_answer, its agreement with the short answers, and ranking with it."""
     found = [extract_answer(str(r["Response"]), str(r["Question"])) for r in rows]
     endorsing = [
-        (row, hit)
-        for line, (row, hit) in enumerate(zip(rows, found))
-        if labels.get(line, {}).get("agrees_with_answer_idx") and labels.get(line, {}).get("endorses")
+        (row, hit) for line, (row, hit) in enumerate(zip(rows, found)) if endorses_answer(labels.get(line))
     ]
     agree = sum(
         hit is not None and _score(hit.text, str(row["Ground-True Answer"]), str(row["Question"])) >= 0.5
@@ -119,13 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data.is_file():
         print(f"{args.data} not found (see ../shared/data/README.md); pass --data", file=sys.stderr)
         return 2
-    rows = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
-    labels = {r["line"]: r for r in json.loads(LABELS.read_text())["rows"]}
+    rows = read_rows(args.data)
+    labels = load_labels()
     scores: dict[str, list[float]] = {}
     used = 0
     for line, row in enumerate(rows):
         label = labels.get(line, {})
-        if not (label.get("agrees_with_answer_idx") and label.get("endorses")):
+        if not endorses_answer(label):
             continue
         used += 1
         for shape, solutions in probes(row).items():

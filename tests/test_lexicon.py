@@ -196,3 +196,18 @@ def test_the_lexicon_was_built_with_the_installed_normalization(lex: Lexicon) ->
         "a normalization table changed since the lexicon was built: rebuild it with "
         "python scripts/build_lexicon.py (its term keys are normalized with those tables)"
     )
+
+
+def test_the_hierarchy_relates_a_concept_to_its_ancestors_only(lex: Lexicon) -> None:
+    acute = next(iter(lex.concepts("acute pancreatitis")))
+    pancreatitis = lex.concepts("pancreatitis")
+    assert pancreatitis & lex.ancestors(acute)
+    assert not {acute} & set().union(*(lex.ancestors(c) for c in pancreatitis))
+    # ICD-10-CM sibling categories (B05 measles, B06 rubella) share no concept ancestor.
+    assert not lex.ancestors("ICD10CM:B05") & {"ICD10CM:B06"} and not lex.parents("ICD10CM:B05")
+    assert lex.parents("no such concept") == frozenset() and lex.ancestors("no such concept") == frozenset()
+
+
+def test_uses_tells_words_of_concept_names_from_others(lex: Lexicon) -> None:
+    assert lex.uses("pancreatitis") and lex.uses("infection")
+    assert not lex.uses("guideline") and not lex.uses("zzzqx")

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.normalize import STOP_WORDS, normalize_tokens
+from medreward.medical.questions import question_ask
 
 __all__ = ["ANSWER_PATTERNS", "ExtractedAnswer", "extract_answer"]
 
@@ -150,8 +151,7 @@ def _restated_answer(response: str, question: str) -> ExtractedAnswer | None:
     """The answer a response names while it restates the question's ask ("The pelvic diameter that
     measures ... is called the diagonal conjugate"): the first run of content words that the question
     does not use, in the opening sentence that shares most of the ask's content words."""
-    sentences = [s for s in re.split(r"(?<=[.?!])\s+", question.strip()) if s.strip()]
-    ask = {_stem(w) for w in _WORD.findall(sentences[-1] if sentences else question) if _content(w)}
+    ask = {_stem(w) for w in _WORD.findall(question_ask(question) or question) if _content(w)}
     known = {_stem(w) for w in _WORD.findall(question)}
     if not ask:
         return None

@@ -1255,13 +1255,11 @@ class AnswerMatcher(BaseModel):
         nested = not reference.is_long and (
             ref.term_set <= hit_set or all(hit is not None for _, hit in judged)
         )
+        # A related form of the other's concept (looked up once: the guard and the similarity use it).
+        related_form = not reference.is_long and _related(sol, reference)
         # Words nested in each other relate two answers unless the lexicon knows both as concepts
         # that its hierarchy does not relate ("measles" / "German measles").
-        related = (
-            lineage is not None
-            or (nested and not (sol.concepts and ref.concepts))
-            or (not reference.is_long and _related(sol, reference))
-        )
+        related = lineage is not None or (nested and not (sol.concepts and ref.concepts)) or related_form
         guard = self._guard(sol, reference, related)
         if guard is not None:
             return AnswerMatch("mismatch", 0.0, sol.terms, (), guard, concepts)
@@ -1308,7 +1306,7 @@ class AnswerMatcher(BaseModel):
                 similarity = max(similarity, self.broader_similarity)
             if repeated:
                 similarity *= (2 * ref.token_count + 2) / sol.token_count
-            elif similarity < self.related_similarity and _related(sol, reference):
+            elif similarity < self.related_similarity and related_form:
                 similarity = self.related_similarity
             threshold = self.min_similarity
         if hedged:

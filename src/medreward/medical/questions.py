@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["is_exception_question"]
+__all__ = ["is_exception_question", "question_ask", "split_sentences"]
 
 # Sentence ends: a mark followed by space, or a line break.
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
@@ -85,11 +85,31 @@ def _question_sentence(question: str) -> str | None:
         return text[start + 1 : mark + 1].strip()
     if "<" in text:
         text = _MARKUP.sub("\n", text)
-    sentences: list[str] = [s.strip() for s in _SENTENCE_END.split(text) if s and not s.isspace()]
+    sentences = split_sentences(text)
     for sentence in reversed(sentences[-_QUESTION_SENTENCES:]):
         if _asks(sentence):
             return sentence
     return None
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of ``text``, split after ``.``, ``?`` or ``!`` and at line breaks, stripped.
+
+    >>> split_sentences("Fever and a murmur. What is the diagnosis?")
+    ['Fever and a murmur.', 'What is the diagnosis?']
+    """
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and not s.isspace()]
+
+
+def question_ask(question: str) -> str:
+    """The question's last sentence without its question mark: what it asks, as a policy that
+    restates the question would write it.
+
+    >>> question_ask("A boy has RLQ pain. What is the most likely diagnosis?")
+    'What is the most likely diagnosis'
+    """
+    sentences = split_sentences(question)
+    return sentences[-1].rstrip("?").strip() if sentences else ""
 
 
 def is_exception_question(question: str) -> bool:

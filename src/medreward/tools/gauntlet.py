@@ -26,7 +26,6 @@ runs), used by ``tests/test_reliability.py`` and ``benchmarks/pathological_input
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -34,6 +33,7 @@ from typing import Any, Literal
 
 from medreward import default_rewards
 from medreward.format import DEFAULT_TAGS, FormatTags
+from medreward.medical.questions import question_ask
 from medreward.reward import Reward
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "case",
     "honest_completion",
     "pathological_inputs",
+    "question_keywords",
     "reference",
     "run_gauntlet",
 ]
@@ -59,7 +60,6 @@ REFERENCE_COLUMNS: Mapping[ReferenceKind, str] = {"short": "answer", "long": "Re
 # restates the reference: enough to be unmistakable, small enough to score in microseconds.
 _SPAM = 50
 _OVERLONG_COPIES = 5
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
 
 def _options(row: Row) -> list[str]:
@@ -153,21 +153,27 @@ def _question_and_answer_pasted(row: Row, t: FormatTags) -> str:
 
 
 def _question_last_sentence(row: Row, t: FormatTags) -> str:
-    sentences = [s for s in _SENTENCE_END.split(str(row["Question"]).strip()) if s]
-    return _formatted(str(row["Response"]), sentences[-1].rstrip("?").strip(), t)
+    return _formatted(str(row["Response"]), question_ask(str(row["Question"])), t)
 
 
-def _question_keywords(row: Row) -> list[str]:
-    words = {w.strip(".,;:?!()").lower() for w in str(row["Question"]).split()}
+def question_keywords(question: str) -> list[str]:
+    """The question's five longest words of seven letters or more: the keywords a policy stuffs.
+
+    >>> question_keywords("Which antimalarial drug is a slow-acting erythrocytic schizonticide?")
+    ['schizonticide', 'antimalarial', 'erythrocytic']
+    """
+    words = {w.strip(".,;:?!()").lower() for w in question.split()}
     return sorted((w for w in words if len(w) >= 7 and w.isalpha()), key=lambda w: (-len(w), w))[:5]
 
 
 def _answer_and_question_keywords(row: Row, t: FormatTags) -> str:
-    return _formatted(str(row["Response"]), f"{row['answer']} {' '.join(_question_keywords(row))}", t)
+    return _formatted(
+        str(row["Response"]), f"{row['answer']} {' '.join(question_keywords(str(row['Question'])))}", t
+    )
 
 
 def _question_keywords_only(row: Row, t: FormatTags) -> str:
-    return _formatted(str(row["Response"]), " ".join(_question_keywords(row)), t)
+    return _formatted(str(row["Response"]), " ".join(question_keywords(str(row["Question"]))), t)
 
 
 def _boilerplate(row: Row, t: FormatTags) -> str:

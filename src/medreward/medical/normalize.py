@@ -283,10 +283,24 @@ def spell_out_blood_levels(text: str) -> str:
     )
 
 
+# "non" written together with the word it negates: "nondisplaced" is "non-displaced" ("nonetheless"
+# and short words such as "none" are no negations).
+NEGATING_PREFIX = re.compile(r"\bnon(?=[a-df-z][a-z]{4,})")
+
+
+def split_negating_prefix(text: str) -> str:
+    """``text`` with a negating "non" apart from its word.
+
+    >>> split_negating_prefix("nondisplaced fracture, nonetheless")
+    'non displaced fracture, nonetheless'
+    """
+    return NEGATING_PREFIX.sub("non ", text) if "non" in text else text
+
+
 def term_tokens(text: str) -> list[str]:
     """The tokens of ``fold_text(text)``, in order."""
     folded = expand_anatomical_abbreviations(remove_genitives(fold_unicode(text)))
-    spaced = to_arabic_numerals(split_punctuation(folded), folded=True)
+    spaced = split_negating_prefix(to_arabic_numerals(split_punctuation(folded), folded=True))
     return mark_designators(spell_out_blood_levels(spaced)).split()
 
 
@@ -512,6 +526,7 @@ def normalization_fingerprint() -> str:
         "blood_level_roots": BLOOD_LEVEL_ROOTS,
         "anatomical_abbreviations": ANATOMICAL_ABBREVIATIONS,
         "term_pipeline": [getattr(step, "__name__", repr(step)) for step in TERM_PIPELINE],
+        "negating_prefix": NEGATING_PREFIX.pattern,
     }
     encoded = json.dumps(tables, sort_keys=True).encode()
     return hashlib.sha256(encoded).hexdigest()[:16]

@@ -215,7 +215,7 @@ def test_matcher_reports_guard_and_terms() -> None:
     match = matcher.compare("Hypokalemia", matcher.analyze("Hyperkalemia"))
     assert match.verdict == "mismatch"
     # Blood levels read as low and high levels; the message quotes both answers as written.
-    assert match.guard == "opposite: low / high (Hypokalemia / Hyperkalemia)"
+    assert match.guard == "opposite: decreased / increased (Hypokalemia / Hyperkalemia)"
 
 
 class TestRelatedForms:

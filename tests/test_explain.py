@@ -22,7 +22,7 @@ def test_opposite_guard_is_reported() -> None:
     e = explain(formatted("Low potassium.", "Hypokalemia"), "Hyperkalemia")
     assert (e.reasoning, e.solution) == ("Low potassium.", "Hypokalemia")
     assert e.verdict == "mismatch" and e.guard is not None and "opposite" in e.guard
-    assert "low" in e.solution_terms and "high" in e.reference_terms
+    assert "decreased" in e.solution_terms and "increased" in e.reference_terms
     assert e.is_exact_format and e.tag_counts == {"<start_reasoning>": 1, "<end_reasoning>": 1,
                                                    "<SOLUTION>": 1, "</SOLUTION>": 1}  # fmt: skip
 

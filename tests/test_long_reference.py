@@ -176,10 +176,10 @@ def test_negative_as_a_finding_is_not_a_denial_when_the_reference_uses_it() -> N
 
 def test_reference_opposites_are_the_variants_it_does_not_itself_use() -> None:
     analysed = MATCHER.analyze("Hyperkalemia with left ventricular hypertrophy")
-    assert {"low", "right"} <= analysed.opposites
+    assert {"decreased", "right"} <= analysed.opposites
     assert not analysed.opposites & analysed.term_set
     guard = MATCHER.compare("Hypokalemia with left ventricular hypertrophy", analysed).guard
-    assert guard is not None and guard.startswith("opposite: low / high (Hypokalemia with left")
+    assert guard is not None and guard.startswith("opposite: decreased / increased (Hypokalemia with left")
 
 
 def test_whole_word_sides_are_opposites_in_short_answers_only() -> None:

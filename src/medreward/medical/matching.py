@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from typing import Literal, NamedTuple
 
@@ -184,7 +184,7 @@ _RELATIVE_EXCLUSION = re.compile(
 # ESR" answers "osteomyelitis"; the rest is context, neither required nor counted against an answer.
 _CONTEXT_MARKER = re.compile(
     r",?\s+(?:given|supported by|(?:as )?(?:evidenced|shown|indicated|suggested|demonstrated) by|based on|"
-    r"because(?: of)?|in view of|considering|in light of)\b"
+    r"because(?: of)?|in view of|considering|in light of|as (?:the|a|an))\b"
     # an apposition or a relative clause describes the answer: "sildenafil, a PDE5 inhibitor"
     r"|,\s+(?:a|an|which|who)\s",
     re.IGNORECASE,
@@ -198,6 +198,33 @@ _SUBJECT_COPULA = re.compile(
 _FRAMING_AFTER_COPULA = re.compile(
     r"(?:the\s+)?(?:most|more|best|likely|probably|probable|correct|final|answer|diagnosis|consistent|"
     r"suggestive|indicative|due|caused|secondary|seen|found|present|absent|not|no)\b",
+    re.IGNORECASE,
+)
+# A sentence whose subject is what was examined or who is ill, and whose verb reports a finding:
+# "The ECG shows atrial fibrillation", "He has a black eye", "Her stiff shoulder is due to adhesive
+# capsulitis" answer with what follows the verb. The subject opens with a determiner or a pronoun, so
+# that "Osteomyelitis is caused by S. aureus" (a statement about the answer) is left whole.
+_SUBJECT_VERB = re.compile(
+    r"^\s*(?:the|this|that|these|those|his|her|its|their|he|she|it|they)\b[^;:]{0,60}?\s"
+    r"(?:shows?|showed|indicates?|indicated|suggests?|suggested|reveals?|revealed|demonstrates?|"
+    r"demonstrated|confirms?|confirmed|has|have|had|represents?|results? from|points? to|"
+    r"(?:is|are|was|were)\s+(?:due to|caused by|typical of|diagnostic of|consistent with|compatible "
+    r"with|characteristic of|suggestive of|indicative of|secondary to))\s+(?:an?\s+|the\s+)?",
+    re.IGNORECASE,
+)
+# A subject that names what the question asks for, without a determiner: "First-line therapy is
+# metformin", "Treatment of choice is surgery".
+_FRAMING_SUBJECT = re.compile(
+    r"^(?!\s*(?:no|not|never|none)\b)\s*(?:[\w-]+\s+){0,4}?(?:therapy|treatment|diagnosis|management|drug|"
+    r"cause|organism|"
+    r"investigation|test|step|choice|answer)\s+(?:is|are|was|were|would be)\s+(?:an?\s+|the\s+)?",
+    re.IGNORECASE,
+)
+# An instruction names its object: "Give naloxone", "Perform a lumbar puncture". Verbs that start or
+# stop a treatment stay: they are the answer's polarity ("start insulin" / "withhold insulin").
+_IMPERATIVE = re.compile(
+    r"^\s*(?:give|administer|prescribe|use|perform|order|arrange|recommend|offer|treat with)\s+"
+    r"(?:an?\s+|the\s+)?",
     re.IGNORECASE,
 )
 # The same evidence leading the sentence: "Given the raised ESR, osteomyelitis".
@@ -240,6 +267,8 @@ EXCLUSION_PENALTY = 0.5
 # passage's content (its terms beyond the question's), not only be contained in it.
 RECALL_BETA = 0.3
 
+# The shortest word whose lexicon concepts are looked up on its own ("bruise" / "contusion").
+_MIN_CONCEPT_WORD = 4
 # The least weight a term carries (specificity can be 0 for the commonest words).
 _MIN_WEIGHT = 0.05
 # A more specific answer adds at most this many qualifiers: more is a different answer, or stuffing.
@@ -506,10 +535,15 @@ def answer_span(text: str) -> tuple[str, str]:
     lead = _LEADING_CONTEXT.match(text)
     if lead is not None and lead.end() < len(text):
         return text[lead.end() :], text[: lead.end()]
-    copula = _SUBJECT_COPULA.match(text)
-    if copula is not None and not _FRAMING_AFTER_COPULA.match(text, copula.end()):
-        answer, cited = answer_span(text[copula.end() :])
-        return answer, f"{text[: copula.end()]}{cited}"
+    framing = _SUBJECT_VERB.match(text) or _FRAMING_SUBJECT.match(text)
+    if framing is None:
+        copula = _SUBJECT_COPULA.match(text)
+        if copula is not None and not _FRAMING_AFTER_COPULA.match(text, copula.end()):
+            framing = copula
+    framing = framing or _IMPERATIVE.match(text)
+    if framing is not None and framing.end() < len(text.rstrip(" .")):
+        answer, cited = answer_span(text[framing.end() :])
+        return answer, f"{text[: framing.end()]}{cited}"
     marker = _CONTEXT_MARKER.search(text)
     if marker is not None and marker.start() > 0:
         return text[: marker.start()], text[marker.start() :]
@@ -742,6 +776,9 @@ class ReferenceAnalysis:
     # nor the question resolves ("MS"): each solution is then also judged against the sense it names.
     ambiguous_question: str | None = None
     ambiguous: bool = False
+    # The reference's one-word terms by the lexicon concepts they name: a solution's word that names
+    # one of them matches that term ("bruise" / "contusion").
+    term_concepts: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -1129,6 +1166,13 @@ class AnswerMatcher(BaseModel):
             related = load_lexicon().related_concepts(answer.folded)
 
         fuzzy_pool = _fuzzy_pool(answer)
+        lexicon = load_lexicon()
+        term_concepts = {
+            cid: term
+            for term in answer.terms
+            if len(term) >= _MIN_CONCEPT_WORD and not _is_number(term)
+            for cid in lexicon.concepts(term)
+        }
         question_words = frozenset(term_tokens(question)) if question else frozenset()
         question_terms = frozenset(normalize_folded(list(question_words)))
         passage_content: tuple[float, ...] = ()
@@ -1150,6 +1194,7 @@ class AnswerMatcher(BaseModel):
             passages=passages,
             sentences=sentences,
             fuzzy_pool=fuzzy_pool,
+            term_concepts=term_concepts,
             exception_question=exception and is_long,
             related_concepts=related,
             question_terms=question_terms,
@@ -1171,6 +1216,11 @@ class AnswerMatcher(BaseModel):
         """The reference term that ``term`` matches, exactly or as a spelling variant."""
         if term in reference.term_set:
             return term
+        if reference.term_concepts and len(term) >= _MIN_CONCEPT_WORD:
+            for cid in load_lexicon().concepts(term):
+                synonym = reference.term_concepts.get(cid)
+                if synonym is not None:
+                    return synonym
         if len(term) < 5 or _is_number(term) or not reference.fuzzy_pool:
             return None
         forbidden = _opposite_variants(term)
@@ -1431,7 +1481,8 @@ class AnswerMatcher(BaseModel):
             # Summed in sorted order: a float sum must not depend on set order (hash seeds differ
             # between processes).
             recall = sum(map(weight, sorted(hit_set & ref.term_set))) / ref_total if ref_total else 0.0
-            similarity = 0.0 if not matched else 2 * precision * recall / (precision + recall)
+            # Polarity words alone can be all that matched: then nothing did.
+            similarity = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
             extra = sum(hit is None for _, hit in judged)
             if lineage == "narrower":
                 similarity = max(similarity, self.narrower_similarity)

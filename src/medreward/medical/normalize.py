@@ -28,6 +28,7 @@ __all__ = [
     "BLOOD_LEVEL_ROOTS",
     "DESIGNATING_WORDS",
     "IRREGULAR_PLURALS",
+    "LEVEL_ROOTS",
     "NEGATION_CUES",
     "NUMBERING_WORDS",
     "NUMBER_WORDS",
@@ -270,17 +271,32 @@ BLOOD_LEVEL_ROOTS: dict[str, str] = {
 _BLOOD_LEVEL = re.compile(r"\bhyp(o|er)(" + "|".join(BLOOD_LEVEL_ROOTS) + r")a?emias?\b")
 
 
-def spell_out_blood_levels(text: str) -> str:
-    """``"hypokalemia"`` -> ``"low potassium"``, ``"hyperglycaemia"`` -> ``"high glucose"``, on folded text.
+# Other findings named with hypo-/hyper- that answers also say in words: "hypothermia" is "low body
+# temperature", "hyperreflexia" is "high reflexes" (SAME_MEANING reads "brisk" and "exaggerated" as
+# high too). Whole words only, by their ending; "hypertension" is left alone ("portal hypertension").
+LEVEL_ROOTS: dict[str, str] = {
+    "thermia": "body temperature", "pigmentation": "pigmentation", "reflexia": "reflexes",
+    "hidrosis": "sweating", "tonia": "muscle tone", "volemia": "blood volume",
+    "volaemia": "blood volume", "capnia": "carbon dioxide", "salivation": "salivation",
+    "ventilation": "ventilation", "perfusion": "perfusion", "esthesia": "sensation",
+    "aesthesia": "sensation", "kinesia": "movement", "mobility": "mobility", "activity": "activity",
+}  # fmt: skip
+_LEVEL = re.compile(r"\bhyp(o|er)(" + "|".join(LEVEL_ROOTS) + r")\b")
 
-    >>> spell_out_blood_levels("hypokalaemia with hypernatremia")
-    'low potassium with high sodium'
+
+def spell_out_blood_levels(text: str) -> str:
+    """``"hypokalemia"`` -> ``"low potassium"``, ``"hyperglycaemia"`` -> ``"high glucose"``,
+    ``"hypothermia"`` -> ``"low body temperature"``, on folded text.
+
+    >>> spell_out_blood_levels("hypokalaemia with hypernatremia and hypothermia")
+    'low potassium with high sodium and low body temperature'
     """
     if "hyp" not in text:
         return text
-    return _BLOOD_LEVEL.sub(
+    text = _BLOOD_LEVEL.sub(
         lambda m: f"{'low' if m.group(1) == 'o' else 'high'} {BLOOD_LEVEL_ROOTS[m.group(2)]}", text
     )
+    return _LEVEL.sub(lambda m: f"{'low' if m.group(1) == 'o' else 'high'} {LEVEL_ROOTS[m.group(2)]}", text)
 
 
 # "non" written together with the word it negates: "nondisplaced" is "non-displaced" ("nonetheless"
@@ -387,6 +403,10 @@ def uninflect(token: str) -> str:
 SAME_MEANING: dict[str, str] = {
     "raised": "increased",
     "elevated": "increased",
+    "high": "increased",
+    "exaggerated": "increased",
+    "brisk": "increased",
+    "low": "decreased",
     "reduced": "decreased",
     "lowered": "decreased",
     "diminished": "decreased",
@@ -524,6 +544,7 @@ def normalization_fingerprint() -> str:
         "numbering_words": sorted(NUMBERING_WORDS),
         "designating_words": sorted(DESIGNATING_WORDS),
         "blood_level_roots": BLOOD_LEVEL_ROOTS,
+        "level_roots": LEVEL_ROOTS,
         "anatomical_abbreviations": ANATOMICAL_ABBREVIATIONS,
         "term_pipeline": [getattr(step, "__name__", repr(step)) for step in TERM_PIPELINE],
         "negating_prefix": NEGATING_PREFIX.pattern,

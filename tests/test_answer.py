@@ -4,6 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from medreward import AnswerMatcher, AnswerScores, CheckAnswer, CheckAnswerConfig, check_answer
+from medreward.medical.matching import answer_span
 from medreward.samples import load_samples
 from tests.conftest import formatted
 
@@ -321,3 +322,74 @@ class TestWordNetSynonyms:
     ) -> None:
         matcher = AnswerMatcher()
         assert matcher.compare(solution, matcher.analyze(reference)).verdict == "mismatch"
+
+
+@pytest.mark.parametrize(
+    ("reference", "accepted", "rejected"),
+    [
+        ("Nikolsky sign negative", "no Nikolsky sign", "Positive Nikolsky sign"),
+        ("Absent dorsalis pedis pulse", "no palpable dorsalis pedis pulse", "Palpable dorsalis pedis pulse"),
+        ("Gram-negative bacilli", "gram negative rods", "Not gram-negative bacilli"),
+        ("Nondisplaced fracture", "non-displaced fracture", "Displaced fracture"),
+    ],
+)
+def test_polarity_is_the_parity_of_negation_cues(reference: str, accepted: str, rejected: str) -> None:
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze(reference)
+    assert matcher.compare(accepted, analysed).verdict != "mismatch"
+    denied = matcher.compare(rejected, analysed)
+    assert denied.verdict == "mismatch" and denied.guard is not None
+
+
+def test_a_denying_reference_is_contradicted_only_by_an_answer_that_affirms_all_of_it() -> None:
+    matcher = AnswerMatcher()
+    # "Epigastric hernia" is a kind of ventral hernia; it says nothing of obstruction or gangrene.
+    match = matcher.compare(
+        "Epigastric hernia", matcher.analyze("Ventral hernia without obstruction or gangrene")
+    )
+    assert match.guard is None or not match.guard.startswith("negation")
+
+
+@pytest.mark.parametrize("solution", ["No", "absent", "not", "no no", "Not absent"])
+def test_polarity_words_alone_score_without_error(solution: str) -> None:
+    matcher = AnswerMatcher()
+    for reference in ("Not present", "no", "Absent reflexes"):
+        match = matcher.compare(solution, matcher.analyze(reference))
+        assert 0.0 <= match.similarity <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("reference", "span"),
+    [
+        ("The ECG shows atrial fibrillation.", "atrial fibrillation."),
+        ("He has a black eye.", "black eye."),
+        ("Her painful, stiff shoulder is due to adhesive capsulitis.", "adhesive capsulitis."),
+        ("First-line therapy is metformin.", "metformin."),
+        ("Give naloxone.", "naloxone."),
+        ("This presentation is typical of Guillain-Barre syndrome.", "Guillain-Barre syndrome."),
+        # a statement about the answer itself stays whole
+        ("Osteomyelitis is caused by S. aureus", "Osteomyelitis is caused by S. aureus"),
+        ("No treatment is required", "No treatment is required"),
+    ],
+)
+def test_a_sentence_answers_with_what_it_reports(reference: str, span: str) -> None:
+    assert answer_span(reference)[0] == span
+
+
+@pytest.mark.parametrize(
+    ("reference", "accepted", "rejected"),
+    [
+        ("Hypothermia", "low body temperature", "Hyperthermia"),
+        ("Hyperreflexia", "brisk reflexes", "reduced reflexes"),
+        ("GERD", "Gastroesophageal reflux disease", "Peptic ulcer disease"),
+        ("Hypertension", "High BP", "Low BP"),
+        ("MS", "Multiple sclerosis", "Myasthenia gravis"),
+    ],
+)
+def test_words_and_abbreviations_read_in_the_other_answer(
+    reference: str, accepted: str, rejected: str
+) -> None:
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze(reference)
+    assert matcher.compare(accepted, analysed).verdict in ("exact", "equivalent")
+    assert matcher.compare(rejected, analysed).verdict == "mismatch"

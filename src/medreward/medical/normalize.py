@@ -27,6 +27,7 @@ __all__ = [
     "ANATOMICAL_ABBREVIATIONS",
     "BLOOD_LEVEL_ROOTS",
     "DESIGNATING_WORDS",
+    "IONS",
     "IRREGULAR_PLURALS",
     "LEVEL_ROOTS",
     "NEGATION_CUES",
@@ -39,8 +40,10 @@ __all__ = [
     "fold_text",
     "fold_unicode",
     "mark_designators",
+    "name_ions",
     "normalization_fingerprint",
     "normalize_folded",
+    "normalize_number_forms",
     "normalize_terms",
     "normalize_tokens",
     "remove_genitives",
@@ -180,7 +183,7 @@ _ROMAN_VALUES = {
 _LONGEST_NUMBERING_WORD = max(map(len, NUMBERING_WORDS))
 _LETTERS = re.compile(r"[a-z]+")
 # A Roman numeral standing alone; the leading class lets the engine skip to candidate letters in C.
-_ROMAN = re.compile(r"[ivxIVX](?<=\b[ivxIVX])[ivxIVX]{0,3}\b(?!\.\d)")
+_ROMAN = re.compile(r"[ivxIVX](?<=\b[ivxIVX])[ivxIVX]{0,3}(?:[abcABC](?![A-Za-z]))?\b(?!\.\d)")
 
 
 def to_arabic_numerals(text: str, *, folded: bool = False) -> str:
@@ -197,9 +200,13 @@ def to_arabic_numerals(text: str, *, folded: bool = False) -> str:
     pieces: list[str] = []
     done = 0
     for match in _ROMAN.finditer(text):
-        value = _ROMAN_VALUES.get(match.group(0).lower())
+        numeral = match.group(0).lower()
+        # A subtype letter may follow ("type IIIB": 3b); "vi" or "xi" stay numerals.
+        letter = numeral[-1] if numeral[-1] in "abc" else ""
+        value = _ROMAN_VALUES.get(numeral[: len(numeral) - len(letter)])
         if value is None:
             continue
+        value += letter
         # The word before, from a bounded window: linear time however many numerals a text has.
         words = text[max(0, match.start() - _LONGEST_NUMBERING_WORD - 2) : match.start()].split()
         if not words or words[-1].lower().lstrip("([") not in NUMBERING_WORDS:
@@ -299,6 +306,49 @@ def spell_out_blood_levels(text: str) -> str:
     return _LEVEL.sub(lambda m: f"{'low' if m.group(1) == 'o' else 'high'} {LEVEL_ROOTS[m.group(2)]}", text)
 
 
+# Ions written as symbols with their charge: "K+ 2.8" is potassium (a bare "K" may be vitamin K).
+IONS: dict[str, str] = {
+    "K": "potassium", "Na": "sodium", "Ca": "calcium", "Mg": "magnesium", "Cl": "chloride",
+    "Li": "lithium", "HCO3": "bicarbonate", "Fe": "iron", "H": "hydrogen",
+}  # fmt: skip
+_ION = re.compile(r"(?<![A-Za-z0-9])(" + "|".join(IONS) + r")(?:\d?\+|\d?-(?![A-Za-z0-9]))")
+
+
+def name_ions(text: str) -> str:
+    """Ion symbols with a charge as the element's name, before punctuation goes.
+
+    >>> name_ions("K+ 2.8 mmol/L, Ca2+ low, Cl- high")
+    'potassium 2.8 mmol/L, calcium low, chloride high'
+    """
+    if "+" not in text and "-" not in text:
+        return text
+    return _ION.sub(lambda m: IONS[m.group(1)], text)
+
+
+# Tens written as words ("seventy-two", after punctuation is gone "seventy two"), ordinals written
+# with digits ("2nd"), and units of no conversion written against their number ("2.8mmol"), as the
+# forms that other answers use: "72", "2", "2.8 mmol". Units that canonical_quantities converts
+# stay joined: it writes them so.
+_TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
+_UNITS_DIGIT = {w: i for i, w in enumerate("one two three four five six seven eight nine".split(), 1)}
+_TENS_WORDS = re.compile(r"\b(" + "|".join(_TENS) + r")(?: (" + "|".join(_UNITS_DIGIT) + r"))?\b")
+_ORDINAL_DIGITS = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+_JOINED_UNIT = re.compile(r"\b(\d+(?:\.\d+)?)(mmol|umol|mol|meq|mmhg|iu|bpm|cm|mm|nmol|pmol|ng|pg)\b")
+
+
+def normalize_number_forms(text: str) -> str:
+    """Numbers in one written form, on folded text.
+
+    >>> normalize_number_forms("seventy two hours, the 2nd dose, 2.8mmol and twenty")
+    '72 hours, the 2 dose, 2.8 mmol and 20'
+    """
+    if not any(c.isdigit() for c in text) and "ty" not in text:
+        return text
+    text = _TENS_WORDS.sub(lambda m: str(_TENS[m.group(1)] + _UNITS_DIGIT.get(m.group(2) or "", 0)), text)
+    text = _ORDINAL_DIGITS.sub(r"\1", text)
+    return _JOINED_UNIT.sub(r"\1 \2", text)
+
+
 # "non" written together with the word it negates: "nondisplaced" is "non-displaced" ("nonetheless"
 # and short words such as "none" are no negations).
 NEGATING_PREFIX = re.compile(r"\bnon(?=[a-df-z][a-z]{4,})")
@@ -315,8 +365,10 @@ def split_negating_prefix(text: str) -> str:
 
 def term_tokens(text: str) -> list[str]:
     """The tokens of ``fold_text(text)``, in order."""
-    folded = expand_anatomical_abbreviations(remove_genitives(fold_unicode(text)))
-    spaced = split_negating_prefix(to_arabic_numerals(split_punctuation(folded), folded=True))
+    folded = expand_anatomical_abbreviations(remove_genitives(fold_unicode(name_ions(text))))
+    spaced = normalize_number_forms(
+        split_negating_prefix(to_arabic_numerals(split_punctuation(folded), folded=True))
+    )
     return mark_designators(spell_out_blood_levels(spaced)).split()
 
 
@@ -548,6 +600,8 @@ def normalization_fingerprint() -> str:
         "anatomical_abbreviations": ANATOMICAL_ABBREVIATIONS,
         "term_pipeline": [getattr(step, "__name__", repr(step)) for step in TERM_PIPELINE],
         "negating_prefix": NEGATING_PREFIX.pattern,
+        "ions": IONS,
+        "number_forms": [_TENS_WORDS.pattern, _ORDINAL_DIGITS.pattern, _JOINED_UNIT.pattern],
     }
     encoded = json.dumps(tables, sort_keys=True).encode()
     return hashlib.sha256(encoded).hexdigest()[:16]

@@ -176,7 +176,7 @@ _ASK_STOP = frozenset(
     "is are was were would should could does do did can may might will has have of for in on at to "
     "that which who with from by during when if as".split()
 )
-_ASK_OF = frozenset("type kind form class name part".split())
+_ASK_OF = frozenset("type kind form class name".split())
 
 
 def _stem(word: str) -> str:

@@ -8,6 +8,7 @@ its long ``Response`` endorses (benchmarks/labels/README.md).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -45,3 +46,10 @@ def wrong_options(row: Row) -> list[str]:
     answer = str(row["Ground-True Answer"]).strip().rstrip(".").lower()
     wrong = [str(v) for k, v in sorted(row["options"].items()) if k != row["answer_idx"]]
     return [w for w in wrong if not LETTER_CODE.match(w.strip()) and w.strip().rstrip(".").lower() != answer]
+
+
+def question_half(row: Row) -> str:
+    """Which half of the development rows a row is in, fixed by a hash of its Question: "tune" (the
+    half rules were tuned on) or "held_out" (the half measured only)."""
+    digest = hashlib.sha256(str(row["Question"]).encode("utf-8")).digest()
+    return "tune" if digest[0] % 2 == 0 else "held_out"

@@ -19,7 +19,10 @@ below ``wrong_option``.
 It also measures ``medreward.extract_answer`` on the same data: coverage over all rows, and on the
 endorsing rows the share whose extracted text ``check_answer`` judges at least partial against the
 Ground-True Answer, and the ranking (right option strictly above every wrong one) with the
-extracted text as the reference (the Response where extraction abstains), next to the Response.
+extracted text as the reference (the Response where extraction abstains), next to the Response;
+for all rows and for each half of them split by a hash of the Question (``dev_rows.question_half``:
+extraction was tuned on ``tune`` and only measured on ``held_out``), with the extractions by
+confidence.
 Run from the repository root::
 
     python benchmarks/long_reference_probes.py [--data PATH] [--output PATH.json]
@@ -34,10 +37,10 @@ import statistics
 import sys
 from pathlib import Path
 
-from dev_rows import DEFAULT_DATA, endorses_answer, load_labels, read_rows, wrong_options
+from dev_rows import DEFAULT_DATA, endorses_answer, load_labels, question_half, read_rows, wrong_options
 
 import medreward
-from medreward import DEFAULT_TAGS, check_answer, extract_answer
+from medreward import DEFAULT_TAGS, ExtractedAnswer, check_answer, extract_answer
 from medreward.medical.questions import question_ask
 from medreward.tools.gauntlet import question_keywords
 
@@ -80,12 +83,37 @@ def _ranks_first(row: dict[str, object], reference: str) -> bool:
 
 def measure_extraction(
     rows: list[dict[str, object]], labels: dict[int, dict[str, object]]
-) -> dict[str, float]:
-    """Coverage of extract_answer, its agreement with the short answers, and ranking with it."""
+) -> dict[str, object]:
+    """Coverage of extract_answer, its agreement with the short answers, and ranking with it: over
+    all rows, for each half, and by confidence."""
     found = [extract_answer(str(r["Response"]), str(r["Question"])) for r in rows]
-    endorsing = [
-        (row, hit) for line, (row, hit) in enumerate(zip(rows, found)) if endorses_answer(labels.get(line))
-    ]
+    lines = list(range(len(rows)))
+    result: dict[str, object] = dict(_measure(rows, labels, found, lines))
+    for half in ("tune", "held_out"):
+        result[half] = _measure(rows, labels, found, [i for i in lines if question_half(rows[i]) == half])
+    # Calibration: every extraction on the endorsing rows, abstentions included, by confidence.
+    every = [extract_answer(str(r["Response"]), str(r["Question"]), min_confidence=0.0) for r in rows]
+    bins: dict[str, dict[str, int]] = {}
+    for line, hit in enumerate(every):
+        if hit is None or not endorses_answer(labels.get(line)):
+            continue
+        row = rows[line]
+        low = min(int(hit.confidence * 5), 4) / 5
+        cell = bins.setdefault(f"{low:.1f}-{low + 0.2:.1f}", {"extractions": 0, "agree": 0, "ranked": 0})
+        cell["extractions"] += 1
+        cell["agree"] += _score(hit.text, str(row["Ground-True Answer"]), str(row["Question"])) >= 0.5
+        cell["ranked"] += _ranks_first(row, hit.text)
+    result["by_confidence"] = dict(sorted(bins.items()))
+    return result
+
+
+def _measure(
+    rows: list[dict[str, object]],
+    labels: dict[int, dict[str, object]],
+    found: list[ExtractedAnswer | None],
+    lines: list[int],
+) -> dict[str, float]:
+    endorsing = [(rows[i], found[i]) for i in lines if endorses_answer(labels.get(i))]
     agree = sum(
         hit is not None and _score(hit.text, str(row["Ground-True Answer"]), str(row["Question"])) >= 0.5
         for row, hit in endorsing
@@ -94,10 +122,12 @@ def measure_extraction(
         _ranks_first(row, str(row["Response"]) if hit is None else hit.text) for row, hit in endorsing
     )
     ranked_response = sum(_ranks_first(row, str(row["Response"])) for row, _ in endorsing)
-    n = len(endorsing)
+    n = max(1, len(endorsing))
     return {
-        "coverage": round(sum(hit is not None for hit in found) / len(rows), 4),
-        "endorsing_rows": n,
+        "rows": len(lines),
+        "coverage": round(sum(found[i] is not None for i in lines) / max(1, len(lines)), 4),
+        "endorsing_rows": len(endorsing),
+        "extracted_on_endorsing": round(sum(hit is not None for _, hit in endorsing) / n, 4),
         "agrees_with_ground_truth": round(agree / n, 4),
         "ranking_extracted": round(ranked_extracted / n, 4),
         "ranking_response": round(ranked_response / n, 4),
@@ -139,12 +169,25 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'shape':30} {'solutions':>9} {'mean':>7} {'share > 0':>9}")
     for shape, row in table.items():
         print(f"{shape:30} {row['solutions']:>9} {row['mean']:>+7.3f} {row['share_positive']:>9.2f}")
-    print(
-        f"extract_answer: a short answer for {extraction['coverage']:.0%} of {len(rows)} Responses; on the "
-        f"{extraction['endorsing_rows']} endorsing rows, judged >= partial against the Ground-True Answer "
-        f"{extraction['agrees_with_ground_truth']:.0%}; ranking with it as the reference "
-        f"{extraction['ranking_extracted']:.0%} (the Response itself: {extraction['ranking_response']:.0%})"
-    )
+    for name, part in (
+        ("all", extraction),
+        ("tune", extraction["tune"]),
+        ("held_out", extraction["held_out"]),
+    ):
+        assert isinstance(part, dict)
+        print(
+            f"extract_answer ({name} rows): a short answer for {part['coverage']:.0%} of {part['rows']} "
+            f"Responses; on the {part['endorsing_rows']} endorsing rows, extracted "
+            f"{part['extracted_on_endorsing']:.0%}, judged >= partial against the Ground-True Answer "
+            f"{part['agrees_with_ground_truth']:.0%}; ranking "
+            f"with it as the reference {part['ranking_extracted']:.1%} (the Response itself: "
+            f"{part['ranking_response']:.1%})"
+        )
+    print("extractions on endorsing rows by confidence (abstentions included): agree / ranked / extractions")
+    by_confidence = extraction["by_confidence"]
+    assert isinstance(by_confidence, dict)
+    for low_high, cell in by_confidence.items():
+        print(f"  {low_high}: {cell['agree']:>3} / {cell['ranked']:>3} / {cell['extractions']:>3}")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "extraction": extraction,

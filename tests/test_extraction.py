@@ -40,15 +40,109 @@ class TestExtractAnswer:
         assert extract_answer("Several conditions could explain this picture; more tests are needed.") is None
         assert extract_answer("") is None
 
-    def test_a_hedge_halves_the_confidence(self) -> None:
+    def test_a_hedge_halves_the_confidence_and_so_abstains(self) -> None:
         committed = extract_answer("The most likely diagnosis is asthma.")
-        hedged = extract_answer("The most likely diagnosis is asthma or COPD.")
+        hedged = extract_answer("The most likely diagnosis is asthma or COPD.", min_confidence=0.0)
         assert committed is not None and hedged is not None
         assert hedged.confidence == committed.confidence / 2
+        assert extract_answer("The most likely diagnosis is asthma or COPD.") is None
 
     def test_an_answer_made_of_the_question_words_is_passed_over(self) -> None:
         question = "What is the most likely diagnosis in this patient with chest pain?"
         assert extract_answer("The most likely diagnosis is chest pain.", question) is None
+
+    # The paragraphs below are written for these tests, in the forms long medical answers take.
+
+    def test_the_restated_ask_is_stripped_and_the_answer_after_the_verb_kept(self) -> None:
+        question = "Which nerve is most likely injured in a fracture of the surgical neck of the humerus?"
+        response = (
+            "The nerve most likely injured in a fracture of the surgical neck of the humerus is the "
+            "axillary nerve, which winds around the bone just below the joint."
+        )
+        found = extract_answer(response, question)
+        # The ask's own noun stays where it closes the answer.
+        assert found is not None and found.text == "axillary nerve" and found.confidence >= 0.9
+
+    def test_the_answer_before_the_restated_ask_is_its_subject(self) -> None:
+        question = "Which enzyme is deficient in classic galactosemia?"
+        response = (
+            "In classic galactosemia, galactose-1-phosphate uridyltransferase is deficient, so "
+            "galactose-1-phosphate builds up in the liver and the lens."
+        )
+        found = extract_answer(response, question)
+        assert found is not None and found.text == "galactose-1-phosphate uridyltransferase"
+
+    def test_justification_and_articles_are_trimmed(self) -> None:
+        found = extract_answer(
+            "The best next step is an urgent CT scan of the head because he takes warfarin."
+        )
+        assert found is not None and found.text == "urgent CT scan of the head"
+
+    def test_a_quoted_answer_loses_its_quotes(self) -> None:
+        question = "What is the angle between the arm and the forearm in extension called?"
+        response = 'The angle between the arm and the forearm in extension is called the "carrying angle".'
+        found = extract_answer(response, question)
+        assert found is not None and found.text == "carrying angle"
+
+    def test_an_appraised_subject_is_the_answer(self) -> None:
+        response = (
+            "For an elderly patient with a long operation ahead, sevoflurane is often an excellent choice "
+            "for maintenance, as it allows a quick recovery."
+        )
+        found = extract_answer(response)
+        assert found is not None and found.text == "sevoflurane"
+
+    def test_a_description_of_the_ask_is_not_its_answer(self) -> None:
+        question = "Which muscle is paralysed when the scapula is winged?"
+        response = "A winged scapula is characterized by a medial border that lifts off the chest wall."
+        assert extract_answer(response, question) is None
+
+    def test_two_answers_of_equal_weight_abstain(self) -> None:
+        response = (
+            "The most likely cause is a viral infection. On the other hand, the most probable "
+            "explanation is a drug reaction."
+        )
+        assert extract_answer(response) is None
+        # Two statements of one answer support each other.
+        agreeing = "The most likely cause is a viral infection. The final diagnosis is viral infection."
+        found = extract_answer(agreeing)
+        assert found is not None and found.text == "viral infection"
+
+    def test_a_list_of_answers_abstains_unless_one_is_stated_outright(self) -> None:
+        question = "Which laboratory changes would be expected in this woman with ovarian failure?"
+        listed = (
+            "The laboratory changes expected in her case would include:\n"
+            "1. Raised FSH, reflecting the loss of negative feedback.\n"
+            "2. Low estradiol, consistent with ovarian failure.\n"
+            "These are indicative of primary ovarian insufficiency."
+        )
+        assert extract_answer(listed, question) is None
+        stated = listed + "\nThe most likely diagnosis is primary ovarian insufficiency."
+        found = extract_answer(stated, question)
+        assert found is not None and found.text == "primary ovarian insufficiency"
+
+    def test_a_verb_in_a_subordinate_clause_is_not_the_pivot(self) -> None:
+        question = "Which cancer does not have an increased risk with combined oral contraceptives?"
+        response = (
+            "While combined oral contraceptives are known to raise the risk of some cancers, ovarian cancer "
+            "does not have an increased risk with combined oral contraceptives; its risk falls."
+        )
+        found = extract_answer(response, question)
+        assert found is not None and found.text == "ovarian cancer"
+
+    def test_an_inferred_answer_alone_abstains_by_default(self) -> None:
+        response = "The rash and the joint pain are consistent with systemic lupus erythematosus."
+        assert extract_answer(response) is None
+        found = extract_answer(response, min_confidence=0.0)
+        assert found is not None and found.text == "systemic lupus erythematosus"
+        assert found.confidence < 0.7
+
+    def test_higher_confidence_for_a_stated_answer_than_a_partial_restatement(self) -> None:
+        stated = extract_answer("The most likely diagnosis is gout, given the needle-shaped crystals.")
+        question = "Which crystal deposition disease best explains the acute monoarthritis of the big toe?"
+        partial = extract_answer("In the big toe, gout is typical, with needle-shaped crystals.", question)
+        assert stated is not None and stated.text == "gout" and stated.confidence == 0.9
+        assert partial is None or partial.confidence < stated.confidence
 
     @settings(max_examples=200, deadline=None)
     @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400), st.none() | st.text(max_size=100))

@@ -128,7 +128,13 @@ class TestShortReferences:
         assert score(solution, "Asthma") == -0.5
 
     def test_unrelated_answer_is_a_mismatch(self) -> None:
-        assert score("Acute appendicitis", "Graves disease") == -0.5
+        # A wrong answer that names a medical concept ranks a little above boilerplate, hedges and
+        # repeats of it, which stay at the floor.
+        named = score("Acute appendicitis", "Graves disease")
+        assert named is not None and -0.5 < named < -0.45
+        assert score("Further evaluation by a specialist is recommended.", "Graves disease") == -0.5
+        assert score("Acute appendicitis or cholecystitis", "Graves disease") == -0.5
+        assert score("Acute appendicitis " * 5, "Graves disease") == -0.5
 
     def test_missing_solution_scores_lowest(self) -> None:
         assert check_answer(completions=["Graves disease"], answer=["Graves disease"]) == [-1.0]

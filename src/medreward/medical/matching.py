@@ -227,6 +227,8 @@ _IMPERATIVE = re.compile(
     r"(?:an?\s+|the\s+)?",
     re.IGNORECASE,
 )
+# Where a second sentence starts: an end mark, space, a capital ("S. aureus" goes on).
+_NEXT_SENTENCE = re.compile(r"[.!?]\s+(?=[A-Z])")
 # The same evidence leading the sentence: "Given the raised ESR, osteomyelitis".
 _LEADING_CONTEXT = re.compile(
     r"^\s*(?:given|based on|considering|in view of|in light of)\b[^,]*,", re.IGNORECASE
@@ -532,6 +534,10 @@ def answer_span(text: str) -> tuple[str, str]:
     >>> answer_span("Osteomyelitis is the most likely diagnosis.")
     ('Osteomyelitis is the most likely diagnosis.', '')
     """
+    if _NEXT_SENTENCE.search(text) is not None:
+        # Several sentences: no one of them is the answer and the rest its evidence (an answer
+        # followed by pasted text is judged with all of it).
+        return text, ""
     lead = _LEADING_CONTEXT.match(text)
     if lead is not None and lead.end() < len(text):
         return text[lead.end() :], text[: lead.end()]
@@ -998,20 +1004,22 @@ def _f_score(precision: float, recall: float) -> float:
 
 
 def _clause_support(
-    solution: TextAnalysis, found: dict[str, tuple[str | None, float]], reference: ReferenceAnalysis
+    solution: TextAnalysis, found: dict[str, tuple[str | None, float, float]], reference: ReferenceAnalysis
 ) -> float:
     """The support of a compound solution: each clause's own support, averaged by clause weight.
 
     "Decreased estradiol and increased LH" is supported only where the reference says both:
     judged as one bag of terms, it would be as well supported by "increased estradiol and
     decreased LH" (the same terms), or by a reference that says the opposite of each clause.
-    ``found`` maps each solution term to the reference term it matched (or ``None``) and its weight.
+    ``found`` maps each solution term to the reference term it matched (or ``None``), its weight as
+    evidence and its whole weight: a clause of the question's words weighs in the average and in its
+    own precision, and supports nothing (pasting the question beside the answer dilutes it).
     """
     weighted = 0.0
     total = 0.0
     for clause in solution.clauses:
-        clause_total = sum(found[term][1] for term in clause)
-        hits = [(hit, w) for hit, w in map(found.__getitem__, clause) if hit is not None]
+        clause_total = sum(found[term][2] for term in clause)
+        hits = [(hit, w) for hit, w, _ in map(found.__getitem__, clause) if hit is not None]
         weighted += _support(hits, clause_total, reference) * clause_total
         total += clause_total
     return weighted / total if total else 0.0
@@ -1112,6 +1120,15 @@ class AnswerMatcher(BaseModel):
         le=1.0,
         description="the share of its similarity that a hedged answer keeps ('possibly X', 'X?'): "
         "named, not committed to, so always below the committed answer",
+    )
+
+    named_concept_strength: float = Field(
+        0.04,
+        ge=0.0,
+        le=1.0,
+        description="the least strength of a mismatch whose committed answer names a lexicon concept (of "
+        "the mismatch score's range): a wrong but specific answer ranks above boilerplate, hedges and "
+        "restated questions, and below any near miss",
     )
 
     def analyze(self, reference: str, question: str | None = None) -> ReferenceAnalysis:
@@ -1456,7 +1473,7 @@ class AnswerMatcher(BaseModel):
             specificity = load_lexicon().specificity
             totals = [max(specificity(term), _MIN_WEIGHT) for term in sol.terms]
             if len(sol.clauses) > 1:
-                support = _clause_support(sol, dict(zip(sol.terms, zip(found, weights))), reference)
+                support = _clause_support(sol, dict(zip(sol.terms, zip(found, weights, totals))), reference)
             else:
                 hits = [(hit, w) for hit, w in zip(found, weights) if hit is not None]
                 support = _support(hits, sum(totals), reference)
@@ -1502,8 +1519,12 @@ class AnswerMatcher(BaseModel):
         if hedged:
             similarity *= self.hedge_factor
         if similarity < threshold:
-            return AnswerMatch(
-                "mismatch", similarity, sol.terms, matched, None, concepts, min(1.0, similarity / threshold)
-            )
+            strength = min(1.0, similarity / threshold)
+            spammed = repeated or sol.token_count > 2 * len(sol.term_set) + 1
+            if sol.concepts and not hedged and not spammed:
+                # A committed answer that names one medical concept is a wrong answer, not nonsense:
+                # a little above boilerplate, hedges, lists and restated questions.
+                strength = max(strength, self.named_concept_strength)
+            return AnswerMatch("mismatch", similarity, sol.terms, matched, None, concepts, strength)
         strength = 1.0 if threshold >= 1.0 else (similarity - threshold) / (1.0 - threshold)
         return AnswerMatch("partial", similarity, sol.terms, matched, None, concepts, min(1.0, strength))

@@ -56,6 +56,7 @@ from medreward.medical.normalize import (
     normalize_tokens,
     term_tokens,
     to_arabic_numerals,
+    to_same_meaning,
 )
 from medreward.medical.quantities import canonical_quantities
 from medreward.medical.questions import is_exception_question
@@ -126,7 +127,7 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "ipsilateral contralateral",
         "sensory motor",
         "upper lower",
-        "start stop",
+        "start stop continue",
         "present absent",
         "coronary pulmonary cerebral carotid renal mesenteric femoral iliac vertebral hepatic splenic",
     )
@@ -613,7 +614,7 @@ def analyze_text(
         context=frozenset(normalize_tokens(cited)) - term_set if cited else frozenset(),
         hedged=_is_hedged(answer, tokens),
         abbreviated=written != answer,
-        negation_tokens=tuple(t for t in tokens if t in NEGATION_CUES or t == _NEGATING_PREFIX),
+        negation_tokens=tuple(t for t in to_same_meaning(tokens) if t in NEGATION_CUES or t == _NEGATING_PREFIX),
     )
 
 

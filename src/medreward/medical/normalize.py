@@ -65,7 +65,8 @@ STOP_WORDS = frozenset(
     those it its which who whom whose what most likely probably diagnosis answer final conclusion
     patient patients condition due caused cause consistent suggests suggest suggestive indicates
     indicate therefore thus so hence based given finding findings would could should may might
-    can will best option correct case here than then there their such also very
+    can will best option correct case here than then there their such also very do does did must
+    give gives giving administer administered administering
     has have had it he she they his her presents presenting percent per cent
     especially particularly typically usually commonly generally often frequently various several
     including include includes involving involve involves presented described describe associated
@@ -464,13 +465,20 @@ SAME_MEANING: dict[str, str] = {
     "diminished": "decreased",
     "needed": "required",
     "necessary": "required",
-    # starting and stopping a treatment, for the start/stop qualifier family
-    "begin": "start",
-    "commence": "start",
-    "initiate": "start",
-    "discontinue": "stop",
-    "withhold": "stop",
-    "cease": "stop",
+    # starting and stopping a treatment, for the start/stop qualifier family, in every verb form
+    # ("metformin should be stopped" / "stop metformin")
+    **dict.fromkeys(
+        "begin begins began begun beginning commence commenced commencing initiate initiated initiating "
+        "started starting starts".split(),
+        "start",
+    ),
+    **dict.fromkeys(
+        "discontinue discontinued discontinuing withhold withheld withholding cease ceased ceasing "
+        "stopped stopping stops".split(),
+        "stop",
+    ),
+    **dict.fromkeys("continued continuing continues".split(), "continue"),
+    **dict.fromkeys("avoided avoiding avoids".split(), "avoid"),
     # microbiology: a rod is a bacillus ("gram-negative rods")
     "rod": "bacillus",
     # "blood sugar" is blood glucose

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import socket
+import re
 import subprocess
 import sys
 import threading
@@ -109,13 +109,6 @@ def build_one_word_model(output: Path, word: str) -> Path:
     return output
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @dataclass
 class Server:
     """A running ``transformers serve``: its API root, its log and the models it can load."""
@@ -133,7 +126,11 @@ class Server:
         return str(alias)
 
     def requests(self, model: str) -> int:
-        """Chat requests for ``model`` that reached the server (it logs each one as it arrives)."""
+        """Chat requests for ``model`` that reached the server.
+
+        The server logs ``[Request received] Model: <name>, CB: ...`` for each, once the model is
+        loaded and before it generates, so a request is logged before its reply is sent.
+        """
         return self.log.read_text(errors="replace").count(f"[Request received] Model: {model},")
 
     def judge(self, word: str, **config: Any) -> AnswerJudge:
@@ -141,24 +138,32 @@ class Server:
         return AnswerJudge(JudgeConfig(**{**settings, **config}))
 
 
-def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+def _wait_ready(process: subprocess.Popen[bytes], log: Path) -> str:
+    """The server's root URL once it answers ``/health``: it binds port 0 and logs the port it got."""
     deadline = time.monotonic() + STARTUP_DEADLINE
+    root = None
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"transformers serve exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
+        if root is None:
+            found = re.search(
+                r"Uvicorn running on (http://127\.0\.0\.1:\d+)", log.read_text(errors="replace")
+            )
+            root = found.group(1) if found else None
+        if root is not None:
+            try:
+                with urllib.request.urlopen(f"{root}/health", timeout=1) as response:
+                    if response.status == 200:
+                        return root
+            except OSError:
+                pass
+        time.sleep(0.1)
     pytest.fail(f"transformers serve not ready after {STARTUP_DEADLINE:.0f} s:\n{log.read_text()[-3000:]}")
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("judge-server")
-    port = _free_port()
     log = root / "server.log"
     env = {
         **os.environ,
@@ -169,7 +174,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "TOKENIZERS_PARALLELISM": "false",
     }
     command = [sys.executable, "-m", "transformers.cli.transformers", "serve"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--device", "cpu", "--log-level", "warning"]
+    command += ["--host", "127.0.0.1", "--port", "0", "--device", "cpu", "--log-level", "warning"]
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
     try:
@@ -177,8 +182,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         models = {word: build_one_word_model(root / word, word) for word in VERDICTS}
         policy = build_one_word_model(root / "policy", PARTIAL)
         (root / "aliases").mkdir()
-        _wait_ready(process, f"http://127.0.0.1:{port}/health", log)
-        yield Server(f"http://127.0.0.1:{port}/v1", log, models, policy, root / "aliases")
+        url = _wait_ready(process, log)
+        yield Server(f"{url}/v1", log, models, policy, root / "aliases")
     finally:
         # A graceful stop unloads every model with a garbage collection each (seconds): a short grace.
         process.terminate()

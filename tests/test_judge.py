@@ -1,8 +1,9 @@
-"""AnswerJudge against a real HTTP server on 127.0.0.1 that implements /v1/chat/completions.
+"""AnswerJudge against a stub HTTP server on 127.0.0.1 that implements /v1/chat/completions.
 
-No model server can run here (offline, CPU, no vLLM): the server answers deterministically from a
-marker in the question, which is what the judge's logic (cache, retries, timeouts, concurrency,
-fallbacks) needs to be tested against a real socket.
+The stub answers from a marker in the question, so it produces on demand what a real server does
+only when something goes wrong (HTTP 500, 503 then 200, 400, 404, a slow reply) and replies in the
+forms the verdict parser must read (``**CORRECT**``, ``Partial.``). tests/test_judge_server.py runs
+the judge against a real ``transformers serve``.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 :class:`AnswerJudge` is an async TRL reward function (TRL runs async rewards concurrently with the
 others). It scores every completion with a :class:`~medreward.CheckAnswer` first, and only where
 that verdict is uncertain (``partial`` by default) asks an OpenAI-compatible chat endpoint
-(``POST {base_url}/chat/completions``: vLLM, SGLang, llama.cpp, Ollama, TGI, OpenAI) whether the
-answer means the same as the reference:
+(``POST {base_url}/chat/completions``: vLLM, ``transformers serve``, SGLang, llama.cpp, Ollama,
+TGI, OpenAI) whether the answer means the same as the reference:
 
 ======================= ================================================================
 judge replies           score

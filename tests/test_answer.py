@@ -399,3 +399,34 @@ def test_words_and_abbreviations_read_in_the_other_answer(
     analysed = matcher.analyze(reference)
     assert matcher.compare(accepted, analysed).verdict in ("exact", "equivalent")
     assert matcher.compare(rejected, analysed).verdict == "mismatch"
+
+
+@pytest.mark.parametrize(
+    ("reference", "accepted", "rejected"),
+    [
+        ("Legg-Calvé-Perthes disease", "Perthes disease", "Osgood-Schlatter disease"),
+        ("Creutzfeldt-Jakob disease", "Jakob disease", "Alzheimer disease"),
+        # only the names may differ: another disease of one of the names is another answer
+        ("Wolff-Parkinson-White syndrome", "Wolff-Parkinson-White", "Parkinson disease"),
+    ],
+)
+def test_one_name_of_a_hyphenated_eponym_names_it(reference: str, accepted: str, rejected: str) -> None:
+    matcher = AnswerMatcher()
+    for one, other in ((accepted, reference), (reference, accepted)):
+        assert matcher.compare(one, matcher.analyze(other)).verdict != "mismatch"
+    assert matcher.compare(rejected, matcher.analyze(reference)).verdict == "mismatch"
+
+
+@pytest.mark.parametrize(
+    ("reference", "accepted", "rejected"),
+    [
+        ("Metformin should be stopped.", "Discontinue metformin", "Continue metformin"),
+        ("Thrombolysis should not be given.", "Do not give thrombolysis", "Give thrombolysis"),
+        ("Avoid NSAIDs", "NSAIDs should be avoided", "NSAIDs"),
+    ],
+)
+def test_management_verbs_in_any_form(reference: str, accepted: str, rejected: str) -> None:
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze(reference)
+    assert matcher.compare(accepted, analysed).verdict in ("exact", "equivalent")
+    assert matcher.compare(rejected, analysed).verdict == "mismatch"

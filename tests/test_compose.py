@@ -56,7 +56,8 @@ class TestCombined:
             log_extra=extras.__setitem__,
             log_metric=metrics.__setitem__,
         )
-        assert extras["total/check_answer"] == [3.0, -0.5]
+        # a wrong answer that names a concept: just above the mismatch floor
+        assert extras["total/check_answer"] == [3.0, -0.48]
         assert extras["total/check_answer/verdict"] == ["exact", "mismatch"]
         assert metrics["total/match_format_exactly/mean"] == 3.0
         assert metrics["total/check_answer/exact_rate"] == 0.5
@@ -106,7 +107,7 @@ class TestGated:
         answer_if_formatted = gated(check_answer, match_format_exactly, threshold=3.0, otherwise=-2.0)
         assert answer_if_formatted(completions=[GOOD, WRONG, BARE], answer=["asthma"] * 3) == [
             3.0,
-            -0.5,
+            -0.48,
             -2.0,
         ]
         assert answer_if_formatted.__name__ == "gated_check_answer"

@@ -67,7 +67,10 @@ def test_check_answer_logs_solution_verdict_and_guard() -> None:
     )
     assert extras["check_answer/solution"] == ["Hypokalemia", ""]
     assert extras["check_answer/verdict"] == ["mismatch", "missing"]
-    assert extras["check_answer/guard"] == ["opposite: low / high (Hypokalemia / Hyperkalemia)", None]
+    assert extras["check_answer/guard"] == [
+        "opposite: decreased / increased (Hypokalemia / Hyperkalemia)",
+        None,
+    ]
 
 
 @pytest.mark.parametrize("reward", REWARDS, ids=lambda r: r.__name__)

@@ -521,6 +521,9 @@ class TextAnalysis:
     # The negation cues of the answer as written, repeats kept: their count's parity is the
     # answer's polarity ("not gram-negative" denies "gram-negative").
     negation_tokens: tuple[str, ...] = ()
+    # The terms of each hyphenated name of several people ("Legg-Calve-Perthes"): any one of them
+    # names the eponym ("Perthes disease").
+    name_groups: tuple[frozenset[str], ...] = ()
 
 
 def answer_span(text: str) -> tuple[str, str]:
@@ -555,6 +558,15 @@ def answer_span(text: str) -> tuple[str, str]:
     if marker is not None and marker.start() > 0:
         return text[: marker.start()], text[marker.start() :]
     return text, ""
+
+
+# A name of several people joined by hyphens: "Legg-Calvé-Perthes", "Wolff-Parkinson-White".
+_HYPHENATED_NAME = re.compile(r"\b[A-Z][^\W\d_]+(?:[-\u2013][A-Z][^\W\d_]+)+")
+
+
+def _name_groups(text: str) -> tuple[frozenset[str], ...]:
+    groups = [frozenset(normalize_tokens(m.group(0))) for m in _HYPHENATED_NAME.finditer(text)]
+    return tuple(g for g in groups if len(g) > 1)
 
 
 def _is_hedged(text: str, tokens: list[str]) -> bool:
@@ -614,7 +626,10 @@ def analyze_text(
         context=frozenset(normalize_tokens(cited)) - term_set if cited else frozenset(),
         hedged=_is_hedged(answer, tokens),
         abbreviated=written != answer,
-        negation_tokens=tuple(t for t in to_same_meaning(tokens) if t in NEGATION_CUES or t == _NEGATING_PREFIX),
+        negation_tokens=tuple(
+            t for t in to_same_meaning(tokens) if t in NEGATION_CUES or t == _NEGATING_PREFIX
+        ),
+        name_groups=_name_groups(answer) if "-" in answer or "\u2013" in answer else (),
     )
 
 
@@ -1024,6 +1039,28 @@ def _clause_support(
         weighted += _support(hits, clause_total, reference) * clause_total
         total += clause_total
     return weighted / total if total else 0.0
+
+
+def _eponym_parts(
+    solution: TextAnalysis, ref: TextAnalysis, found: list[str | None]
+) -> tuple[list[str | None], frozenset[str]]:
+    """The parts of a hyphenated eponym counted as found when one part is: "Perthes disease" names
+    "Legg-Calve-Perthes disease", and the other way round. Returns ``found`` with the solution's own
+    parts matched to themselves, and the reference's parts that the one given says."""
+    hits = {hit for hit in found if hit is not None}
+    names = frozenset().union(*solution.name_groups, *ref.name_groups)
+    # Only the names may differ: "Parkinson disease" is not "Wolff-Parkinson-White syndrome".
+    if not (
+        ref.term_set - names <= hits
+        and all(hit is not None for t, hit in zip(solution.terms, found) if t not in names)
+    ):
+        return found, frozenset()
+    said = frozenset().union(*[group - hits for group in ref.name_groups if hits & group])
+    found = [
+        term if hit is None and any(term in g and hits & g for g in solution.name_groups) else hit
+        for term, hit in zip(solution.terms, found)
+    ]
+    return found, said
 
 
 def _related(solution: TextAnalysis, reference: ReferenceAnalysis) -> bool:
@@ -1447,8 +1484,11 @@ class AnswerMatcher(BaseModel):
 
         reference_terms = reference.term_set
         found = [term if term in reference_terms else self._find(term, reference) for term in sol.terms]
+        eponym_parts: frozenset[str] = frozenset()
+        if not reference.is_long and (sol.name_groups or ref.name_groups):
+            found, eponym_parts = _eponym_parts(sol, ref, found)
         matched = tuple(term for term, hit in zip(sol.terms, found) if hit is not None)
-        hit_set = {hit for hit in found if hit is not None}
+        hit_set = {hit for hit in found if hit is not None} | eponym_parts
         # The evidence the reference cites is neither required nor counted against the solution.
         judged = [(t, hit) for t, hit in zip(sol.terms, found) if hit is not None or t not in ref.context]
         lineage = None if reference.is_long else _lineage(sol.concepts, ref.concepts)

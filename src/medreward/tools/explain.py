@@ -7,7 +7,7 @@ step's result, so that a surprising score can be traced to the step that produce
 >>> e = explain("<start_reasoning>K is low.<end_reasoning><SOLUTION>Hypokalemia</SOLUTION>",
 ...             "Hyperkalemia")
 >>> e.solution, e.verdict, e.guard
-('Hypokalemia', 'mismatch', 'opposite: low / high (Hypokalemia / Hyperkalemia)')
+('Hypokalemia', 'mismatch', 'opposite: decreased / increased (Hypokalemia / Hyperkalemia)')
 >>> e.scores["check_answer"]
 -0.5
 """

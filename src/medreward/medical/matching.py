@@ -51,12 +51,12 @@ from medreward.medical.lexicon import load_lexicon
 from medreward.medical.linking import ConceptLinker, LexiconLinker
 from medreward.medical.normalize import (
     NEGATION_CUES,
+    SAME_MEANING,
     fold_text,
     normalize_folded,
     normalize_tokens,
     term_tokens,
     to_arabic_numerals,
-    to_same_meaning,
 )
 from medreward.medical.quantities import canonical_quantities
 from medreward.medical.questions import is_exception_question
@@ -246,8 +246,11 @@ HEDGE_CUES = frozenset(
 _ABBREVIATION = re.compile(r"[A-Z](?<=\b[A-Z])[A-Z0-9]+\b")
 _DIGIT = re.compile(r"\d")
 _NEGATING_PREFIX = "non"
-# The words that give an answer its polarity (see _guard).
+# The words that give an answer its polarity (see _guard), and the forms that normalize to them.
 _POLARITY_WORDS = NEGATION_CUES | {_NEGATING_PREFIX}
+_NEGATING_FORMS = _POLARITY_WORDS | {word for word, same in SAME_MEANING.items() if same in _POLARITY_WORDS}
+# Hyphenated eponyms are looked for in answers up to this long (a phrase or a sentence).
+_MAX_NAMED_TEXT = 200
 # Negation cues that, in an answer, name a finding rather than deny one ("negative pressure
 # ventilation", "Gram-negative bacilli"): against a long reference that uses them too, they are
 # terms like any other.
@@ -396,6 +399,11 @@ def _undot(text: str) -> str:
     return _DOTTED.sub(lambda m: m.group(0).replace(".", "").upper(), text)
 
 
+# An abbreviation is read in the sense its context names only in a short answer (a phrase): in a
+# long text, which words go with it is unclear, and the lookups cost.
+_MAX_SENSE_TEXT = 80
+
+
 def _senses(expansions: tuple[str, ...]) -> tuple[str, ...]:
     """An abbreviation's expansions, one per sense: two expansions that name one lexicon concept, or
     whose terms nest ("gastroesophageal reflux" in "gastroesophageal reflux disease"), are one sense,
@@ -475,7 +483,7 @@ def _expand_abbreviations(
         ]
         if len(supported) == 1:
             return supported[0]
-        if supported or not (context or context_concepts):
+        if supported or not (context or context_concepts) or len(text) > _MAX_SENSE_TEXT:
             return token
         # The sense that makes the whole text name a context concept ("high BP" as "high blood
         # pressure", hypertension), else the one most of whose terms the context holds.
@@ -626,10 +634,8 @@ def analyze_text(
         context=frozenset(normalize_tokens(cited)) - term_set if cited else frozenset(),
         hedged=_is_hedged(answer, tokens),
         abbreviated=written != answer,
-        negation_tokens=tuple(
-            t for t in to_same_meaning(tokens) if t in NEGATION_CUES or t == _NEGATING_PREFIX
-        ),
-        name_groups=_name_groups(answer) if "-" in answer or "\u2013" in answer else (),
+        negation_tokens=tuple(SAME_MEANING.get(t, t) for t in tokens if t in _NEGATING_FORMS),
+        name_groups=_name_groups(answer) if len(answer) <= _MAX_NAMED_TEXT and "-" in answer else (),
     )
 
 

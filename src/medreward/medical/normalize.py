@@ -321,7 +321,7 @@ def name_ions(text: str) -> str:
     >>> name_ions("K+ 2.8 mmol/L, Ca2+ low, Cl- high")
     'potassium 2.8 mmol/L, calcium low, chloride high'
     """
-    if "+" not in text and "-" not in text:
+    if "+" not in text and "l-" not in text and "3-" not in text:  # Cl-, HCO3-
         return text
     return _ION.sub(lambda m: IONS[m.group(1)], text)
 
@@ -334,6 +334,7 @@ _TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty sevent
 _UNITS_DIGIT = {w: i for i, w in enumerate("one two three four five six seven eight nine".split(), 1)}
 _TENS_WORDS = re.compile(r"\b(" + "|".join(_TENS) + r")(?: (" + "|".join(_UNITS_DIGIT) + r"))?\b")
 _ORDINAL_DIGITS = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+_DIGIT_LETTER = re.compile(r"\d[a-z]")
 _JOINED_UNIT = re.compile(r"\b(\d+(?:\.\d+)?)(mmol|umol|mol|meq|mmhg|iu|bpm|cm|mm|nmol|pmol|ng|pg)\b")
 
 
@@ -343,9 +344,10 @@ def normalize_number_forms(text: str) -> str:
     >>> normalize_number_forms("seventy two hours, the 2nd dose, 2.8mmol and twenty")
     '72 hours, the 2 dose, 2.8 mmol and 20'
     """
-    if not any(c.isdigit() for c in text) and "ty" not in text:
+    if "ty " in text or text.endswith("ty"):
+        text = _TENS_WORDS.sub(lambda m: str(_TENS[m.group(1)] + _UNITS_DIGIT.get(m.group(2) or "", 0)), text)
+    if _DIGIT_LETTER.search(text) is None:  # most texts: no digit followed by a letter
         return text
-    text = _TENS_WORDS.sub(lambda m: str(_TENS[m.group(1)] + _UNITS_DIGIT.get(m.group(2) or "", 0)), text)
     text = _ORDINAL_DIGITS.sub(r"\1", text)
     return _JOINED_UNIT.sub(r"\1 \2", text)
 

@@ -151,6 +151,12 @@ class Lexicon:
                 ids = self._forms.get(us)
         return self._resolve(ids)
 
+    def concepts_of_term(self, term: str) -> frozenset[str]:
+        """Concept ids of one normalized term used as a whole form ("contusion"): a dictionary
+        lookup, no spelling variants (normalized terms are in American spelling already)."""
+        ids = self._forms.get(term)
+        return self._resolve(ids) if ids is not None else frozenset()
+
     def concepts_for_terms(self, terms: tuple[str, ...] | list[str]) -> frozenset[str]:
         """Concept ids for sorted content terms (:func:`~medreward.medical.normalize.normalize_terms`).
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from typing import Literal, NamedTuple
 
@@ -404,6 +404,7 @@ def _undot(text: str) -> str:
 _MAX_SENSE_TEXT = 80
 
 
+@lru_cache(maxsize=4096)
 def _senses(expansions: tuple[str, ...]) -> tuple[str, ...]:
     """An abbreviation's expansions, one per sense: two expansions that name one lexicon concept, or
     whose terms nest ("gastroesophageal reflux" in "gastroesophageal reflux disease"), are one sense,
@@ -804,9 +805,6 @@ class ReferenceAnalysis:
     # nor the question resolves ("MS"): each solution is then also judged against the sense it names.
     ambiguous_question: str | None = None
     ambiguous: bool = False
-    # The reference's one-word terms by the lexicon concepts they name: a solution's word that names
-    # one of them matches that term ("bruise" / "contusion").
-    term_concepts: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -1047,6 +1045,19 @@ def _clause_support(
     return weighted / total if total else 0.0
 
 
+@lru_cache(maxsize=512)
+def _term_concepts(terms: frozenset[str]) -> dict[str, str]:
+    """A reference's one-word terms by the lexicon concepts they name (the lowest term where two
+    name one concept: the same answer in every process)."""
+    lexicon = load_lexicon()
+    found: dict[str, str] = {}
+    for term in sorted(terms):
+        if len(term) >= _MIN_CONCEPT_WORD:
+            for cid in lexicon.concepts_of_term(term):
+                found.setdefault(cid, term)
+    return found
+
+
 def _eponym_parts(
     solution: TextAnalysis, ref: TextAnalysis, found: list[str | None]
 ) -> tuple[list[str | None], frozenset[str]]:
@@ -1194,8 +1205,9 @@ class AnswerMatcher(BaseModel):
         """:meth:`analyze`, with the reference's ambiguous abbreviations resolved from the question's
         terms and ``context`` (the terms of a solution) and ``context_concepts``."""
         reference = reference[: self.max_reference_chars]
-        if question:
-            context = context | frozenset(normalize_tokens(question))
+        question_words = frozenset(term_tokens(question)) if question else frozenset()
+        question_terms = frozenset(normalize_folded(list(question_words)))
+        context = context | question_terms
         written = _expand_abbreviations(" ".join(reference.split()), context, context_concepts)
         expanded = canonical_quantities(written, keep_written=True)
         exception = question is not None and is_exception_question(question)
@@ -1227,15 +1239,6 @@ class AnswerMatcher(BaseModel):
             related = load_lexicon().related_concepts(answer.folded)
 
         fuzzy_pool = _fuzzy_pool(answer)
-        lexicon = load_lexicon()
-        term_concepts = {
-            cid: term
-            for term in answer.terms
-            if len(term) >= _MIN_CONCEPT_WORD and not _is_number(term)
-            for cid in lexicon.concepts(term)
-        }
-        question_words = frozenset(term_tokens(question)) if question else frozenset()
-        question_terms = frozenset(normalize_folded(list(question_words)))
         passage_content: tuple[float, ...] = ()
         sentence_content: tuple[float, ...] = ()
         if is_long:
@@ -1255,7 +1258,6 @@ class AnswerMatcher(BaseModel):
             passages=passages,
             sentences=sentences,
             fuzzy_pool=fuzzy_pool,
-            term_concepts=term_concepts,
             exception_question=exception and is_long,
             related_concepts=related,
             question_terms=question_terms,
@@ -1277,11 +1279,16 @@ class AnswerMatcher(BaseModel):
         """The reference term that ``term`` matches, exactly or as a spelling variant."""
         if term in reference.term_set:
             return term
-        if reference.term_concepts and len(term) >= _MIN_CONCEPT_WORD:
-            for cid in load_lexicon().concepts(term):
-                synonym = reference.term_concepts.get(cid)
-                if synonym is not None:
-                    return synonym
+        if len(term) >= _MIN_CONCEPT_WORD:
+            # A word that names a lexicon concept matches the reference's word for it ("bruise" /
+            # "contusion"); the reference's words are looked up once, when first needed.
+            concepts = load_lexicon().concepts_of_term(term)
+            if concepts:
+                by_concept = _term_concepts(reference.term_set)
+                for cid in concepts:
+                    synonym = by_concept.get(cid)
+                    if synonym is not None:
+                        return synonym
         if len(term) < 5 or _is_number(term) or not reference.fuzzy_pool:
             return None
         forbidden = _opposite_variants(term)

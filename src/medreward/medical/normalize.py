@@ -381,7 +381,9 @@ def split_negating_prefix(text: str) -> str:
     >>> split_negating_prefix("nondisplaced fracture, nonetheless")
     'non displaced fracture, nonetheless'
     """
-    return NEGATING_PREFIX.sub("non ", text) if "non" in text else text
+    if not (text.startswith("non") or " non" in text):  # a substring scan: "non" starts no word
+        return text
+    return NEGATING_PREFIX.sub("non ", text)
 
 
 def term_tokens(text: str) -> list[str]:

@@ -175,6 +175,17 @@ WORDNET_LUMPS = {
     "05485098": ("pineal_gland", "'epiphysis' is also the end of a long bone"),
 }
 
+# Words of a drug product's name that say its form or route, not what it is: a product named by its
+# ingredient and these words is that ingredient.
+DOSAGE_FORM_WORDS = frozenset(
+    """
+    viscous sublingual capsule capsules tablet tablets injection injectable oral topical cream ointment
+    gel solution suspension spray nasal ophthalmic otic patch transdermal extended delayed release
+    chewable powder inhalation inhaler rectal vaginal lotion drops syrup intravenous film lozenge
+    elixir emulsion foam granules liquid concentrate
+    """.split()
+)
+
 # Titles that name a residual or administrative class, not a concept an answer would state.
 _ICD_SKIP = re.compile(
     r"\b(other|unspecified|not elsewhere classified|nec|sequela|encounter|specified|"
@@ -471,6 +482,17 @@ class Builder:
                 counts["skipped_wikipedia_only"] += 1
                 continue
             ids[key] = cid
+        # A product is its ingredient: "lidocaine viscous" (Xylocaine's entry) and "nitroglycerin
+        # sublingual" (Nitrostat's) name lidocaine and nitroglycerin.
+        for key in list(ids):
+            words = key.split()
+            for cut in range(len(words) - 1, 0, -1):
+                if all(w in DOSAGE_FORM_WORDS for w in words[cut:]) and " ".join(words[:cut]) in ids:
+                    ids[key] = ids[" ".join(words[:cut])]
+                    counts["products_as_ingredient"] += 1
+                    break
+        for key, cid in ids.items():
+            data = canon[key]
             self.concept(cid, str(data.get("name") or key))
             counts["forms"] += self.add_form(str(data.get("name") or key), cid)
         for variant, canonicals in d["drug_variant_to_canonical"].items():
@@ -490,7 +512,9 @@ class Builder:
                 "url": "https://github.com/fastdatascience/drug_named_entity_recognition",
                 "taken": "drug names and brand/generic/synonym variants; concept id the DrugBank id, else "
                 "DRUG: and the package's canonical name (its mesh_id is a pharmacological class, not the "
-                "drug); drugs with no DrugBank, MeSH or MedlinePlus id (Wikipedia only) skipped.",
+                "drug); a product named by an ingredient and DOSAGE_FORM_WORDS (lidocaine viscous) shares "
+                "the ingredient's concept; drugs with no DrugBank, MeSH or MedlinePlus id (Wikipedia only) "
+                "skipped.",
             }
         )
 

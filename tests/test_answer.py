@@ -430,3 +430,24 @@ def test_management_verbs_in_any_form(reference: str, accepted: str, rejected: s
     analysed = matcher.analyze(reference)
     assert matcher.compare(accepted, analysed).verdict in ("exact", "equivalent")
     assert matcher.compare(rejected, analysed).verdict == "mismatch"
+
+
+@pytest.mark.parametrize(
+    ("reference", "accepted", "rejected"),
+    [
+        ("Clostridioides difficile", "C. diff", "Clostridium perfringens"),
+        ("Staphylococcus aureus", "Staph aureus", "Staph epidermidis"),
+        ("Streptococcus pyogenes", "Strep pyogenes", "Strep agalactiae"),
+    ],
+)
+def test_an_organism_cut_short_names_it(reference: str, accepted: str, rejected: str) -> None:
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze(reference)
+    assert matcher.compare(accepted, analysed).verdict != "mismatch"
+    assert matcher.compare(rejected, analysed).verdict == "mismatch"
+
+
+def test_respacing_keeps_the_answers_polarity() -> None:
+    matcher = AnswerMatcher()
+    match = matcher.compare("not gall bladder carcinoma", matcher.analyze("Gallbladder carcinoma"))
+    assert match.verdict == "mismatch" and match.guard is not None and match.guard.startswith("negation")

@@ -700,16 +700,6 @@ def _respace(solution: TextAnalysis, reference_terms: frozenset[str]) -> TextAna
     if not unfound:
         return solution
     spaced: dict[str, tuple[str, ...]] = {}
-    # A genus written as its initial before a species the reference names: "S. aureus" against
-    # "Staphylococcus aureus", "C. difficile" against "Clostridioides difficile".
-    words = solution.folded.split()
-    for initial, species in itertools.pairwise(words):
-        if len(initial) == 1 and initial.isalpha() and initial in unfound and species in reference_terms:
-            genus = sorted(
-                t for t in reference_terms if len(t) > _MIN_PART and t[0] == initial and t != species
-            )
-            if len(genus) == 1:
-                spaced[initial] = (genus[0],)
     for term in unfound:
         for head, tail in _cuts(term):
             if head in reference_terms and tail in reference_terms:
@@ -728,6 +718,28 @@ def _respace(solution: TextAnalysis, reference_terms: frozenset[str]) -> TextAna
                 if joined in reference_terms and _joinable(head, tail) and f"{head} {tail}" in folded:
                     spaced[head] = spaced[tail] = (joined,)
                     break
+    # A genus written as its initial ("S. aureus" against "Staphylococcus aureus") or a genus or a
+    # species cut short ("Staph aureus", "C. diff"), beside the other word of the name as written.
+    for initial, species in itertools.pairwise(solution.folded.split()):
+        if (initial not in unfound and species not in unfound) or initial in spaced or species in spaced:
+            continue
+        if species not in solution.term_set or not (len(initial) == 1 or initial in solution.term_set):
+            continue  # both words of a name: "the gall" is no genus and species
+        named = species if species in reference_terms else _completed(species, reference_terms)
+        if named is None:
+            continue
+        if named != species:
+            spaced[species] = (named,)
+        if initial in reference_terms:
+            continue
+        if len(initial) == 1 and initial.isalpha():
+            genus = sorted(
+                t for t in reference_terms if len(t) > _MIN_PART and t[0] == initial and t != named
+            )
+            if len(genus) == 1:
+                spaced[initial] = (genus[0],)
+        elif (completed := _completed(initial, reference_terms)) is not None and completed != named:
+            spaced[initial] = (completed,)
     if not spaced:
         return solution
     clauses = tuple(
@@ -737,20 +749,25 @@ def _respace(solution: TextAnalysis, reference_terms: frozenset[str]) -> TextAna
         )
     )
     term_set = frozenset(part for term in solution.terms for part in spaced.get(term, (term,)))
-    return TextAnalysis(
-        text=solution.text,
-        folded=solution.folded,
+    return replace(
+        solution,
         terms=tuple(sorted(term_set)),
         term_set=term_set,
         clauses=clauses,
-        concepts=solution.concepts,
-        token_count=solution.token_count,
         numbers=_numbers(term_set),
-        negations=solution.negations,
-        context=solution.context,
-        hedged=solution.hedged,
-        abbreviated=solution.abbreviated,
     )
+
+
+# The fewest letters of a word cut short ("staph", "diff") that name the reference's word.
+_MIN_TRUNCATED = 4
+
+
+def _completed(word: str, reference_terms: frozenset[str]) -> str | None:
+    """The one reference term that ``word`` cuts short ("staph" -> "staphylococcus"), or ``None``."""
+    if len(word) < _MIN_TRUNCATED or not word.isalpha():
+        return None
+    longer = [t for t in reference_terms if len(t) > len(word) + 1 and t.startswith(word)]
+    return longer[0] if len(longer) == 1 else None
 
 
 class Passage(NamedTuple):

@@ -451,3 +451,22 @@ def test_respacing_keeps_the_answers_polarity() -> None:
     matcher = AnswerMatcher()
     match = matcher.compare("not gall bladder carcinoma", matcher.analyze("Gallbladder carcinoma"))
     assert match.verdict == "mismatch" and match.guard is not None and match.guard.startswith("negation")
+
+
+@pytest.mark.parametrize(
+    ("reference", "answer"),
+    [("Right upper quadrant ultrasound", "ruq us"), ("Lumbar puncture", "lp")],
+)
+def test_abbreviations_written_small_in_a_short_answer(reference: str, answer: str) -> None:
+    matcher = AnswerMatcher()
+    assert matcher.compare(answer, matcher.analyze(reference)).verdict in ("exact", "equivalent")
+
+
+def test_small_words_that_are_words_are_not_read_as_abbreviations() -> None:
+    # "all" is also ALL (acute lymphoblastic leukaemia), "not" a negation: neither is expanded.
+    matcher = AnswerMatcher()
+    assert (
+        matcher.compare("all of the above", matcher.analyze("Acute lymphoblastic leukemia")).verdict
+        == "mismatch"
+    )
+    assert matcher.compare("not pe", matcher.analyze("Pulmonary embolism")).verdict == "mismatch"

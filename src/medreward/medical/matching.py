@@ -47,11 +47,12 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein, Prefix
 
 from medreward.medical.acronyms import acronym_candidates, spell_out
-from medreward.medical.lexicon import load_lexicon
+from medreward.medical.lexicon import Lexicon, load_lexicon
 from medreward.medical.linking import ConceptLinker, LexiconLinker
 from medreward.medical.normalize import (
     NEGATION_CUES,
     SAME_MEANING,
+    STOP_WORDS,
     fold_text,
     normalize_folded,
     normalize_tokens,
@@ -437,6 +438,18 @@ def has_ambiguous_abbreviation(text: str) -> bool:
     )
 
 
+# A short lower-case word of a short answer that may be an abbreviation written small ("av node").
+_LOWER_ABBREVIATION = re.compile(r"\b[a-z]{2,4}\b")
+
+
+def _capitalized(word: str, lexicon: Lexicon) -> str:
+    """``word`` in capitals when it is an abbreviation and no word: not a stop word, a lexicon form
+    or a word the lexicon's names use ("av" in "av node"; not "vein" or "and")."""
+    if word in STOP_WORDS or word in NEGATION_CUES or lexicon.uses(word) or lexicon.concepts(word):
+        return word
+    return word.upper() if lexicon.expand_abbreviation(word) else word
+
+
 def _expand_abbreviations(
     text: str, context: frozenset[str] = frozenset(), context_concepts: frozenset[str] = frozenset()
 ) -> str:
@@ -461,6 +474,8 @@ def _expand_abbreviations(
         and lexicon.expand_abbreviation(alone)
     ):
         text = alone.upper()
+    elif len(text) <= _MAX_SENSE_TEXT and not text.isupper():
+        text = _LOWER_ABBREVIATION.sub(lambda m: _capitalized(m.group(0), lexicon), text)
     if _ABBREVIATION.search(text) is None:  # most answers: no token of two capitals
         return text
     own: frozenset[str] | None = None

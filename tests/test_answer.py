@@ -470,3 +470,18 @@ def test_small_words_that_are_words_are_not_read_as_abbreviations() -> None:
         == "mismatch"
     )
     assert matcher.compare("not pe", matcher.analyze("Pulmonary embolism")).verdict == "mismatch"
+
+
+@pytest.mark.parametrize(
+    ("reference", "accepted", "rejected"),
+    [
+        ("Trichomoniasis", "Trichomonas vaginalis infection", "Bacterial vaginosis"),
+        ("Giardiasis", "Giardia lamblia infection", "Cryptosporidium infection"),
+        ("Candida albicans infection", "candidiasis", "Aspergillus infection"),
+    ],
+)
+def test_an_infestation_is_named_by_its_organism(reference: str, accepted: str, rejected: str) -> None:
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze(reference)
+    assert matcher.compare(accepted, analysed).verdict != "mismatch"
+    assert matcher.compare(rejected, analysed).verdict == "mismatch"

@@ -1077,6 +1077,36 @@ def _clause_support(
     return weighted / total if total else 0.0
 
 
+# A disease named after its parasite or fungus ("trichomoniasis", "candidiasis") and the genus
+# ("Trichomonas", "Candida") share a stem of at least this many letters.
+_MIN_GENUS_STEM = 5
+_GENUS_ENDINGS = ("ia", "as", "us", "is", "um", "es", "a")
+
+
+def _genus_stem(word: str) -> str | None:
+    """The stem a genus name gives its infestation: "trichomonas" -> "trichomon"."""
+    for ending in _GENUS_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_GENUS_STEM:
+            return word[: -len(ending)]
+    return None
+
+
+def _infestation_match(term: str, pool: tuple[str, ...]) -> str | None:
+    """The reference word that ``term`` names as an infestation and its organism: "trichomoniasis"
+    and "trichomonas", "giardiasis" and "giardia" (the ``-iasis`` names only: "-osis" also ends
+    processes, "sclerosis" is no "sclera")."""
+    if term.endswith("iasis"):
+        stem = term[:-5]
+        if len(stem) >= _MIN_GENUS_STEM:
+            found = [w for w in pool if w != term and _genus_stem(w) == stem]
+            return found[0] if len(found) == 1 else None
+        return None
+    genus = _genus_stem(term)
+    if genus is None:
+        return None
+    return genus + "iasis" if genus + "iasis" in pool else None
+
+
 @lru_cache(maxsize=512)
 def _term_concepts(terms: frozenset[str]) -> dict[str, str]:
     """A reference's one-word terms by the lexicon concepts they name (the lowest term where two
@@ -1323,6 +1353,9 @@ class AnswerMatcher(BaseModel):
                         return synonym
         if len(term) < 5 or _is_number(term) or not reference.fuzzy_pool:
             return None
+        infestation = _infestation_match(term, reference.fuzzy_pool)
+        if infestation is not None:
+            return infestation
         forbidden = _opposite_variants(term)
         for candidate, _, _ in process.extract(
             term,

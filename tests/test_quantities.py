@@ -135,3 +135,8 @@ def test_a_long_reference_still_supports_a_bare_number() -> None:
     analysed = MATCHER.analyze(SALT)
     assert MATCHER.compare("23", analysed).verdict == "partial"
     assert MATCHER.compare("12", analysed).verdict == "mismatch"
+
+
+def test_tens_in_words_are_one_number_before_a_unit() -> None:
+    assert canonical_quantities("within seventy-two hours") == canonical_quantities("within 72 hours")
+    assert canonical_quantities("twenty days") == canonical_quantities("20 days")

@@ -63,7 +63,15 @@ _NUMBER_WORDS = {
     "twelve": "12",
 }
 
-_WORDS = "|".join(f"[{w[0]}{w[0].upper()}]{w[1:]}" for w in _NUMBER_WORDS)
+# Tens and their compounds as written with a hyphen ("seventy-two hours").
+_TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
+_NUMBER_WORDS |= {w: str(v) for w, v in _TENS.items()}
+_NUMBER_WORDS |= {
+    f"{t}-{u}": str(v + int(_NUMBER_WORDS[u]))
+    for t, v in _TENS.items()
+    for u in "one two three four five six seven eight nine".split()
+}
+_WORDS = "|".join(f"[{w[0]}{w[0].upper()}]{w[1:]}" for w in sorted(_NUMBER_WORDS, key=len, reverse=True))
 # A number in digits, not inside a word or a longer number: the boundary is checked after the first
 # digit, so that the pattern starts with a digit and the engine skips to digits in C.
 _DIGITS = r"[0-9](?<![\w.][0-9])(?:[0-9]{0,2}(?:,[0-9]{3})+|[0-9]*)(?:\.[0-9]+)?"

@@ -47,6 +47,27 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein, Prefix
 
 from medreward.medical.acronyms import acronym_candidates, spell_out
+from medreward.medical.cues import (
+    CLAUSE_BREAK,
+    CONCLUSION_CUE,
+    CONTEXT_MARKER,
+    CONTRAST_CUE,
+    EXCLUSION_CUE,
+    FAMILIES_OF,
+    FRAMING_AFTER_COPULA,
+    FRAMING_SUBJECT,
+    HEDGE_CUES,
+    IMPERATIVE,
+    LEADING_CONTEXT,
+    NEXT_SENTENCE,
+    OPPOSITE_PREFIXES,
+    OVER,
+    PASSAGE_BREAK,
+    RELATIVE_EXCLUSION,
+    SENTENCE_BREAK,
+    SUBJECT_COPULA,
+    SUBJECT_VERB,
+)
 from medreward.medical.lexicon import Lexicon, load_lexicon
 from medreward.medical.linking import ConceptLinker, LexiconLinker
 from medreward.medical.normalize import (
@@ -73,174 +94,6 @@ __all__ = [
 
 Verdict = Literal["exact", "equivalent", "partial", "mismatch", "missing"]
 
-# Pairs of word beginnings that turn a term into its opposite when swapped, the rest of the word
-# equal: "hyperkalemia"/"hypokalemia", "left"/"right", "increased"/"decreased". A pair with an
-# empty side ("non", "") marks a negating prefix: "non hodgkin" against "hodgkin".
-OPPOSITE_PREFIXES: tuple[tuple[str, str], ...] = (
-    ("hyper", "hypo"),
-    ("tachy", "brady"),
-    ("left", "right"),
-    ("increas", "decreas"),
-    ("elevat", "reduc"),
-    ("high", "low"),
-    ("upper", "lower"),
-    ("acute", "chronic"),
-    ("anterior", "posterior"),
-    ("medial", "lateral"),
-    ("proximal", "distal"),
-    ("superior", "inferior"),
-    ("benign", "malignant"),
-    ("primary", "secondary"),
-    ("central", "peripheral"),
-    ("positive", "negative"),
-    ("unilateral", "bilateral"),
-    ("intra", "extra"),
-    ("macro", "micro"),
-    ("over", "under"),
-    ("hyper", "normo"),
-    ("hypo", "normo"),
-)
-
-# Families of whole-word qualifiers of which an answer names one: any other member says something
-# else ("anterior" against "inferior" wall, "mild" against "severe", "systolic" against "diastolic").
-# Applied to short references only: a paragraph names several members in different places.
-QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
-    frozenset(family.split())
-    for family in (
-        "anterior posterior inferior superior lateral medial septal apical",
-        "acute subacute chronic hyperacute",
-        "mild moderate severe",
-        "systolic diastolic",
-        "inspiratory expiratory",
-        "obstructive restrictive",
-        "exudative transudative",
-        "nephritic nephrotic",
-        "dilated hypertrophic restrictive",
-        "metabolic respiratory",
-        "acidosis alkalosis",
-        "conductive sensorineural",
-        "ischemic hemorrhagic",
-        "cocci bacilli",
-        "direct indirect",
-        "conjugated unconjugated",
-        "complete incomplete partial",
-        "early late",
-        "ipsilateral contralateral",
-        "sensory motor",
-        "upper lower",
-        "start stop continue",
-        "present absent",
-        "coronary pulmonary cerebral carotid renal mesenteric femoral iliac vertebral hepatic splenic",
-    )
-)
-_FAMILIES_OF: dict[str, tuple[frozenset[str], ...]] = {}
-for _family in QUALIFIER_FAMILIES:
-    for _member in _family:
-        _FAMILIES_OF[_member] = (*_FAMILIES_OF.get(_member, ()), _family)
-
-# Words that separate the clauses of a compound answer; word order inside a clause is free.
-# No surrounding \s*: on a long run of spaces that retries at every position (quadratic time).
-_CLAUSE_BREAK = re.compile(r"[,;/]|\b(?:and|with|plus|but|or|versus|vs)\b", re.IGNORECASE)
-# Consumes the end mark itself. The pattern starts with one character class (each alternative is
-# then told apart by a lookbehind), which lets the engine skip to the next candidate in C.
-_SENTENCE_BREAK = re.compile(r"[.!?\n](?:(?<=[.!?])[\"'\u201d\u2019)\]]*\s+|(?<=\n)\n*)")
-# The cue patterns below are lowercase and case-sensitive: _passages lowercases the reference
-# once, which makes each search about three times faster than re.IGNORECASE. Each starts with the
-# characters that can end the word before a cue (a word boundary that the engine can skip to, unlike
-# \b), and is searched in the text with a space in front: three times faster again.
-_CUE_START = "[ (\\[/\"'\u201c\u2018\u2013\u2014-]"
-# Sentence openings and phrases that state the answer in a free-text reference.
-_CONCLUSION_CUE = re.compile(
-    _CUE_START + r"(most likely|diagnosis is|answer is|is consistent with|indicative of|"
-    r"points? (?:to|towards)|therefore|thus|hence|in summary|in conclusion|overall|"
-    r"best (?:explained|treatment|next)|"
-    r"is caused by|caused by|is likely|suggests?|is the|most probable|probable diagnosis|"
-    r"best (?:explains|fits)|most fitting|most appropriate|"
-    r"plays? a (?:crucial|critical|key|central|pivotal) role)\b",
-)
-# Phrases after which the reference names an option only to set it aside: contrasts with another
-# option, and negations. In the answer to an exception question ("which condition does NOT ..."), a
-# negation states the answer ("gallbladder carcinoma does not have an increased risk"), and only
-# the contrasts set an option aside (_CONTRAST_CUE).
-_CONTRASTS = r"rather than|instead of|would give|would instead|can mimic|mimics?|unlike|as opposed to"
-_NEGATIONS = r"less likely|unlikely|not|ruled? out|excluded?|excluding|doesn't|less common|less typical"
-_EXCLUSION_CUE = re.compile(_CUE_START + rf"({_NEGATIONS}|{_CONTRASTS})\b")
-_CONTRAST_CUE = re.compile(_CUE_START + rf"({_CONTRASTS})\b")
-# Where a passage of a long reference ends: punctuation, brackets, or the space before a word that
-# turns to a contrast (the word starts the next passage). One leading character class lets the
-# engine skip between candidates; no \s*: linear time on any input.
-_PASSAGE_BREAK = re.compile(
-    r"[ ,;:()\[\]](?:(?<! )|(?=(?:rather than|instead of|but|while|whereas|although|however|unlike|"
-    r"as opposed to|except|compared (?:to|with)|over (?:a|an|the|other)|"
-    # a conclusion cue opens the passage that names the answer: "... drug user points to X"
-    r"points? (?:to|towards)|consistent with|indicative of|suggestive of|diagnostic of|is most likely)\b))",
-)
-# A passage that opens with "over" sets its object aside ("suggests this diagnosis over an ACL tear").
-_OVER = re.compile(r"\s*over\b")
-# An exclusion cue inside a relative clause describes the subject, not the answer: "the antibody
-# that is not associated with the condition is anti-LKM2" asserts anti-LKM2.
-_RELATIVE_EXCLUSION = re.compile(
-    _CUE_START + r"(?:that|which|who)\s+(?:is|are|was|were|would|does|do|could|can)\s+not\b"
-)
-# Where the evidence that a one-sentence answer cites begins: "osteomyelitis, supported by a raised
-# ESR" answers "osteomyelitis"; the rest is context, neither required nor counted against an answer.
-_CONTEXT_MARKER = re.compile(
-    r",?\s+(?:given|supported by|(?:as )?(?:evidenced|shown|indicated|suggested|demonstrated) by|based on|"
-    r"because(?: of)?|in view of|considering|in light of|as (?:the|a|an))\b"
-    # an apposition or a relative clause describes the answer: "sildenafil, a PDE5 inhibitor"
-    r"|,\s+(?:a|an|which|who)\s",
-    re.IGNORECASE,
-)
-# A copular sentence that names its subject first: "The occluded vessel is the LAD" answers "the LAD".
-_SUBJECT_COPULA = re.compile(
-    r"^\s*(?:the|this|that|these|his|her|its|their)\s[^,;:]{0,60}?\s(?:is|are|was|were|would be|will be)\s+",
-    re.IGNORECASE,
-)
-# ... unless what follows the copula is the framing ("X is the most likely diagnosis").
-_FRAMING_AFTER_COPULA = re.compile(
-    r"(?:the\s+)?(?:most|more|best|likely|probably|probable|correct|final|answer|diagnosis|consistent|"
-    r"suggestive|indicative|due|caused|secondary|seen|found|present|absent|not|no)\b",
-    re.IGNORECASE,
-)
-# A sentence whose subject is what was examined or who is ill, and whose verb reports a finding:
-# "The ECG shows atrial fibrillation", "He has a black eye", "Her stiff shoulder is due to adhesive
-# capsulitis" answer with what follows the verb. The subject opens with a determiner or a pronoun, so
-# that "Osteomyelitis is caused by S. aureus" (a statement about the answer) is left whole.
-_SUBJECT_VERB = re.compile(
-    r"^\s*(?:the|this|that|these|those|his|her|its|their|he|she|it|they)\b[^;:]{0,60}?\s"
-    r"(?:shows?|showed|indicates?|indicated|suggests?|suggested|reveals?|revealed|demonstrates?|"
-    r"demonstrated|confirms?|confirmed|has|have|had|represents?|results? from|points? to|"
-    r"(?:is|are|was|were)\s+(?:due to|caused by|typical of|diagnostic of|consistent with|compatible "
-    r"with|characteristic of|suggestive of|indicative of|secondary to))\s+(?:an?\s+|the\s+)?",
-    re.IGNORECASE,
-)
-# A subject that names what the question asks for, without a determiner: "First-line therapy is
-# metformin", "Treatment of choice is surgery".
-_FRAMING_SUBJECT = re.compile(
-    r"^(?!\s*(?:no|not|never|none)\b)\s*(?:[\w-]+\s+){0,4}?(?:therapy|treatment|diagnosis|management|drug|"
-    r"cause|organism|"
-    r"investigation|test|step|choice|answer)\s+(?:is|are|was|were|would be)\s+(?:an?\s+|the\s+)?",
-    re.IGNORECASE,
-)
-# An instruction names its object: "Give naloxone", "Perform a lumbar puncture". Verbs that start or
-# stop a treatment stay: they are the answer's polarity ("start insulin" / "withhold insulin").
-_IMPERATIVE = re.compile(
-    r"^\s*(?:give|administer|prescribe|use|perform|order|arrange|recommend|offer|treat with)\s+"
-    r"(?:an?\s+|the\s+)?",
-    re.IGNORECASE,
-)
-# Where a second sentence starts: an end mark, space, a capital ("S. aureus" goes on).
-_NEXT_SENTENCE = re.compile(r"[.!?]\s+(?=[A-Z])")
-# The same evidence leading the sentence: "Given the raised ESR, osteomyelitis".
-_LEADING_CONTEXT = re.compile(
-    r"^\s*(?:given|based on|considering|in view of|in light of)\b[^,]*,", re.IGNORECASE
-)
-# Words that hedge an answer ("possibly X", "X?", "X or Y"): answers are named, not committed to. "Most
-# likely" is how clinicians state an answer, and is no hedge.
-HEDGE_CUES = frozenset(
-    "possibly probably maybe perhaps might could may suspected questionable presumably "
-    "or either versus vs".split()
-)
 
 # Tokens that may be abbreviations: a capital, then capitals or digits ("MI", "COPD", "G0", "T4").
 # The word boundary is checked after the first capital, so the engine skips to capitals in C.
@@ -562,23 +415,23 @@ def answer_span(text: str) -> tuple[str, str]:
     >>> answer_span("Osteomyelitis is the most likely diagnosis.")
     ('Osteomyelitis is the most likely diagnosis.', '')
     """
-    if _NEXT_SENTENCE.search(text) is not None:
+    if NEXT_SENTENCE.search(text) is not None:
         # Several sentences: no one of them is the answer and the rest its evidence (an answer
         # followed by pasted text is judged with all of it).
         return text, ""
-    lead = _LEADING_CONTEXT.match(text)
+    lead = LEADING_CONTEXT.match(text)
     if lead is not None and lead.end() < len(text):
         return text[lead.end() :], text[: lead.end()]
-    framing = _SUBJECT_VERB.match(text) or _FRAMING_SUBJECT.match(text)
+    framing = SUBJECT_VERB.match(text) or FRAMING_SUBJECT.match(text)
     if framing is None:
-        copula = _SUBJECT_COPULA.match(text)
-        if copula is not None and not _FRAMING_AFTER_COPULA.match(text, copula.end()):
+        copula = SUBJECT_COPULA.match(text)
+        if copula is not None and not FRAMING_AFTER_COPULA.match(text, copula.end()):
             framing = copula
-    framing = framing or _IMPERATIVE.match(text)
+    framing = framing or IMPERATIVE.match(text)
     if framing is not None and framing.end() < len(text.rstrip(" .")):
         answer, cited = answer_span(text[framing.end() :])
         return answer, f"{text[: framing.end()]}{cited}"
-    marker = _CONTEXT_MARKER.search(text)
+    marker = CONTEXT_MARKER.search(text)
     if marker is not None and marker.start() > 0:
         return text[: marker.start()], text[marker.start() :]
     return text, ""
@@ -620,7 +473,7 @@ def analyze_text(
     folded = " ".join(tokens)
     # The clauses are normalized together in one pass; the answer's terms are its clauses' terms
     # (the separators are stop words or punctuation, which normalization drops anyway).
-    pieces = _CLAUSE_BREAK.split(expanded)
+    pieces = CLAUSE_BREAK.split(expanded)
     if len(pieces) == 1:  # most answers: one clause, whose tokens are already folded
         one = normalize_folded(tokens)
         clauses: tuple[tuple[str, ...], ...] = (tuple(sorted(one)),) if one else ()
@@ -930,10 +783,10 @@ def _passages(
     number of content tokens.
 
     ``exception``: the reference answers an exception question ("which is NOT ..."), where a
-    negation states the answer; only contrasts (:data:`_CONTRAST_CUE`) exclude.
+    negation states the answer; only contrasts (:data:`CONTRAST_CUE`) exclude.
     """
-    cue = _CONTRAST_CUE if exception else _EXCLUSION_CUE
-    sentences = [s for s in _SENTENCE_BREAK.split(text.lower()) if s and not s.isspace()]
+    cue = CONTRAST_CUE if exception else EXCLUSION_CUE
+    sentences = [s for s in SENTENCE_BREAK.split(text.lower()) if s and not s.isspace()]
     # A numbered list ("would include: 1. X. 2. Y."): its items say what the sentence before it
     # introduces, and weigh as much.
     introduced_by = _list_items(sentences) if ": 1" in text else {}
@@ -944,7 +797,7 @@ def _passages(
     weights: list[float] = []
     for index, sentence in enumerate(sentences):
         spaced = " " + sentence
-        if _CONCLUSION_CUE.search(spaced):
+        if CONCLUSION_CUE.search(spaced):
             weight = CONCLUSION_WEIGHT
         elif index == 0:
             weight = FIRST_SENTENCE_WEIGHT
@@ -955,7 +808,7 @@ def _passages(
         if index in introduced_by:
             weight = max(weight, weights[introduced_by[index]])
         weights.append(weight)
-        parts = [part for part in _PASSAGE_BREAK.split(sentence) if part and not part.isspace()]
+        parts = [part for part in PASSAGE_BREAK.split(sentence) if part and not part.isspace()]
         # Most sentences exclude nothing: one search tells, before any passage is searched.
         excluding = cue.search(spaced) is not None
         if excluding or "over" in sentence:
@@ -992,12 +845,12 @@ def _excludes(part: str, cue: re.Pattern[str] | None) -> bool:
     """Whether a passage names something only to set it aside: it opens with "over" ("... over an
     ACL tear"), or has an exclusion ``cue`` (``None``: its sentence has none) outside a relative
     clause."""
-    if "over" in part[:6] and _OVER.match(part) is not None:
+    if "over" in part[:6] and OVER.match(part) is not None:
         return True
     if cue is None:
         return False
     spaced = " " + part
-    return cue.search(spaced) is not None and _RELATIVE_EXCLUSION.search(spaced) is None
+    return cue.search(spaced) is not None and RELATIVE_EXCLUSION.search(spaced) is None
 
 
 def _support(hits: list[tuple[str, float]], total: float, reference: ReferenceAnalysis) -> float:
@@ -1421,7 +1274,7 @@ class AnswerMatcher(BaseModel):
             if _is_number(term) and term not in ref.numbers:
                 return f"number: {term} not in reference"
             if not reference.is_long:
-                for family in _FAMILIES_OF.get(term, ()):
+                for family in FAMILIES_OF.get(term, ()):
                     other = sorted((family & ref.term_set) - solution.term_set)
                     if other:
                         return f"qualifier: {term} / {other[0]}"

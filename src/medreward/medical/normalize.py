@@ -473,7 +473,7 @@ def uninflect(token: str) -> str:
 
 
 # Everyday words that answers use for one another, each mapped to the one the opposite-term guard
-# knows (medreward.medical.matching.OPPOSITE_PREFIXES): "raised intracranial pressure" is increased
+# knows (medreward.medical.cues.OPPOSITE_PREFIXES): "raised intracranial pressure" is increased
 # intracranial pressure, so it is also the opposite of "decreased intracranial pressure".
 SAME_MEANING: dict[str, str] = {
     "raised": "increased",

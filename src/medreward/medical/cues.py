@@ -1,0 +1,201 @@
+"""The judge's cue words and patterns, in one place: opposites, qualifier families, hedges, and the
+regular expressions that find clauses, sentences, conclusions, exclusions, framing and context.
+
+Pure text: no lexicon, no judge. :mod:`medreward.medical.matching` uses them; a new cue goes here.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "CLAUSE_BREAK",
+    "CONCLUSION_CUE",
+    "CONTEXT_MARKER",
+    "CONTRAST_CUE",
+    "EXCLUSION_CUE",
+    "FAMILIES_OF",
+    "FRAMING_AFTER_COPULA",
+    "FRAMING_SUBJECT",
+    "HEDGE_CUES",
+    "IMPERATIVE",
+    "LEADING_CONTEXT",
+    "NEXT_SENTENCE",
+    "OPPOSITE_PREFIXES",
+    "OVER",
+    "PASSAGE_BREAK",
+    "QUALIFIER_FAMILIES",
+    "RELATIVE_EXCLUSION",
+    "SENTENCE_BREAK",
+    "SUBJECT_COPULA",
+    "SUBJECT_VERB",
+]
+
+# Pairs of word beginnings that turn a term into its opposite when swapped, the rest of the word
+# equal: "hyperkalemia"/"hypokalemia", "left"/"right", "increased"/"decreased". A pair with an
+# empty side ("non", "") marks a negating prefix: "non hodgkin" against "hodgkin".
+OPPOSITE_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("hyper", "hypo"),
+    ("tachy", "brady"),
+    ("left", "right"),
+    ("increas", "decreas"),
+    ("elevat", "reduc"),
+    ("high", "low"),
+    ("upper", "lower"),
+    ("acute", "chronic"),
+    ("anterior", "posterior"),
+    ("medial", "lateral"),
+    ("proximal", "distal"),
+    ("superior", "inferior"),
+    ("benign", "malignant"),
+    ("primary", "secondary"),
+    ("central", "peripheral"),
+    ("positive", "negative"),
+    ("unilateral", "bilateral"),
+    ("intra", "extra"),
+    ("macro", "micro"),
+    ("over", "under"),
+    ("hyper", "normo"),
+    ("hypo", "normo"),
+)
+
+# Families of whole-word qualifiers of which an answer names one: any other member says something
+# else ("anterior" against "inferior" wall, "mild" against "severe", "systolic" against "diastolic").
+# Applied to short references only: a paragraph names several members in different places.
+QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
+    frozenset(family.split())
+    for family in (
+        "anterior posterior inferior superior lateral medial septal apical",
+        "acute subacute chronic hyperacute",
+        "mild moderate severe",
+        "systolic diastolic",
+        "inspiratory expiratory",
+        "obstructive restrictive",
+        "exudative transudative",
+        "nephritic nephrotic",
+        "dilated hypertrophic restrictive",
+        "metabolic respiratory",
+        "acidosis alkalosis",
+        "conductive sensorineural",
+        "ischemic hemorrhagic",
+        "cocci bacilli",
+        "direct indirect",
+        "conjugated unconjugated",
+        "complete incomplete partial",
+        "early late",
+        "ipsilateral contralateral",
+        "sensory motor",
+        "upper lower",
+        "start stop continue",
+        "present absent",
+        "coronary pulmonary cerebral carotid renal mesenteric femoral iliac vertebral hepatic splenic",
+    )
+)
+FAMILIES_OF: dict[str, tuple[frozenset[str], ...]] = {}
+for _family in QUALIFIER_FAMILIES:
+    for _member in _family:
+        FAMILIES_OF[_member] = (*FAMILIES_OF.get(_member, ()), _family)
+
+# Words that separate the clauses of a compound answer; word order inside a clause is free.
+# No surrounding \s*: on a long run of spaces that retries at every position (quadratic time).
+CLAUSE_BREAK = re.compile(r"[,;/]|\b(?:and|with|plus|but|or|versus|vs)\b", re.IGNORECASE)
+# Consumes the end mark itself. The pattern starts with one character class (each alternative is
+# then told apart by a lookbehind), which lets the engine skip to the next candidate in C.
+SENTENCE_BREAK = re.compile(r"[.!?\n](?:(?<=[.!?])[\"'\u201d\u2019)\]]*\s+|(?<=\n)\n*)")
+# The cue patterns below are lowercase and case-sensitive: _passages lowercases the reference
+# once, which makes each search about three times faster than re.IGNORECASE. Each starts with the
+# characters that can end the word before a cue (a word boundary that the engine can skip to, unlike
+# \b), and is searched in the text with a space in front: three times faster again.
+_CUE_START = "[ (\\[/\"'\u201c\u2018\u2013\u2014-]"
+# Sentence openings and phrases that state the answer in a free-text reference.
+CONCLUSION_CUE = re.compile(
+    _CUE_START + r"(most likely|diagnosis is|answer is|is consistent with|indicative of|"
+    r"points? (?:to|towards)|therefore|thus|hence|in summary|in conclusion|overall|"
+    r"best (?:explained|treatment|next)|"
+    r"is caused by|caused by|is likely|suggests?|is the|most probable|probable diagnosis|"
+    r"best (?:explains|fits)|most fitting|most appropriate|"
+    r"plays? a (?:crucial|critical|key|central|pivotal) role)\b",
+)
+# Phrases after which the reference names an option only to set it aside: contrasts with another
+# option, and negations. In the answer to an exception question ("which condition does NOT ..."), a
+# negation states the answer ("gallbladder carcinoma does not have an increased risk"), and only
+# the contrasts set an option aside (CONTRAST_CUE).
+_CONTRASTS = r"rather than|instead of|would give|would instead|can mimic|mimics?|unlike|as opposed to"
+_NEGATIONS = r"less likely|unlikely|not|ruled? out|excluded?|excluding|doesn't|less common|less typical"
+EXCLUSION_CUE = re.compile(_CUE_START + rf"({_NEGATIONS}|{_CONTRASTS})\b")
+CONTRAST_CUE = re.compile(_CUE_START + rf"({_CONTRASTS})\b")
+# Where a passage of a long reference ends: punctuation, brackets, or the space before a word that
+# turns to a contrast (the word starts the next passage). One leading character class lets the
+# engine skip between candidates; no \s*: linear time on any input.
+PASSAGE_BREAK = re.compile(
+    r"[ ,;:()\[\]](?:(?<! )|(?=(?:rather than|instead of|but|while|whereas|although|however|unlike|"
+    r"as opposed to|except|compared (?:to|with)|over (?:a|an|the|other)|"
+    # a conclusion cue opens the passage that names the answer: "... drug user points to X"
+    r"points? (?:to|towards)|consistent with|indicative of|suggestive of|diagnostic of|is most likely)\b))",
+)
+# A passage that opens with "over" sets its object aside ("suggests this diagnosis over an ACL tear").
+OVER = re.compile(r"\s*over\b")
+# An exclusion cue inside a relative clause describes the subject, not the answer: "the antibody
+# that is not associated with the condition is anti-LKM2" asserts anti-LKM2.
+RELATIVE_EXCLUSION = re.compile(
+    _CUE_START + r"(?:that|which|who)\s+(?:is|are|was|were|would|does|do|could|can)\s+not\b"
+)
+# Where the evidence that a one-sentence answer cites begins: "osteomyelitis, supported by a raised
+# ESR" answers "osteomyelitis"; the rest is context, neither required nor counted against an answer.
+CONTEXT_MARKER = re.compile(
+    r",?\s+(?:given|supported by|(?:as )?(?:evidenced|shown|indicated|suggested|demonstrated) by|based on|"
+    r"because(?: of)?|in view of|considering|in light of|as (?:the|a|an))\b"
+    # an apposition or a relative clause describes the answer: "sildenafil, a PDE5 inhibitor"
+    r"|,\s+(?:a|an|which|who)\s",
+    re.IGNORECASE,
+)
+# A copular sentence that names its subject first: "The occluded vessel is the LAD" answers "the LAD".
+SUBJECT_COPULA = re.compile(
+    r"^\s*(?:the|this|that|these|his|her|its|their)\s[^,;:]{0,60}?\s(?:is|are|was|were|would be|will be)\s+",
+    re.IGNORECASE,
+)
+# ... unless what follows the copula is the framing ("X is the most likely diagnosis").
+FRAMING_AFTER_COPULA = re.compile(
+    r"(?:the\s+)?(?:most|more|best|likely|probably|probable|correct|final|answer|diagnosis|consistent|"
+    r"suggestive|indicative|due|caused|secondary|seen|found|present|absent|not|no)\b",
+    re.IGNORECASE,
+)
+# A sentence whose subject is what was examined or who is ill, and whose verb reports a finding:
+# "The ECG shows atrial fibrillation", "He has a black eye", "Her stiff shoulder is due to adhesive
+# capsulitis" answer with what follows the verb. The subject opens with a determiner or a pronoun, so
+# that "Osteomyelitis is caused by S. aureus" (a statement about the answer) is left whole.
+SUBJECT_VERB = re.compile(
+    r"^\s*(?:the|this|that|these|those|his|her|its|their|he|she|it|they)\b[^;:]{0,60}?\s"
+    r"(?:shows?|showed|indicates?|indicated|suggests?|suggested|reveals?|revealed|demonstrates?|"
+    r"demonstrated|confirms?|confirmed|has|have|had|represents?|results? from|points? to|"
+    r"(?:is|are|was|were)\s+(?:due to|caused by|typical of|diagnostic of|consistent with|compatible "
+    r"with|characteristic of|suggestive of|indicative of|secondary to))\s+(?:an?\s+|the\s+)?",
+    re.IGNORECASE,
+)
+# A subject that names what the question asks for, without a determiner: "First-line therapy is
+# metformin", "Treatment of choice is surgery".
+FRAMING_SUBJECT = re.compile(
+    r"^(?!\s*(?:no|not|never|none)\b)\s*(?:[\w-]+\s+){0,4}?(?:therapy|treatment|diagnosis|management|drug|"
+    r"cause|organism|"
+    r"investigation|test|step|choice|answer)\s+(?:is|are|was|were|would be)\s+(?:an?\s+|the\s+)?",
+    re.IGNORECASE,
+)
+# An instruction names its object: "Give naloxone", "Perform a lumbar puncture". Verbs that start or
+# stop a treatment stay: they are the answer's polarity ("start insulin" / "withhold insulin").
+IMPERATIVE = re.compile(
+    r"^\s*(?:give|administer|prescribe|use|perform|order|arrange|recommend|offer|treat with)\s+"
+    r"(?:an?\s+|the\s+)?",
+    re.IGNORECASE,
+)
+# Where a second sentence starts: an end mark, space, a capital ("S. aureus" goes on).
+NEXT_SENTENCE = re.compile(r"[.!?]\s+(?=[A-Z])")
+# The same evidence leading the sentence: "Given the raised ESR, osteomyelitis".
+LEADING_CONTEXT = re.compile(
+    r"^\s*(?:given|based on|considering|in view of|in light of)\b[^,]*,", re.IGNORECASE
+)
+# Words that hedge an answer ("possibly X", "X?", "X or Y"): answers are named, not committed to. "Most
+# likely" is how clinicians state an answer, and is no hedge.
+HEDGE_CUES = frozenset(
+    "possibly probably maybe perhaps might could may suspected questionable presumably "
+    "or either versus vs".split()
+)

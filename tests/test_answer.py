@@ -485,3 +485,13 @@ def test_an_infestation_is_named_by_its_organism(reference: str, accepted: str, 
     analysed = matcher.analyze(reference)
     assert matcher.compare(accepted, analysed).verdict != "mismatch"
     assert matcher.compare(rejected, analysed).verdict == "mismatch"
+
+
+def test_a_refusal_never_agrees_with_a_negative_finding() -> None:
+    # One negation word on each side, but "excluded" refuses the answer and "negative" states a
+    # finding: the counts agree, the meanings do not.
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze("Culture-negative endocarditis")
+    refused = matcher.compare("Endocarditis is excluded", analysed)
+    assert refused.verdict == "mismatch" and refused.guard is not None
+    assert matcher.compare("Culture negative endocarditis", analysed).verdict in ("exact", "equivalent")

@@ -72,6 +72,7 @@ from medreward.medical.lexicon import Lexicon, load_lexicon
 from medreward.medical.linking import ConceptLinker, LexiconLinker
 from medreward.medical.normalize import (
     NEGATION_CUES,
+    REFUSAL_CUES,
     SAME_MEANING,
     STOP_WORDS,
     fold_text,
@@ -1247,8 +1248,10 @@ class AnswerMatcher(BaseModel):
             # A reference that denies something ("ventral hernia without obstruction") is
             # contradicted by a plain answer only if that answer affirms all the reference says
             # ("palpable dorsalis pedis pulse" for "absent dorsalis pedis pulse").
-            if len(denials) % 2 != len(ref_denials) % 2 and (
-                denials or solution.term_set >= (ref.term_set - _POLARITY_WORDS)
+            refused = not REFUSAL_CUES.isdisjoint(denials) and REFUSAL_CUES.isdisjoint(ref_denials)
+            if refused or (
+                len(denials) % 2 != len(ref_denials) % 2
+                and (denials or solution.term_set >= (ref.term_set - _POLARITY_WORDS))
             ):
                 cue = (denials or ref_denials)[0]
                 side = "solution" if denials else "reference"

@@ -33,6 +33,7 @@ __all__ = [
     "NEGATION_CUES",
     "NUMBERING_WORDS",
     "NUMBER_WORDS",
+    "REFUSAL_CUES",
     "SAME_MEANING",
     "STOP_WORDS",
     "drop_stop_words",
@@ -83,6 +84,13 @@ NEGATION_CUES = frozenset(
     no not without excluded exclude excludes ruled rule unlikely absent absence negative neither nor
     never none cannot incorrect wrong avoid anything except impossible contraindicated
     """.split()
+)
+
+# The negation cues that refuse an answer rather than state a negative finding: "endocarditis is
+# excluded" refuses endocarditis, "culture-negative endocarditis" states one. A refusal agrees only
+# with a reference that refuses too, whatever the count of other negation words.
+REFUSAL_CUES = frozenset(
+    "excluded exclude excludes ruled rule unlikely incorrect wrong cannot anything except impossible".split()
 )
 
 # Written to start with the apostrophe, so the regex engine jumps from one apostrophe to the next

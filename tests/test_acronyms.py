@@ -76,3 +76,14 @@ def test_the_judge_reads_an_acronym_in_the_words_of_the_other_answer(reference: 
 )
 def test_an_acronym_of_another_answer_stays_a_mismatch(reference: str, answer: str) -> None:
     assert MATCHER.compare(answer, MATCHER.analyze(reference)).verdict == "mismatch"
+
+
+@pytest.mark.parametrize(
+    ("acronym", "words"),
+    [
+        ("TOE", "Transthoracic echocardiogram"),  # the O of "thoracic" starts no part of the word
+        ("ETEC", "Enterohemorrhagic Escherichia coli"),  # nor the T of "entero"
+    ],
+)
+def test_a_letter_inside_a_stem_spells_nothing(acronym: str, words: str) -> None:
+    assert spelled_run(acronym, words) is None

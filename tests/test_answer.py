@@ -495,3 +495,11 @@ def test_a_refusal_never_agrees_with_a_negative_finding() -> None:
     refused = matcher.compare("Endocarditis is excluded", analysed)
     assert refused.verdict == "mismatch" and refused.guard is not None
     assert matcher.compare("Culture negative endocarditis", analysed).verdict in ("exact", "equivalent")
+
+
+@pytest.mark.parametrize(("reference", "other"), [("Dysphagia", "Dysphasia"), ("Ileum", "Ilium")])
+def test_two_medical_words_one_letter_apart_are_two_words(reference: str, other: str) -> None:
+    matcher = AnswerMatcher()
+    assert matcher.compare(other, matcher.analyze(reference)).verdict == "mismatch"
+    # a misspelling that names nothing is still read as the word
+    assert matcher.compare("hemorrage", matcher.analyze("Haemorrhage")).verdict != "mismatch"

@@ -67,12 +67,26 @@ def _spells(acronym: str, words: list[str]) -> bool:
     return match(0, 0)
 
 
+_VOWELS = frozenset("aeiou")
+
+
 def _subsequence(part: str, word: str) -> bool:
+    """Whether ``part`` can be read, in order, off the starts of the parts of ``word`` (without its
+    initial) that a compound joins: after a hyphen or a linking vowel ("gastro-esophageal": e;
+    "esophago-gastro-duodenoscopy": g, d; "non-proliferative": p). A letter inside a stem is none:
+    "transthoracic" gives no O (TOE), "enterohemorrhagic" no T (ETEC). "virus" starts a part
+    wherever it is ("herpes-virus": HHV)."""
     position = 0
     for char in part:
-        position = word.find(char, position) + 1
-        if position == 0:
-            return False
+        while True:
+            found = word.find(char, position)
+            if found == -1:
+                return False
+            position = found + 1
+            if found > 0 and (
+                word[found - 1] in _VOWELS or word[found - 1] == "-" or word.startswith("virus", found)
+            ):
+                break
     return True
 
 
@@ -92,7 +106,7 @@ def spelled_run(acronym: str, text: str) -> tuple[int, int] | None:
     letters = "".join(c for c in acronym.casefold() if c.isalnum())
     if len(letters) < _MIN_LETTERS:
         return None
-    words = [(m.group(0).replace("-", ""), m.start(), m.end()) for m in _WORD.finditer(text.casefold())]
+    words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text.casefold())]
     best: tuple[int, int] | None = None
     for i, (first, start, _) in enumerate(words):
         if first[0] != letters[0]:

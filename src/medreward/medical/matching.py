@@ -961,6 +961,14 @@ def _infestation_match(term: str, pool: tuple[str, ...]) -> str | None:
     return genus + "iasis" if genus + "iasis" in pool else None
 
 
+def _two_words(term: str, candidate: str) -> bool:
+    """Whether two spellings close enough to be one word are two: each names a lexicon concept and
+    the two share none ("dysphagia" / "dysphasia", "ileum" / "ilium")."""
+    lexicon = load_lexicon()
+    ours, theirs = lexicon.concepts_of_term(term), lexicon.concepts_of_term(candidate)
+    return bool(ours and theirs and ours.isdisjoint(theirs))
+
+
 @lru_cache(maxsize=512)
 def _term_concepts(terms: frozenset[str]) -> dict[str, str]:
     """A reference's one-word terms by the lexicon concepts they name (the lowest term where two
@@ -1218,7 +1226,7 @@ class AnswerMatcher(BaseModel):
             score_cutoff=self.fuzzy_term_similarity,
             limit=3,
         ):
-            if candidate not in forbidden:
+            if candidate not in forbidden and not _two_words(term, str(candidate)):
                 return str(candidate)
         if len(term) <= _MIN_STEM:
             return None

@@ -503,3 +503,10 @@ def test_two_medical_words_one_letter_apart_are_two_words(reference: str, other:
     assert matcher.compare(other, matcher.analyze(reference)).verdict == "mismatch"
     # a misspelling that names nothing is still read as the word
     assert matcher.compare("hemorrage", matcher.analyze("Haemorrhage")).verdict != "mismatch"
+
+
+def test_another_organ_is_another_answer() -> None:
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze("Paget disease of bone")
+    assert matcher.compare("Paget disease of the breast", analysed).verdict == "mismatch"
+    assert matcher.compare("Paget's disease of bone", analysed).verdict in ("exact", "equivalent")

@@ -89,6 +89,9 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "start stop continue",
         "present absent",
         "coronary pulmonary cerebral carotid renal mesenteric femoral iliac vertebral hepatic splenic",
+        # organs named as nouns: "Paget disease of bone" is not of the breast
+        "bone breast skin lung liver kidney brain heart colon rectum stomach bladder prostate ovary "
+        "testis thyroid pancreas uterus cervix esophagus spleen",
     )
 )
 FAMILIES_OF: dict[str, tuple[frozenset[str], ...]] = {}

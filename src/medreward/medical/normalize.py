@@ -36,6 +36,7 @@ __all__ = [
     "REFUSAL_CUES",
     "SAME_MEANING",
     "STOP_WORDS",
+    "TENS",
     "drop_stop_words",
     "expand_anatomical_abbreviations",
     "fold_text",
@@ -343,9 +344,12 @@ def name_ions(text: str) -> str:
 # with digits ("2nd"), and units of no conversion written against their number ("2.8mmol"), as the
 # forms that other answers use: "72", "2", "2.8 mmol". Units that canonical_quantities converts
 # stay joined: it writes them so.
-_TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
+# The tens in words, for this module and for medreward.medical.quantities.
+TENS: dict[str, int] = {
+    w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)
+}
 _UNITS_DIGIT = {w: i for i, w in enumerate("one two three four five six seven eight nine".split(), 1)}
-_TENS_WORDS = re.compile(r"\b(" + "|".join(_TENS) + r")(?: (" + "|".join(_UNITS_DIGIT) + r"))?\b")
+_TENS_WORDS = re.compile(r"\b(" + "|".join(TENS) + r")(?: (" + "|".join(_UNITS_DIGIT) + r"))?\b")
 _DIGIT_LETTER = re.compile(r"[0-9][a-z]")
 # A number written against an ordinal suffix or a unit; starts with a digit, which the engine scans
 # for in C (whether the number starts a word is checked in _number_form).
@@ -371,8 +375,8 @@ def normalize_number_forms(text: str) -> str:
     """
     # Substring and one-class scans first: most texts have neither form, and a full pattern's scan of
     # a paragraph costs ten times more.
-    if any(word in text for word in _TENS):
-        text = _TENS_WORDS.sub(lambda m: str(_TENS[m.group(1)] + _UNITS_DIGIT.get(m.group(2) or "", 0)), text)
+    if any(word in text for word in TENS):
+        text = _TENS_WORDS.sub(lambda m: str(TENS[m.group(1)] + _UNITS_DIGIT.get(m.group(2) or "", 0)), text)
     if _DIGIT_LETTER.search(text) is None:
         return text
     return _NUMBER_SUFFIX.sub(_number_form, text)

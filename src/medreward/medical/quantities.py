@@ -29,6 +29,8 @@ from __future__ import annotations
 import re
 from decimal import Context, Decimal
 
+from medreward.medical.normalize import TENS
+
 __all__ = ["UNITS", "canonical_quantities"]
 
 # unit as written (lowercase) -> (base unit, factor to the base unit). One table for every unit.
@@ -64,11 +66,10 @@ _NUMBER_WORDS = {
 }
 
 # Tens and their compounds as written with a hyphen ("seventy-two hours").
-_TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
-_NUMBER_WORDS |= {w: str(v) for w, v in _TENS.items()}
+_NUMBER_WORDS |= {w: str(v) for w, v in TENS.items()}
 _NUMBER_WORDS |= {
     f"{t}-{u}": str(v + int(_NUMBER_WORDS[u]))
-    for t, v in _TENS.items()
+    for t, v in TENS.items()
     for u in "one two three four five six seven eight nine".split()
 }
 _WORDS = "|".join(f"[{w[0]}{w[0].upper()}]{w[1:]}" for w in sorted(_NUMBER_WORDS, key=len, reverse=True))

@@ -15,6 +15,24 @@ def formatted(reasoning: str = "Reasoning.", solution: str = "Answer.") -> str:
     return DEFAULT_TAGS.wrap(reasoning, solution)
 
 
+def tiny_grpo_config(output_dir: object, **overrides: Any) -> Any:
+    """The GRPO settings every CPU training test shares (a step or two, 4 completions in 2 groups,
+    logs each step, saves nothing), with ``overrides`` on top."""
+    from trl import GRPOConfig
+
+    settings: dict[str, Any] = {
+        "max_steps": 1,
+        "per_device_train_batch_size": 4,
+        "num_generations": 2,
+        "logging_steps": 1,
+        "report_to": "none",
+        "use_cpu": True,
+        "save_strategy": "no",
+        "seed": 0,
+    }
+    return GRPOConfig(output_dir=str(output_dir), **{**settings, **overrides})
+
+
 def as_message(text: str) -> list[dict[str, Any]]:
     """``text`` as a TRL conversational completion."""
     return [{"role": "assistant", "content": text}]

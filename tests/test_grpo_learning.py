@@ -20,6 +20,7 @@ import pytest
 
 from medreward import DEFAULT_TAGS
 from medreward.training.gguf import SMOLLM2_ENV
+from tests.conftest import tiny_grpo_config
 
 BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "grpo_learning.py"
 
@@ -336,7 +337,7 @@ def test_grpo_steps_on_real_smollm2_weights(bench: ModuleType, tmp_path: Path) -
     pytest.importorskip("trl")
     pytest.importorskip("gguf")
     from datasets import Dataset
-    from trl import GRPOConfig, GRPOTrainer
+    from trl import GRPOTrainer
 
     from medreward.samples import load_samples
     from medreward.training.callbacks import ConstantRewardWarning
@@ -362,20 +363,7 @@ def test_grpo_steps_on_real_smollm2_weights(bench: ModuleType, tmp_path: Path) -
         rewards = bench.REWARD_SETS[name]()
         stream = io.StringIO()
         watch = ConstantRewardWarning(steps=1, stream=stream)
-        config = GRPOConfig(
-            output_dir=str(tmp_path / name),
-            max_steps=1,
-            per_device_train_batch_size=4,
-            num_generations=2,
-            max_completion_length=8,
-            learning_rate=1e-5,
-            logging_steps=1,
-            report_to="none",
-            use_cpu=True,
-            bf16=False,
-            save_strategy="no",
-            seed=0,
-        )
+        config = tiny_grpo_config(tmp_path / name, max_completion_length=8, learning_rate=1e-5, bf16=False)
         before = model.model.layers[0].self_attn.q_proj.weight.detach().clone()
         trainer = GRPOTrainer(
             model=model,

@@ -40,7 +40,7 @@ if not is_serve_available():
     )
 
 from medreward import DEFAULT_TAGS, AnswerJudge, JudgeConfig, check_answer
-from tests.conftest import as_message
+from tests.conftest import as_message, tiny_grpo_config
 
 PARTIAL = DEFAULT_TAGS.wrap("The head is small.", "Abnormally small head")  # check_answer: partial, 1.25
 EXACT = DEFAULT_TAGS.wrap("r", "Microcephaly")  # 3.0, never judged
@@ -315,25 +315,15 @@ def test_grpo_trainer_asks_the_live_server(server: Server, tmp_path: Path) -> No
     pytest.importorskip("trl")
     from datasets import Dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer
-    from trl import GRPOConfig, GRPOTrainer
+    from trl import GRPOTrainer
 
     judge = server.judge("CORRECT")
     questions = ["A newborn has a small head. Diagnosis?", "Small head at birth: what is it?"]
     dataset = Dataset.from_dict(
         {"prompt": [[{"role": "user", "content": q}] for q in questions], "answer": [REFERENCE] * 2}
     )
-    args = GRPOConfig(
-        output_dir=str(tmp_path),
-        max_steps=1,
-        per_device_train_batch_size=4,
-        num_generations=2,
-        max_completion_length=1,  # the policy's one token is the whole PARTIAL completion
-        logging_steps=1,
-        report_to="none",
-        use_cpu=True,
-        save_strategy="no",
-        seed=0,
-    )
+    # the policy's one token is the whole PARTIAL completion
+    args = tiny_grpo_config(tmp_path, max_completion_length=1)
     trainer = GRPOTrainer(
         model=AutoModelForCausalLM.from_pretrained(server.policy),
         processing_class=AutoTokenizer.from_pretrained(server.policy),

@@ -21,6 +21,7 @@ from medreward import (
     to_trl,
 )
 from medreward.training.tiny import build_tiny_gemma
+from tests.conftest import tiny_grpo_config
 from tests.test_trl_integration import _dataset
 
 MAX_COMPLETION_LENGTH = 16
@@ -36,21 +37,10 @@ def _train(
     model_dir: Path, out: Path, reward_funcs: list[Any], **config: Any
 ) -> tuple[Any, list[dict[str, Any]]]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
-    from trl import GRPOConfig, GRPOTrainer
+    from trl import GRPOTrainer
 
-    args = GRPOConfig(
-        output_dir=str(out),
-        max_steps=2,
-        per_device_train_batch_size=4,
-        num_generations=2,
-        max_completion_length=MAX_COMPLETION_LENGTH,
-        learning_rate=1e-4,
-        logging_steps=1,
-        report_to="none",
-        use_cpu=True,
-        save_strategy="no",
-        seed=0,
-        **config,
+    args = tiny_grpo_config(
+        out, max_steps=2, max_completion_length=MAX_COMPLETION_LENGTH, learning_rate=1e-4, **config
     )
     trainer = GRPOTrainer(
         model=AutoModelForCausalLM.from_pretrained(model_dir),

@@ -19,6 +19,7 @@ from medreward import (
 )
 from medreward.samples import load_samples
 from medreward.training.tiny import build_tiny_gemma
+from tests.conftest import tiny_grpo_config
 
 
 @pytest.fixture(scope="module")
@@ -42,21 +43,9 @@ def _dataset(conversational: bool) -> Any:
 
 def _train(model_dir: Path, out: Path, reward_funcs: list[Any], conversational: bool) -> list[dict[str, Any]]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
-    from trl import GRPOConfig, GRPOTrainer
+    from trl import GRPOTrainer
 
-    config = GRPOConfig(
-        output_dir=str(out),
-        max_steps=2,
-        per_device_train_batch_size=4,
-        num_generations=2,
-        max_completion_length=16,
-        learning_rate=1e-4,
-        logging_steps=1,
-        report_to="none",
-        use_cpu=True,
-        save_strategy="no",
-        seed=0,
-    )
+    config = tiny_grpo_config(out, max_steps=2, max_completion_length=16, learning_rate=1e-4)
     trainer = GRPOTrainer(
         model=AutoModelForCausalLM.from_pretrained(model_dir),
         processing_class=AutoTokenizer.from_pretrained(model_dir),

@@ -458,6 +458,9 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
     ("Candida albicans infection", "candidiasis", "Aspergillus infection", False),
     # another organ is another answer
     ("Paget disease of bone", "Paget's disease of bone", "Paget disease of the breast", True),
+    # a phrase of the answer that names the concept a phrase of the reference names, in other words
+    ("Left vestibular schwannoma", "Left acoustic neuroma", "Right acoustic neuroma", True),
+    ("Herpes zoster in a dermatomal distribution", "Shingles", "Chickenpox", False),
 ]
 
 

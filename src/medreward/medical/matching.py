@@ -627,6 +627,92 @@ def _respace(solution: TextAnalysis, reference_terms: frozenset[str]) -> TextAna
     )
 
 
+# The longest phrase, in words, that concept alignment looks up as one name.
+_MAX_PHRASE = 5
+# The most words of an answer that concept alignment reads (a sentence, not a paragraph).
+_MAX_ALIGNED_TOKENS = 16
+
+
+def _phrase_concepts(tokens: list[str]) -> list[tuple[int, int, frozenset[str]]]:
+    """The phrases of ``tokens`` (folded words) that name lexicon concepts, longest first.
+
+    Each is ``(start, end, concepts)``; a phrase inside a longer named phrase is not listed ("heat
+    stroke" is one name, not "heat" and "stroke"). A single word must have
+    :data:`_MIN_CONCEPT_WORD` letters.
+    """
+    lexicon = load_lexicon()
+    found: list[tuple[int, int, frozenset[str]]] = []
+    taken = [False] * len(tokens)
+    for size in range(min(_MAX_PHRASE, len(tokens)), 0, -1):
+        for start in range(len(tokens) - size + 1):
+            end = start + size
+            if any(taken[start:end]):
+                continue
+            words = tokens[start:end]
+            if size == 1 and (len(words[0]) < _MIN_CONCEPT_WORD or not words[0].isalpha()):
+                continue
+            terms = normalize_folded(words)
+            if not terms or words[0] in STOP_WORDS or words[-1] in STOP_WORDS:
+                continue
+            concepts = lexicon.concepts(" ".join(words)) | lexicon.concepts_for_terms(
+                tuple(sorted(set(terms)))
+            )
+            if concepts:
+                found.append((start, end, concepts))
+                taken[start:end] = [True] * size
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _named_phrases(folded: str) -> dict[str, tuple[str, ...]]:
+    """Concept id -> the words of a short reference that name it: what alignment rewrites to."""
+    tokens = folded.split()
+    if len(tokens) > _MAX_ALIGNED_TOKENS:
+        return {}
+    return {
+        cid: tuple(tokens[start:end]) for start, end, ids in _phrase_concepts(tokens) for cid in sorted(ids)
+    }
+
+
+def _aligned(solution: TextAnalysis, reference: TextAnalysis, linker: ConceptLinker) -> TextAnalysis:
+    """``solution`` with each phrase that names a concept the reference names in other words
+    rewritten in the reference's words.
+
+    "Shingles" against "Herpes zoster in a dermatomal distribution" is read as "herpes zoster": a
+    less specific answer, not another disease; "Left acoustic neuroma" against "Left vestibular
+    schwannoma" as the same answer. The rewritten answer is then judged as if written so, guards
+    included (a synonym on the other side stays on the other side). Phrases are looked up in the
+    lexicon, longest first, up to :data:`_MAX_PHRASE` words.
+    """
+    tokens = solution.folded.split()
+    if len(tokens) > _MAX_ALIGNED_TOKENS:
+        return solution
+    named = _named_phrases(reference.folded)
+    if not named:
+        return solution
+    rewritten = list(tokens)
+    changed = False
+    for start, end, concepts in sorted(_phrase_concepts(tokens), reverse=True):
+        words = next((named[cid] for cid in sorted(concepts) if cid in named), None)
+        if words is None or tuple(tokens[start:end]) == words:
+            continue
+        rewritten[start:end] = words
+        changed = True
+    if not changed:
+        return solution
+    text = " ".join(rewritten)
+    again = analyze_text(text, linker, reference.term_set, reference.concepts, expand=False)
+    return replace(
+        again,
+        text=solution.text,
+        folded=solution.folded,  # the same concept in other words is equivalent, not exact
+        context=solution.context - again.term_set,
+        hedged=solution.hedged,
+        negation_tokens=solution.negation_tokens,
+        name_groups=solution.name_groups,
+    )
+
+
 # The fewest letters of a word cut short ("staph", "diff") that name the reference's word.
 _MIN_TRUNCATED = 4
 
@@ -1403,8 +1489,10 @@ class AnswerMatcher(BaseModel):
         sol = analyze_text(solution, self.linker, reference.term_set, reference.answer.concepts, expand)
         if not sol.terms:
             return AnswerMatch("missing", 0.0)
-        sol = _respace(sol, reference.term_set)
         ref = reference.answer
+        if not reference.is_long and not (sol.concepts & ref.concepts) and sol.term_set != ref.term_set:
+            sol = _aligned(sol, ref, self.linker)
+        sol = _respace(sol, reference.term_set)
         concepts = tuple(sorted(sol.concepts))
         if not ref.term_set:
             # A reference of stop words or punctuation only: nothing to compare but the text.

@@ -245,7 +245,7 @@ class TestRelatedForms:
         ("Low cholesterol", "Hypercholesterolemia"),
         ("High cholesterol", "Hypocholesterolemia"),
         # Both only related to one concept: neither is the other's concept.
-        ("Dental problem", "Abnormality of the teeth"),
+        ("Aarskog syndrome", "Cockayne syndrome"),
     ])  # fmt: skip
     def test_unrelated_or_opposite_phrases_stay_mismatches(self, solution: str, reference: str) -> None:
         matcher = AnswerMatcher()
@@ -461,6 +461,15 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
     # a phrase of the answer that names the concept a phrase of the reference names, in other words
     ("Left vestibular schwannoma", "Left acoustic neuroma", "Right acoustic neuroma", True),
     ("Herpes zoster in a dermatomal distribution", "Shingles", "Chickenpox", False),
+    # a number that qualifies every word of a reference without numbers names a subtype
+    ("Diabetes mellitus", "Type 2 diabetes mellitus", "Diabetes insipidus", False),
+    ("Type 1 diabetes mellitus", "T1DM", "Type 2 diabetes mellitus", True),
+    # below a concept whose name holds every word of the reference
+    ("Fracture of the radius", "Colles fracture", "Scaphoid fracture", False),
+    # an organ's adjective is its noun
+    ("Renal failure", "Kidney failure", "Liver failure", True),
+    ("Fracture of the radius", "Radial head fracture", "Ulnar shaft fracture", False),
+    ("Carcinoma of the pancreas", "Pancreatic carcinoma", "Ampullary carcinoma", True),
 ]
 
 

@@ -94,3 +94,14 @@ def test_same_meaning_words_map_to_words_the_pipeline_keeps() -> None:
     # Each target is its own normal form: running the pipeline twice changes nothing.
     for target in SAME_MEANING.values():
         assert normalize_terms(target) == (target,)
+
+
+@pytest.mark.parametrize(("adjective", "noun"), [
+    ("Renal failure", "Kidney failure"),
+    ("Hepatic abscess", "Liver abscess"),
+    ("Gastric ulcer", "Stomach ulcer"),
+    ("Oesophageal carcinoma", "Carcinoma of the esophagus"),
+    ("Radial head fracture", "Fracture of the head of the radius"),
+])  # fmt: skip
+def test_an_organ_adjective_is_its_noun(adjective: str, noun: str) -> None:
+    assert normalize_terms(adjective) == normalize_terms(noun)

@@ -88,7 +88,7 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "upper lower",
         "start stop continue",
         "present absent",
-        "coronary pulmonary cerebral carotid renal mesenteric femoral iliac vertebral hepatic splenic",
+        "coronary lung brain carotid kidney mesenteric femur iliac vertebra liver spleen",
         # organs named as nouns: "Paget disease of bone" is not of the breast
         "bone breast skin lung liver kidney brain heart colon rectum stomach bladder prostate ovary "
         "testis thyroid pancreas uterus cervix esophagus spleen",

@@ -38,7 +38,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from typing import Literal, NamedTuple
 
@@ -205,6 +206,30 @@ def _lineage(solution: frozenset[str], reference: frozenset[str]) -> str | None:
         return "narrower"
     if any(_ancestors(c) & solution for c in sorted(reference)):
         return "broader"
+    return None
+
+
+@lru_cache(maxsize=65_536)
+def _ancestor_names(cid: str) -> tuple[frozenset[str], ...]:
+    """The terms of the preferred name of each concept above ``cid`` (:data:`_HIERARCHY_DEPTH`)."""
+    lexicon = load_lexicon()
+    names = (lexicon.preferred_name(a) for a in sorted(_ancestors(cid)))
+    return tuple(frozenset(normalize_tokens(name)) for name in names if name)
+
+
+def _named_lineage(solution: TextAnalysis, reference: TextAnalysis) -> str | None:
+    """:func:`_lineage` for an answer the lexicon does not know as a whole: ``"narrower"`` when a
+    solution concept sits below a concept whose name holds every term of the reference ("Colles
+    fracture" under "Fracture of lower end of radius", so below "Fracture of the radius"),
+    ``"broader"`` the other way round, else ``None``."""
+    if solution.concepts and not reference.concepts and reference.term_set:
+        terms = reference.term_set
+        if any(terms <= name for c in sorted(solution.concepts) for name in _ancestor_names(c)):
+            return "narrower"
+    if reference.concepts and not solution.concepts and solution.term_set:
+        terms = solution.term_set
+        if any(terms <= name for c in sorted(reference.concepts) for name in _ancestor_names(c)):
+            return "broader"
     return None
 
 
@@ -633,14 +658,13 @@ _MAX_PHRASE = 5
 _MAX_ALIGNED_TOKENS = 16
 
 
-def _phrase_concepts(tokens: list[str]) -> list[tuple[int, int, frozenset[str]]]:
-    """The phrases of ``tokens`` (folded words) that name lexicon concepts, longest first.
+def _phrase_concepts(tokens: list[str], linker: ConceptLinker) -> list[tuple[int, int, frozenset[str]]]:
+    """The phrases of ``tokens`` (folded words) that ``linker`` links to concepts, longest first.
 
     Each is ``(start, end, concepts)``; a phrase inside a longer named phrase is not listed ("heat
     stroke" is one name, not "heat" and "stroke"). A single word must have
     :data:`_MIN_CONCEPT_WORD` letters.
     """
-    lexicon = load_lexicon()
     found: list[tuple[int, int, frozenset[str]]] = []
     taken = [False] * len(tokens)
     for size in range(min(_MAX_PHRASE, len(tokens)), 0, -1):
@@ -651,30 +675,35 @@ def _phrase_concepts(tokens: list[str]) -> list[tuple[int, int, frozenset[str]]]
             words = tokens[start:end]
             if size == 1 and (len(words[0]) < _MIN_CONCEPT_WORD or not words[0].isalpha()):
                 continue
-            terms = normalize_folded(words)
-            if not terms or words[0] in STOP_WORDS or words[-1] in STOP_WORDS:
+            if words[0] in STOP_WORDS or words[-1] in STOP_WORDS:
                 continue
-            concepts = lexicon.concepts(" ".join(words)) | lexicon.concepts_for_terms(
-                tuple(sorted(set(terms)))
-            )
+            terms = tuple(sorted(set(normalize_folded(words))))
+            phrase = " ".join(words)
+            concepts = linker.link(phrase, phrase, terms) if terms else frozenset()
             if concepts:
                 found.append((start, end, concepts))
                 taken[start:end] = [True] * size
     return found
 
 
-@lru_cache(maxsize=4096)
-def _named_phrases(folded: str) -> dict[str, tuple[str, ...]]:
-    """Concept id -> the words of a short reference that name it: what alignment rewrites to."""
-    tokens = folded.split()
+def named_phrases(answer: TextAnalysis, linker: ConceptLinker) -> dict[str, tuple[str, ...]]:
+    """Concept id -> the words of a short answer that name it: what alignment rewrites to."""
+    tokens = answer.folded.split()
     if len(tokens) > _MAX_ALIGNED_TOKENS:
         return {}
     return {
-        cid: tuple(tokens[start:end]) for start, end, ids in _phrase_concepts(tokens) for cid in sorted(ids)
+        cid: tuple(tokens[start:end])
+        for start, end, ids in _phrase_concepts(tokens, linker)
+        for cid in sorted(ids)
     }
 
 
-def _aligned(solution: TextAnalysis, reference: TextAnalysis, linker: ConceptLinker) -> TextAnalysis:
+def _aligned(
+    solution: TextAnalysis,
+    reference: TextAnalysis,
+    named: Mapping[str, tuple[str, ...]],
+    linker: ConceptLinker,
+) -> TextAnalysis:
     """``solution`` with each phrase that names a concept the reference names in other words
     rewritten in the reference's words.
 
@@ -685,14 +714,11 @@ def _aligned(solution: TextAnalysis, reference: TextAnalysis, linker: ConceptLin
     lexicon, longest first, up to :data:`_MAX_PHRASE` words.
     """
     tokens = solution.folded.split()
-    if len(tokens) > _MAX_ALIGNED_TOKENS:
-        return solution
-    named = _named_phrases(reference.folded)
-    if not named:
+    if not named or len(tokens) > _MAX_ALIGNED_TOKENS:
         return solution
     rewritten = list(tokens)
     changed = False
-    for start, end, concepts in sorted(_phrase_concepts(tokens), reverse=True):
+    for start, end, concepts in sorted(_phrase_concepts(tokens, linker), reverse=True):
         words = next((named[cid] for cid in sorted(concepts) if cid in named), None)
         if words is None or tuple(tokens[start:end]) == words:
             continue
@@ -777,6 +803,8 @@ class ReferenceAnalysis:
     # nor the question resolves ("MS"): each solution is then also judged against the sense it names.
     ambiguous_question: str | None = None
     ambiguous: bool = False
+    # A short reference's phrases that name concepts (concept id -> words), for concept alignment.
+    named_phrases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -1274,13 +1302,18 @@ class AnswerMatcher(BaseModel):
             question_words=question_words,
             passage_content=passage_content,
             sentence_content=sentence_content,
+            named_phrases={} if is_long else named_phrases(answer, self.linker),
         )
         if not is_long and not context_concepts and has_ambiguous_abbreviation(written):
             analysis = replace(analysis, ambiguous=True, ambiguous_question=question)
         if not is_long and answer.abbreviated:
             plain = analyze_text(reference, self.linker, expand=False)
             as_written = replace(
-                analysis, answer=plain, fuzzy_pool=_fuzzy_pool(plain), related_concepts=frozenset()
+                analysis,
+                answer=plain,
+                fuzzy_pool=_fuzzy_pool(plain),
+                related_concepts=frozenset(),
+                named_phrases=named_phrases(plain, self.linker),
             )
             analysis = replace(analysis, as_written=as_written)
         return analysis
@@ -1350,6 +1383,9 @@ class AnswerMatcher(BaseModel):
                 cue = (denials or ref_denials)[0]
                 side = "solution" if denials else "reference"
                 return f"negation: {cue} ({side}: {_quoted((solution if denials else ref).text)})"
+        # A number that qualifies every word of a reference without numbers names a subtype of it
+        # ("Type 2 diabetes mellitus" for "Diabetes mellitus"), not another number.
+        subtype = not reference.is_long and not ref.numbers and solution.term_set > ref.term_set
         for term in solution.terms:
             # A long reference negates the options it excludes, so any negation in the solution is
             # suspect there.
@@ -1368,7 +1404,7 @@ class AnswerMatcher(BaseModel):
             counterpart = next((v for v in variants if v in ref.term_set), None)
             if counterpart is not None:
                 return f"opposite: {term} / {counterpart} ({_quoted(solution.text)} / {_quoted(ref.text)})"
-            if _is_number(term) and term not in ref.numbers:
+            if _is_number(term) and term not in ref.numbers and not subtype:
                 return f"number: {term} not in reference"
             if not reference.is_long:
                 for family in FAMILIES_OF.get(term, ()):
@@ -1490,8 +1526,8 @@ class AnswerMatcher(BaseModel):
         if not sol.terms:
             return AnswerMatch("missing", 0.0)
         ref = reference.answer
-        if not reference.is_long and not (sol.concepts & ref.concepts) and sol.term_set != ref.term_set:
-            sol = _aligned(sol, ref, self.linker)
+        if reference.named_phrases and not (sol.concepts & ref.concepts) and sol.term_set != ref.term_set:
+            sol = _aligned(sol, ref, reference.named_phrases, self.linker)
         sol = _respace(sol, reference.term_set)
         concepts = tuple(sorted(sol.concepts))
         if not ref.term_set:
@@ -1521,7 +1557,9 @@ class AnswerMatcher(BaseModel):
         hit_set = {hit for hit in found if hit is not None} | eponym_parts
         # The evidence the reference cites is neither required nor counted against the solution.
         judged = [(t, hit) for t, hit in zip(sol.terms, found) if hit is not None or t not in ref.context]
-        lineage = None if reference.is_long else _lineage(sol.concepts, ref.concepts)
+        lineage = (
+            None if reference.is_long else _lineage(sol.concepts, ref.concepts) or _named_lineage(sol, ref)
+        )
         nested = not reference.is_long and (
             ref.term_set <= hit_set or all(hit is not None for _, hit in judged)
         )

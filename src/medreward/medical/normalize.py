@@ -33,6 +33,7 @@ __all__ = [
     "NEGATION_CUES",
     "NUMBERING_WORDS",
     "NUMBER_WORDS",
+    "ORGAN_ADJECTIVES",
     "REFUSAL_CUES",
     "SAME_MEANING",
     "STOP_WORDS",
@@ -484,6 +485,78 @@ def uninflect(token: str) -> str:
     return token[:-1]
 
 
+# Adjectives of organs and bones, each mapped to the noun (its American spelling, singular). Clinical
+# English names a part by either: "hepatic abscess" is a liver abscess.
+ORGAN_ADJECTIVES: dict[str, str] = {
+    "renal": "kidney",
+    "nephric": "kidney",
+    "hepatic": "liver",
+    "cardiac": "heart",
+    "pulmonary": "lung",
+    "gastric": "stomach",
+    "esophageal": "esophagus",
+    "oesophageal": "esophagus",
+    "duodenal": "duodenum",
+    "colonic": "colon",
+    "rectal": "rectum",
+    "anal": "anus",
+    "pancreatic": "pancreas",
+    "splenic": "spleen",
+    "cerebral": "brain",
+    "cerebellar": "cerebellum",
+    "ocular": "eye",
+    "corneal": "cornea",
+    "retinal": "retina",
+    "nasal": "nose",
+    "oral": "mouth",
+    "lingual": "tongue",
+    "dental": "tooth",
+    "aural": "ear",
+    "otic": "ear",
+    "cutaneous": "skin",
+    "dermal": "skin",
+    "mammary": "breast",
+    "ovarian": "ovary",
+    "uterine": "uterus",
+    "vaginal": "vagina",
+    "testicular": "testis",
+    "prostatic": "prostate",
+    "urethral": "urethra",
+    "ureteric": "ureter",
+    "ureteral": "ureter",
+    "vesical": "bladder",
+    "tracheal": "trachea",
+    "laryngeal": "larynx",
+    "pharyngeal": "pharynx",
+    "bronchial": "bronchus",
+    "aortic": "aorta",
+    "arterial": "artery",
+    "venous": "vein",
+    "abdominal": "abdomen",
+    "thoracic": "chest",
+    "thorax": "chest",
+    "femoral": "femur",
+    "humeral": "humerus",
+    "radial": "radius",
+    "ulnar": "ulna",
+    "tibial": "tibia",
+    "fibular": "fibula",
+    "vertebral": "vertebra",
+    "spinal": "spine",
+    "osseous": "bone",
+    "articular": "joint",
+    "muscular": "muscle",
+    "mandibular": "mandible",
+    "maxillary": "maxilla",
+    "umbilical": "umbilicus",
+    "scrotal": "scrotum",
+    "penile": "penis",
+    "placental": "placenta",
+    "fetal": "fetus",
+    "foetal": "fetus",
+}
+
+
 # Everyday words that answers use for one another, each mapped to the one the opposite-term guard
 # knows (medreward.medical.cues.OPPOSITE_PREFIXES): "raised intracranial pressure" is increased
 # intracranial pressure, so it is also the opposite of "decreased intracranial pressure".
@@ -515,6 +588,9 @@ SAME_MEANING: dict[str, str] = {
     **dict.fromkeys("avoided avoiding avoids".split(), "avoid"),
     # microbiology: a rod is a bacillus ("gram-negative rods")
     "rod": "bacillus",
+    # an organ's adjective is its noun ("renal failure" / "kidney failure", "radial head fracture" /
+    # "fracture of the radius"); ambiguous ones are left out ("cervical": neck or cervix)
+    **ORGAN_ADJECTIVES,
     # "blood sugar" is blood glucose
     "sugar": "glucose",
 }

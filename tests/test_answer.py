@@ -470,7 +470,28 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
     ("Renal failure", "Kidney failure", "Liver failure", True),
     ("Fracture of the radius", "Radial head fracture", "Ulnar shaft fracture", False),
     ("Carcinoma of the pancreas", "Pancreatic carcinoma", "Ampullary carcinoma", True),
+    # an acronym the lexicon does not list, for words of the reference that name a thing of their own
+    ("Behavioural variant frontotemporal dementia", "FTD", "Alzheimer disease", False),
+    ("Immune thrombocytopenic purpura", "ITP", "TTP", True),
+    # evidence, a verb that concludes, and the answer; a renamed nerve
+    (
+        "Loss of sensation in the first web space indicates injury to the deep peroneal nerve.",
+        "Deep fibular nerve",
+        "Superficial peroneal nerve",
+        False,
+    ),
 ]
+
+
+def test_saying_more_of_the_reference_never_scores_less() -> None:
+    matcher = AnswerMatcher()
+    reference = matcher.analyze(
+        "Meralgia paresthetica is compression of the lateral femoral cutaneous nerve."
+    )
+    fuller = matcher.compare("Lateral femoral cutaneous nerve", reference)
+    shorter = matcher.compare("Femoral nerve", reference)
+    assert fuller.verdict == "partial"
+    assert fuller.similarity > shorter.similarity
 
 
 @pytest.mark.parametrize(("reference", "accepted", "rejected", "same"), ACCEPTED_AND_REJECTED)

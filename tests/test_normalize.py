@@ -105,3 +105,12 @@ def test_same_meaning_words_map_to_words_the_pipeline_keeps() -> None:
 ])  # fmt: skip
 def test_an_organ_adjective_is_its_noun(adjective: str, noun: str) -> None:
     assert normalize_terms(adjective) == normalize_terms(noun)
+
+
+def test_same_meaning_words_map_to_words_that_normalize_to_themselves() -> None:
+    # One pass maps each token: a target that itself maps on ("peroneal" -> "fibular" -> "fibula")
+    # would leave two spellings of one word apart.
+    from medreward.medical.normalize import SAME_MEANING
+
+    moved = {word: target for word, target in SAME_MEANING.items() if normalize_terms(target) != (target,)}
+    assert moved == {}

@@ -13,6 +13,7 @@ Pure text processing: no lexicon, no judge.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 __all__ = ["acronym_candidates", "spell_out", "spelled_run"]
 
@@ -126,11 +127,21 @@ def spelled_run(acronym: str, text: str) -> tuple[int, int] | None:
     return best
 
 
-def spell_out(text: str, other: str, known: frozenset[str] = frozenset()) -> str:
+def spell_out(
+    text: str,
+    other: str,
+    known: frozenset[str] = frozenset(),
+    names: Callable[[str], bool] | None = None,
+    listed: frozenset[str] = frozenset(),
+) -> str:
     """``text`` with each acronym that ``other`` spells out replaced by ``other``'s words.
 
     ``known``: acronyms (folded) to leave as they are, such as short ones whose senses a lexicon
-    lists ("PE" is pulmonary embolism, never "pulmonary edema").
+    lists ("PE" is pulmonary embolism, never "pulmonary edema"). The rest of ``other`` must be said
+    in ``text`` too, unless ``names`` says the spelled words name a thing of their own and the
+    acronym is not in ``listed`` (the acronyms a lexicon knows, folded, whose senses decide): "FTD"
+    in "behavioural variant frontotemporal dementia" is then "frontotemporal dementia", a less
+    specific answer, while "TTP" stays thrombotic thrombocytopenic purpura.
 
     >>> spell_out("RUQ ultrasound", "Right upper quadrant ultrasound")
     'Right upper quadrant ultrasound'
@@ -148,7 +159,11 @@ def spell_out(text: str, other: str, known: frozenset[str] = frozenset()) -> str
         span = spelled_run(token, other)
         # The acronym stands for the run, and the rest of ``other`` is said in ``text`` too: "TTP"
         # spells "thrombocytopenic purpura" but is not "immune thrombocytopenic purpura".
-        if span is None or not _said_in(other[: span[0]] + " " + other[span[1] :], text):
+        if span is None:
+            continue
+        if not _said_in(other[: span[0]] + " " + other[span[1] :], text) and (
+            names is None or token.casefold() in listed or not names(other[span[0] : span[1]])
+        ):
             continue
         pieces.append(text[last : match.start(group)])
         pieces.append(other[span[0] : span[1]])

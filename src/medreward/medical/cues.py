@@ -13,6 +13,7 @@ __all__ = [
     "CONCLUSION_CUE",
     "CONTEXT_MARKER",
     "CONTRAST_CUE",
+    "EVIDENCE_VERB",
     "EXCLUSION_CUE",
     "FAMILIES_OF",
     "FRAMING_AFTER_COPULA",
@@ -173,6 +174,17 @@ SUBJECT_VERB = re.compile(
     r"demonstrated|confirms?|confirmed|has|have|had|represents?|results? from|points? to|"
     r"(?:is|are|was|were)\s+(?:due to|caused by|typical of|diagnostic of|consistent with|compatible "
     r"with|characteristic of|suggestive of|indicative of|secondary to))\s+(?:an?\s+|the\s+)?",
+    re.IGNORECASE,
+)
+# A subject of evidence without a determiner, and a verb that draws the conclusion from it: "Loss of
+# sensation in the first web space indicates injury to the deep peroneal nerve" answers with what
+# follows the verb. Causal verbs are left out ("Osteomyelitis is caused by S. aureus" states both), and
+# so is a conclusion that only points back ("X is consistent with the findings").
+EVIDENCE_VERB = re.compile(
+    r"^\s*[^;:,]{3,80}?\s(?:indicates?|suggests?|points? to|(?:is|are)\s+(?:consistent with|compatible "
+    r"with|suggestive of|indicative of|diagnostic of|typical of|characteristic of|pathognomonic (?:of|for)))"
+    r"\s+(?!(?:the|these|this|his|her|their)\s+(?:findings|presentation|picture|history|symptoms|features)\b)"
+    r"(?:an?\s+|the\s+)?",
     re.IGNORECASE,
 )
 # A subject that names what the question asks for, without a determiner: "First-line therapy is

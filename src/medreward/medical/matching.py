@@ -53,6 +53,7 @@ from medreward.medical.cues import (
     CONCLUSION_CUE,
     CONTEXT_MARKER,
     CONTRAST_CUE,
+    EVIDENCE_VERB,
     EXCLUSION_CUE,
     FAMILIES_OF,
     FRAMING_AFTER_COPULA,
@@ -78,6 +79,7 @@ from medreward.medical.normalize import (
     STOP_WORDS,
     fold_text,
     normalize_folded,
+    normalize_terms,
     normalize_tokens,
     term_tokens,
     to_arabic_numerals,
@@ -448,7 +450,7 @@ def answer_span(text: str) -> tuple[str, str]:
     lead = LEADING_CONTEXT.match(text)
     if lead is not None and lead.end() < len(text):
         return text[lead.end() :], text[: lead.end()]
-    framing = SUBJECT_VERB.match(text) or FRAMING_SUBJECT.match(text)
+    framing = SUBJECT_VERB.match(text) or EVIDENCE_VERB.match(text) or FRAMING_SUBJECT.match(text)
     if framing is None:
         copula = SUBJECT_COPULA.match(text)
         if copula is not None and not FRAMING_AFTER_COPULA.match(text, copula.end()):
@@ -684,6 +686,14 @@ def _phrase_concepts(tokens: list[str], linker: ConceptLinker) -> list[tuple[int
                 found.append((start, end, concepts))
                 taken[start:end] = [True] * size
     return found
+
+
+def _names_a_concept(answer: TextAnalysis, linker: ConceptLinker) -> bool:
+    """Whether ``answer`` names a concept, as a whole or in a phrase of its words."""
+    tokens = answer.folded.split()
+    return bool(answer.concepts) or (
+        len(tokens) <= _MAX_ALIGNED_TOKENS and bool(_phrase_concepts(tokens, linker))
+    )
 
 
 def named_phrases(answer: TextAnalysis, linker: ConceptLinker) -> dict[str, tuple[str, ...]]:
@@ -1485,14 +1495,20 @@ class AnswerMatcher(BaseModel):
         ``None`` when neither has one. Two-letter acronyms that the lexicon knows keep their senses
         ("PE" never spells "pulmonary edema")."""
         lexicon = load_lexicon()
-        known = frozenset(
-            m.group(m.lastindex or 0).casefold()
+        listed = frozenset(
+            token.casefold()
             for text in (solution, reference.text)
             for m in acronym_candidates(text)
-            if len(m.group(m.lastindex or 0)) <= 2 and lexicon.expand_abbreviation(m.group(m.lastindex or 0))
+            if lexicon.expand_abbreviation(token := m.group(m.lastindex or 0))
         )
-        new_solution = spell_out(solution, reference.text, known)
-        new_reference = spell_out(reference.text, solution, known)
+        known = frozenset(token for token in listed if len(token) <= 2)
+
+        def names(words: str) -> bool:
+            folded = fold_text(words)
+            return bool(self.linker.link(words, folded, tuple(normalize_terms(folded))))
+
+        new_solution = spell_out(solution, reference.text, known, names, listed)
+        new_reference = spell_out(reference.text, solution, known, names, listed)
         if new_solution == solution and new_reference == reference.text:
             return None
         if new_reference != reference.text:
@@ -1616,10 +1632,17 @@ class AnswerMatcher(BaseModel):
                 similarity = max(similarity, self.broader_similarity)
             elif ref.term_set <= hit_set and 0 < extra <= _MAX_QUALIFIERS and len(sol.clauses) <= 1:
                 similarity = max(similarity, self.narrower_similarity)  # a more specific answer
-            elif extra == 0 and (recall >= _MIN_BROADER_RECALL or (sol.concepts and len(sol.clauses) <= 1)):
-                # A less specific answer: most of the reference's weight, or a lexicon concept the
-                # reference qualifies ("multiple sclerosis" for "relapsing-remitting multiple sclerosis").
+            elif extra == 0 and recall >= _MIN_BROADER_RECALL:
+                # A less specific answer: most of the reference's weight.
                 similarity = max(similarity, self.broader_similarity)
+            elif extra == 0 and len(sol.clauses) <= 1 and _names_a_concept(sol, self.linker):
+                # A lexicon concept the reference qualifies ("multiple sclerosis" for
+                # "relapsing-remitting multiple sclerosis"), or words of the reference around one:
+                # from min_similarity up to broader_similarity with the share of the reference's
+                # weight it says, so that saying more of the reference never scores less.
+                share = recall / _MIN_BROADER_RECALL
+                graded = self.min_similarity + (self.broader_similarity - self.min_similarity) * share
+                similarity = max(similarity, graded)
             if repeated:
                 similarity *= (2 * ref.token_count + 2) / sol.token_count
             elif similarity < self.related_similarity and related_form:

@@ -593,6 +593,9 @@ SAME_MEANING: dict[str, str] = {
     **ORGAN_ADJECTIVES,
     # "blood sugar" is blood glucose
     "sugar": "glucose",
+    # anatomical names that Terminologia Anatomica replaced ("deep peroneal nerve" / "deep fibular nerve")
+    "peroneal": "fibula",
+    "peroneus": "fibularis",
 }
 
 

@@ -473,6 +473,11 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
     # an acronym the lexicon does not list, for words of the reference that name a thing of their own
     ("Behavioural variant frontotemporal dementia", "FTD", "Alzheimer disease", False),
     ("Immune thrombocytopenic purpura", "ITP", "TTP", True),
+    # a small abbreviation that is also a word of names, read as one when the other answer says it
+    ("Atrioventricular node", "av node", "SA node", True),
+    ("Percutaneous endoscopic gastrostomy", "peg tube", "Nasogastric tube", False),
+    # a coordination that leaves its head unsaid
+    ("HPV 16 and 18", "HPV-16 and HPV-18", "HPV 6 and 11", True),
     # evidence, a verb that concludes, and the answer; a renamed nerve
     (
         "Loss of sensation in the first web space indicates injury to the deep peroneal nerve.",

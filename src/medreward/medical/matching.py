@@ -323,12 +323,20 @@ def has_ambiguous_abbreviation(text: str) -> bool:
 _LOWER_ABBREVIATION = re.compile(r"\b[a-z]{2,4}\b")
 
 
-def _capitalized(word: str, lexicon: Lexicon) -> str:
-    """``word`` in capitals when it is an abbreviation and no word: not a stop word, a lexicon form
-    or a word the lexicon's names use ("av" in "av node"; not "vein" or "and")."""
-    if word in STOP_WORDS or word in NEGATION_CUES or lexicon.uses(word) or lexicon.concepts(word):
+def _capitalized(word: str, lexicon: Lexicon, context: frozenset[str]) -> str:
+    """``word`` in capitals when it is an abbreviation: no stop word, and either no word of the
+    lexicon's names ("lp") or one whose expansion the ``context`` (the other answer's terms) says in
+    full ("av node" against "atrioventricular node", "peg tube" against "percutaneous endoscopic
+    gastrostomy"; not "vein" or "and")."""
+    if word in STOP_WORDS or word in NEGATION_CUES:
         return word
-    return word.upper() if lexicon.expand_abbreviation(word) else word
+    expansions = lexicon.expand_abbreviation(word)
+    if not expansions:
+        return word
+    if lexicon.uses(word) or lexicon.concepts(word):
+        said = context and any(context.issuperset(normalize_tokens(e)) for e in expansions)
+        return word.upper() if said else word
+    return word.upper()
 
 
 def _expand_abbreviations(
@@ -356,7 +364,7 @@ def _expand_abbreviations(
     ):
         text = alone.upper()
     elif len(text) <= _MAX_SENSE_TEXT and not text.isupper():
-        text = _LOWER_ABBREVIATION.sub(lambda m: _capitalized(m.group(0), lexicon), text)
+        text = _LOWER_ABBREVIATION.sub(lambda m: _capitalized(m.group(0), lexicon, context), text)
     if _ABBREVIATION.search(text) is None:  # most answers: no token of two capitals
         return text
     own: frozenset[str] | None = None
@@ -508,7 +516,7 @@ def analyze_text(
         token_count = len(one)
         term_set = frozenset(one)
     else:
-        clause_terms = _grouped_terms(pieces)
+        clause_terms = _elided_heads(_grouped_terms(pieces))
         clauses = tuple(sorted(clause_terms))
         token_count = sum(map(len, clause_terms))
         term_set = frozenset().union(*clause_terms)
@@ -866,6 +874,17 @@ def _normalize_pieces(pieces: list[str]) -> list[list[str]]:
 def _grouped_terms(pieces: list[str]) -> list[tuple[str, ...]]:
     """The sorted content terms of each piece of text that has any."""
     return [tuple(sorted(g)) for g in _normalize_pieces(pieces) if g]
+
+
+def _elided_heads(clauses: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Clauses of numbers only with the words of the clause before ("HPV 16 and 18" is "HPV 16" and
+    "HPV 18"): a coordination that leaves its head unsaid means it."""
+    filled = list(clauses)
+    for i in range(1, len(filled)):
+        if all(map(_is_number, filled[i])):
+            head = [t for t in filled[i - 1] if not _is_number(t)]
+            filled[i] = tuple(sorted({*filled[i], *head}))
+    return filled
 
 
 # The end of a sentence that opens a numbered list: "the findings would include: 1" (the sentence

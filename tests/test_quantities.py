@@ -140,3 +140,22 @@ def test_a_long_reference_still_supports_a_bare_number() -> None:
 def test_tens_in_words_are_one_number_before_a_unit() -> None:
     assert canonical_quantities("within seventy-two hours") == canonical_quantities("within 72 hours")
     assert canonical_quantities("twenty days") == canonical_quantities("20 days")
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("Paracetamol 1 g every 6 hours", "acetaminophen 1000 mg q6h"),
+    ("Paracetamol 1 g every 6 hours", "paracetamol 1000 mg 6-hourly"),
+    ("Paracetamol 1 g every 6 hours", "paracetamol 1 g four times a day"),
+    ("amoxicillin 500 mg every 8 hours", "amoxicillin 500 mg TDS"),
+    ("amoxicillin 500 mg every 8 hours", "amoxicillin 500 mg three times daily"),
+    ("metformin 500 mg every 12 hours", "metformin 500 mg twice a day"),
+])  # fmt: skip
+def test_a_dosing_frequency_is_the_interval_it_means(one: str, other: str) -> None:
+    assert canonical_quantities(one).lower() == canonical_quantities(other).lower().replace(
+        "acetaminophen", "paracetamol"
+    )
+
+
+def test_latin_frequencies_are_read_only_beside_a_dose() -> None:
+    assert canonical_quantities("Bid for help") == "Bid for help"
+    assert canonical_quantities("every 2 hours") != canonical_quantities("every 6 hours")

@@ -31,7 +31,7 @@ from decimal import Context, Decimal
 
 from medreward.medical.normalize import TENS
 
-__all__ = ["UNITS", "canonical_quantities"]
+__all__ = ["TIMES_A_DAY", "UNITS", "canonical_quantities", "dosing_intervals"]
 
 # unit as written (lowercase) -> (base unit, factor to the base unit). One table for every unit.
 UNITS: dict[str, tuple[str, Decimal]] = {
@@ -91,6 +91,61 @@ _QUANTITY = re.compile(rf"({_DIGITS}){_TAIL}")
 _WORD_QUANTITY = re.compile(rf" ((?:{_WORDS})\b){_TAIL}")
 
 
+# Dosing frequencies, each rewritten as the interval it means ("q6h", "6-hourly" and "four times a day"
+# are "every 6 hours", then 360min like any time): one table of the Latin and English forms. "bd" and
+# "od" are left out, as they also abbreviate "bile duct" and "overdose".
+TIMES_A_DAY: dict[str, int] = {
+    "once": 1,
+    "twice": 2,
+    "two times": 2,
+    "three times": 3,
+    "four times": 4,
+    "bid": 2,
+    "tid": 3,
+    "tds": 3,
+    "qid": 4,
+    "qds": 4,
+}
+_IN_WORDS = "|".join(k for k in TIMES_A_DAY if not k.isalpha() or k in ("once", "twice"))
+_PER_DAY = re.compile(rf"\b({_IN_WORDS})\s+(?:(?:a|per|each)\s+day|daily)\b", re.IGNORECASE)
+_LATIN = re.compile(r"\b(bid|tid|tds|qid|qds|b\.i\.d|t\.i\.d|t\.d\.s|q\.i\.d|q\.d\.s)\b\.?", re.IGNORECASE)
+_EVERY_HOURS = re.compile(
+    r"\b(?:q\.?\s?([0-9]{1,2})\s?h(?:rs?|ours?)?\.?|([0-9]{1,2}|"
+    + "|".join(list(_NUMBER_WORDS)[:12])
+    + r")[\s-]?hourly)\b",
+    re.IGNORECASE,
+)
+
+
+def _interval(match: re.Match[str]) -> str:
+    written = next(g for g in match.groups() if g is not None).lower().replace(".", "")
+    return f"every {24 // TIMES_A_DAY[written]} hours"
+
+
+def _every(match: re.Match[str]) -> str:
+    hours = match.group(1) or match.group(2)
+    return f"every {_NUMBER_WORDS.get(hours.lower(), hours)} hours"
+
+
+def dosing_intervals(text: str) -> str:
+    """``text`` with each dosing frequency written as the interval it means.
+
+    >>> dosing_intervals("Paracetamol 1 g qds")
+    'Paracetamol 1 g every 6 hours'
+    >>> dosing_intervals("1000 mg q6h") == dosing_intervals("1000 mg 6-hourly")
+    True
+    """
+    low = text.lower()
+    dose = any(c.isdigit() for c in low)
+    if "day" in low or "dai" in low:  # most texts name no frequency: skip the search
+        text = _PER_DAY.sub(_interval, text)
+    if dose and ("id" in low or "ds" in low):  # the Latin forms only beside a dose ("Bid for help")
+        text = _LATIN.sub(_interval, text)
+    if "hourly" in low or (dose and "h" in low):
+        text = _EVERY_HOURS.sub(_every, text)
+    return text
+
+
 # Every factor is a whole number or a power of ten, so a product is exact once the context holds
 # enough digits; a number longer than _MAX_DIGITS is no quantity anyone writes, and stays as written.
 _MAX_DIGITS = 30
@@ -132,7 +187,7 @@ def canonical_quantities(text: str, *, keep_written: bool = False) -> str:
     reference that says "20 to 23 grams" then also supports the bare answer "23".
     """
     digits, words = (_both, _both) if keep_written else (_canonical, _canonical_words)
-    text = _QUANTITY.sub(digits, text)
+    text = _QUANTITY.sub(digits, dosing_intervals(text))
     if "day" in text or "week" in text or "hour" in text or "minute" in text:
         text = _WORD_QUANTITY.sub(words, " " + text)[1:]
     return text

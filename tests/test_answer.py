@@ -476,6 +476,11 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
     # a small abbreviation that is also a word of names, read as one when the other answer says it
     ("Atrioventricular node", "av node", "SA node", True),
     ("Percutaneous endoscopic gastrostomy", "peg tube", "Nasogastric tube", False),
+    # a dotted acronym spells what it spells undotted; nested senses are written as the general one
+    ("Necrotizing enterocolitis", "N.E.C.", "Hirschsprung-associated enterocolitis", True),
+    ("ST-elevation myocardial infarction", "S.T.E.M.I.", "NSTEMI", True),
+    # a designator with a full stop is no anatomical abbreviation ("a." is an artery)
+    ("Haemophilia A", "Hemophilia A.", "Haemophilia B", True),
     # a coordination that leaves its head unsaid
     ("HPV 16 and 18", "HPV-16 and HPV-18", "HPV 6 and 11", True),
     # evidence, a verb that concludes, and the answer; a renamed nerve

@@ -290,16 +290,23 @@ _MAX_SENSE_TEXT = 80
 def _senses(expansions: tuple[str, ...]) -> tuple[str, ...]:
     """An abbreviation's expansions, one per sense: two expansions that name one lexicon concept, or
     whose terms nest ("gastroesophageal reflux" in "gastroesophageal reflux disease"), are one sense,
-    written as its longest expansion. GERD is not ambiguous; MS (multiple sclerosis, mitral
-    stenosis) is."""
+    written as its longest expansion of the same concept, else its shortest (STEMI is "ST elevation
+    myocardial infarction", not one of its ICD-10-CM sites). GERD is not ambiguous; MS (multiple
+    sclerosis, mitral stenosis) is."""
     if len(expansions) < 2:
         return expansions
     lexicon = load_lexicon()
     senses: list[tuple[str, frozenset[str], frozenset[str]]] = []
-    for expansion in sorted(expansions, key=len, reverse=True):
+    for expansion in sorted(expansions, key=len):
         terms = frozenset(normalize_tokens(expansion))
         concepts = lexicon.concepts(fold_text(expansion))
-        if not any(terms <= kept or concepts & known for _, kept, known in senses):
+        for i, (_, kept, known) in enumerate(senses):
+            if concepts & known:  # a longer name of the same concept names the sense
+                senses[i] = (expansion, kept, known | concepts)
+                break
+            if kept <= terms:  # a narrower form of the sense ("STEMI of anterior wall")
+                break
+        else:
             senses.append((expansion, terms, concepts))
     # In the lexicon's order (its first expansion is its commonest sense).
     kept_names = {name for name, _, _ in senses}
@@ -1514,6 +1521,7 @@ class AnswerMatcher(BaseModel):
         ``None`` when neither has one. Two-letter acronyms that the lexicon knows keep their senses
         ("PE" never spells "pulmonary edema")."""
         lexicon = load_lexicon()
+        solution = _undot(solution)  # "N.E.C." spells what "NEC" spells
         listed = frozenset(
             token.casefold()
             for text in (solution, reference.text)

@@ -239,7 +239,8 @@ _ANATOMICAL = re.compile(r"(?<=[a-z]{3} )(" + "|".join(ANATOMICAL_ABBREVIATIONS)
 
 
 def expand_anatomical_abbreviations(text: str) -> str:
-    """``"radial n."`` -> ``"radial nerve"``, on folded text (the dot tells the abbreviation).
+    """``"radial n."`` -> ``"radial nerve"``, before case folding (the dot and the small letter tell
+    the abbreviation: "Hemophilia A." keeps its designator).
 
     >>> expand_anatomical_abbreviations("middle meningeal a. and radial n.")
     'middle meningeal artery and radial nerve'
@@ -401,7 +402,9 @@ def split_negating_prefix(text: str) -> str:
 
 def term_tokens(text: str) -> list[str]:
     """The tokens of ``fold_text(text)``, in order."""
-    folded = expand_anatomical_abbreviations(remove_genitives(fold_unicode(name_ions(text))))
+    # Anatomical abbreviations are read before case folding: "a." is an artery, "A." a designator
+    # ("Hemophilia A.").
+    folded = remove_genitives(fold_unicode(expand_anatomical_abbreviations(name_ions(text))))
     spaced = normalize_number_forms(
         split_negating_prefix(to_arabic_numerals(split_punctuation(folded), folded=True))
     )

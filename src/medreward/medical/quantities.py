@@ -117,6 +117,10 @@ _EVERY_HOURS = re.compile(
 )
 
 
+# "q" and a number: the only start of a Latin interval ("q6h", "q 4 hrs").
+_Q_HOURS = re.compile(r"q\.?\s?[0-9]")
+
+
 def _interval(match: re.Match[str]) -> str:
     written = next(g for g in match.groups() if g is not None).lower().replace(".", "")
     return f"every {24 // TIMES_A_DAY[written]} hours"
@@ -141,7 +145,7 @@ def dosing_intervals(text: str) -> str:
         text = _PER_DAY.sub(_interval, text)
     if dose and ("id" in low or "ds" in low):  # the Latin forms only beside a dose ("Bid for help")
         text = _LATIN.sub(_interval, text)
-    if "hourly" in low or (dose and "h" in low):
+    if "hourly" in low or (dose and _Q_HOURS.search(low) is not None):
         text = _EVERY_HOURS.sub(_every, text)
     return text
 

@@ -117,6 +117,7 @@ _EVERY_HOURS = re.compile(
 )
 
 
+_ANY_DIGIT = re.compile(r"[0-9]")
 # "q" and a number: the only start of a Latin interval ("q6h", "q 4 hrs").
 _Q_HOURS = re.compile(r"q\.?\s?[0-9]")
 
@@ -140,7 +141,7 @@ def dosing_intervals(text: str) -> str:
     True
     """
     low = text.lower()
-    dose = any(c.isdigit() for c in low)
+    dose = _ANY_DIGIT.search(low) is not None
     if "day" in low or "dai" in low:  # most texts name no frequency: skip the search
         text = _PER_DAY.sub(_interval, text)
     if dose and ("id" in low or "ds" in low):  # the Latin forms only beside a dose ("Bid for help")

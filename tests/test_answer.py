@@ -481,6 +481,17 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
     ("ST-elevation myocardial infarction", "S.T.E.M.I.", "NSTEMI", True),
     # a designator with a full stop is no anatomical abbreviation ("a." is an artery)
     ("Haemophilia A", "Hemophilia A.", "Haemophilia B", True),
+    # spacing is no difference where the lexicon names the one word
+    ("Varicella", "chicken pox", "Smallpox", True),
+    # a technique is the image it makes; a procedure by its other names; an infinitive is no verb
+    ("CT angiogram", "CT angiography", "CT venography", True),
+    ("Hartmann procedure", "Hartmann's operation", "Whipple procedure", True),
+    (
+        "The test to confirm vesicoureteric reflux is a micturating cystourethrogram.",
+        "Voiding cystourethrogram",
+        "DMSA scan",
+        True,
+    ),
     # a coordination that leaves its head unsaid
     ("HPV 16 and 18", "HPV-16 and HPV-18", "HPV 6 and 11", True),
     # evidence, a verb that concludes, and the answer; a renamed nerve

@@ -167,9 +167,10 @@ FRAMING_AFTER_COPULA = re.compile(
 # A sentence whose subject is what was examined or who is ill, and whose verb reports a finding:
 # "The ECG shows atrial fibrillation", "He has a black eye", "Her stiff shoulder is due to adhesive
 # capsulitis" answer with what follows the verb. The subject opens with a determiner or a pronoun, so
-# that "Osteomyelitis is caused by S. aureus" (a statement about the answer) is left whole.
+# that "Osteomyelitis is caused by S. aureus" (a statement about the answer) is left whole, and an
+# infinitive is no verb ("The test to confirm X is Y" answers Y).
 SUBJECT_VERB = re.compile(
-    r"^\s*(?:the|this|that|these|those|his|her|its|their|he|she|it|they)\b[^;:]{0,60}?\s"
+    r"^\s*(?:the|this|that|these|those|his|her|its|their|he|she|it|they)\b[^;:]{0,60}?\s(?<!\bto\s)"
     r"(?:shows?|showed|indicates?|indicated|suggests?|suggested|reveals?|revealed|demonstrates?|"
     r"demonstrated|confirms?|confirmed|has|have|had|represents?|results? from|points? to|"
     r"(?:is|are|was|were)\s+(?:due to|caused by|typical of|diagnostic of|consistent with|compatible "
@@ -181,8 +182,8 @@ SUBJECT_VERB = re.compile(
 # follows the verb. Causal verbs are left out ("Osteomyelitis is caused by S. aureus" states both), and
 # so is a conclusion that only points back ("X is consistent with the findings").
 EVIDENCE_VERB = re.compile(
-    r"^\s*[^;:,]{3,80}?\s(?:indicates?|suggests?|points? to|(?:is|are)\s+(?:consistent with|compatible "
-    r"with|suggestive of|indicative of|diagnostic of|typical of|characteristic of|pathognomonic (?:of|for)))"
+    r"^\s*[^;:,]{3,80}?\s(?<!\bto\s)(?:indicates?|suggests?|points? to|(?:is|are)\s+"
+    r"(?:consistent with|compatible with|suggestive of|indicative of|diagnostic of|typical of|characteristic of|pathognomonic (?:of|for)))"
     r"\s+(?!(?:the|these|this|his|her|their)\s+(?:findings|presentation|picture|history|symptoms|features)\b)"
     r"(?:an?\s+|the\s+)?",
     re.IGNORECASE,

@@ -513,6 +513,9 @@ def analyze_text(
     written = _expand_abbreviations(answer, context, context_concepts) if expand else answer
     expanded = canonical_quantities(written)
     tokens = term_tokens(expanded)
+    closed = _closed_compounds(expanded, tokens)
+    if closed is not expanded:
+        expanded, tokens = closed, term_tokens(closed)
     folded = " ".join(tokens)
     # The clauses are normalized together in one pass; the answer's terms are its clauses' terms
     # (the separators are stop words or punctuation, which normalization drops anyway).
@@ -549,6 +552,22 @@ def analyze_text(
         negation_tokens=tuple(SAME_MEANING.get(t, t) for t in tokens if t in _NEGATING_FORMS),
         name_groups=_name_groups(answer) if len(answer) <= _MAX_NAMED_TEXT and "-" in answer else (),
     )
+
+
+def _closed_compounds(text: str, tokens: list[str]) -> str:
+    """``text`` with two words written apart (or hyphenated) joined where the lexicon names the one
+    word and not the two ("chicken pox" -> "chickenpox", "ear-ache" -> "earache"): spacing is no
+    difference. ``text`` itself (the same object) when nothing is joined."""
+    if not 2 <= len(tokens) <= _MAX_ALIGNED_TOKENS:
+        return text
+    lexicon = load_lexicon()
+    joined = text
+    for head, tail in itertools.pairwise(tokens):
+        if len(head) < _MIN_PART or len(tail) < _MIN_PART or not (head.isalpha() and tail.isalpha()):
+            continue
+        if lexicon.concepts(head + tail) and not lexicon.concepts(f"{head} {tail}"):
+            joined = re.sub(rf"\b{head}[\s-]+{tail}\b", head + tail, joined, flags=re.IGNORECASE)
+    return joined if joined != text else text
 
 
 # The shortest word part that respacing may split off or join: "gall" + "bladder", not "a" + "typical".

@@ -70,7 +70,7 @@ STOP_WORDS = frozenset(
     indicate therefore thus so hence based given finding findings would could should may might
     can will best option correct case here than then there their such also very do does did must
     give gives giving administer administered administering
-    has have had it he she they his her presents presenting percent per cent
+    has have had it he she they his her presents presenting percent per cent between
     especially particularly typically usually commonly generally often frequently various several
     including include includes involving involve involves presented described describe associated
     regarding important significant specifically potentially considering context scenario situation
@@ -467,13 +467,21 @@ IRREGULAR_PLURALS: dict[str, str] = {
 }
 
 
+# The shortest "-graphy" word read as its "-gram" ("angiography"; not "graphy" alone).
+_MIN_IMAGING_WORD = 8
+
+
 def uninflect(token: str) -> str:
     """A conservative singular: ``"deficiencies"`` -> ``"deficiency"``, ``"cells"`` -> ``"cell"``.
 
     Regular English plurals are undone, words whose ``-s`` is not a plural ending ("diabetes",
     "psoriasis", "virus") are left alone, and :data:`IRREGULAR_PLURALS` are looked up:
-    ``"metastases"`` -> ``"metastasis"``.
+    ``"metastases"`` -> ``"metastasis"``. An imaging technique is the image it makes: ``"angiography"``
+    -> ``"angiogram"``.
     """
+    if token.endswith("graphy") and len(token) > _MIN_IMAGING_WORD:
+        # A technique and the image it makes are one test: "cystourethrography" / "cystourethrogram".
+        return token[:-3] + "m"
     irregular = IRREGULAR_PLURALS.get(token)
     if irregular is not None:
         return irregular
@@ -596,6 +604,10 @@ SAME_MEANING: dict[str, str] = {
     **ORGAN_ADJECTIVES,
     # "blood sugar" is blood glucose
     "sugar": "glucose",
+    # a procedure by its other names ("Hartmann's operation", "voiding cystourethrogram")
+    "operation": "procedure",
+    "micturating": "voiding",
+    "micturition": "voiding",
     # anatomical names that Terminologia Anatomica replaced ("deep peroneal nerve" / "deep fibular nerve")
     "peroneal": "fibula",
     "peroneus": "fibularis",

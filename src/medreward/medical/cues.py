@@ -183,7 +183,8 @@ SUBJECT_VERB = re.compile(
 # so is a conclusion that only points back ("X is consistent with the findings").
 EVIDENCE_VERB = re.compile(
     r"^\s*[^;:,]{3,80}?\s(?<!\bto\s)(?:indicates?|suggests?|points? to|(?:is|are)\s+"
-    r"(?:consistent with|compatible with|suggestive of|indicative of|diagnostic of|typical of|characteristic of|pathognomonic (?:of|for)))"
+    r"(?:consistent with|compatible with|suggestive of|indicative of|diagnostic of|typical of|"
+    r"characteristic of|pathognomonic (?:of|for)))"
     r"\s+(?!(?:the|these|this|his|her|their)\s+(?:findings|presentation|picture|history|symptoms|features)\b)"
     r"(?:an?\s+|the\s+)?",
     re.IGNORECASE,

@@ -30,6 +30,7 @@ __all__ = [
     "IONS",
     "IRREGULAR_PLURALS",
     "LEVEL_ROOTS",
+    "NEGATED_WORDS",
     "NEGATION_CUES",
     "NUMBERING_WORDS",
     "NUMBER_WORDS",
@@ -51,6 +52,7 @@ __all__ = [
     "normalize_tokens",
     "remove_genitives",
     "spell_out_blood_levels",
+    "spell_out_negated_words",
     "split_punctuation",
     "term_tokens",
     "to_arabic_numerals",
@@ -389,6 +391,30 @@ def normalize_number_forms(text: str) -> str:
 NEGATING_PREFIX = re.compile(r"\bnon(?=[a-df-z][a-z]{4,})")
 
 
+# Adjectives that deny a noun in one word, spelled out so that they compare with the phrase ("asymptomatic
+# bacteriuria" / "bacteriuria without symptoms"): the negation cue then counts for polarity too.
+NEGATED_WORDS: dict[str, str] = {
+    "asymptomatic": "without symptoms",
+    "afebrile": "without fever",
+    "apyrexial": "without fever",
+    "painless": "without pain",
+    "atraumatic": "without trauma",
+    "acalculous": "without gallstones",
+}
+_NEGATED_WORD = re.compile(r"\b(" + "|".join(NEGATED_WORDS) + r")\b")
+
+
+def spell_out_negated_words(text: str) -> str:
+    """``text`` (folded) with each word of :data:`NEGATED_WORDS` as its phrase.
+
+    >>> spell_out_negated_words("asymptomatic bacteriuria")
+    'without symptoms bacteriuria'
+    """
+    if "a" not in text:
+        return text
+    return _NEGATED_WORD.sub(lambda m: NEGATED_WORDS[m.group(1)], text)
+
+
 def split_negating_prefix(text: str) -> str:
     """``text`` with a negating "non" apart from its word.
 
@@ -406,7 +432,9 @@ def term_tokens(text: str) -> list[str]:
     # ("Hemophilia A.").
     folded = remove_genitives(fold_unicode(expand_anatomical_abbreviations(name_ions(text))))
     spaced = normalize_number_forms(
-        split_negating_prefix(to_arabic_numerals(split_punctuation(folded), folded=True))
+        spell_out_negated_words(
+            split_negating_prefix(to_arabic_numerals(split_punctuation(folded), folded=True))
+        )
     )
     return mark_designators(spell_out_blood_levels(spaced)).split()
 
@@ -604,6 +632,9 @@ SAME_MEANING: dict[str, str] = {
     **ORGAN_ADJECTIVES,
     # "blood sugar" is blood glucose
     "sugar": "glucose",
+    # taking a treatment as prescribed
+    "compliance": "adherence",
+    "compliant": "adherent",
     # a procedure by its other names ("Hartmann's operation", "voiding cystourethrogram")
     "operation": "procedure",
     "micturating": "voiding",
@@ -738,6 +769,8 @@ def normalization_fingerprint() -> str:
         "negating_prefix": NEGATING_PREFIX.pattern,
         "ions": IONS,
         "number_forms": [_TENS_WORDS.pattern, _NUMBER_SUFFIX.pattern],
+        "negated_words": NEGATED_WORDS,
+        "imaging_words": ["graphy", "gram", _MIN_IMAGING_WORD],
     }
     encoded = json.dumps(tables, sort_keys=True).encode()
     return hashlib.sha256(encoded).hexdigest()[:16]

@@ -1,7 +1,8 @@
 """The judge's ordering contract as properties (docs/matching.md, "The ordering contract").
 
 Answers are drawn from medreward's own sample data and a list written here; every property is checked
-on each draw: invariance (case, punctuation, Roman numerals, number words, dotted abbreviations),
+on each draw: invariance (case, punctuation, Roman numerals, number words, dotted abbreviations, also
+against a synonym in other words),
 symmetry of equivalence between short answers, and monotonicity (a wrong candidate added, the
 question's words added or the answer repeated never raises a score; a negation or refusal never
 scores above a plain wrong answer).
@@ -63,6 +64,38 @@ def test_a_surface_variant_scores_as_the_answer(answer: str, data: st.DataObject
     top = AnswerScores().exact
     assert score(variant, answer) == top
     assert score(answer, variant) == top
+
+
+# An answer and a synonym the judge knows, in other words: a surface variant of the answer scores
+# against the synonym as the answer does (a full stop after a designator, dots in an acronym, spacing).
+SYNONYMS = (
+    ("Haemophilia A", "Hemophilia A"),
+    ("NEC", "Necrotizing enterocolitis"),
+    ("STEMI", "ST-elevation myocardial infarction"),
+    ("Chickenpox", "Varicella"),
+    ("Renal failure", "Kidney failure"),
+    ("Heart attack", "Myocardial infarction"),
+    ("Hepatitis B", "Hepatitis B virus infection"),
+)
+
+
+def _spellings(answer: str) -> list[str]:
+    out = _variants(answer)
+    if answer.isupper():
+        out.append(".".join(answer) + ".")
+    if answer == "Chickenpox":
+        out += ["chicken pox", "Chicken-pox"]
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(SYNONYMS), st.data())
+def test_a_surface_variant_scores_as_the_answer_against_a_synonym(
+    pair: tuple[str, str], data: st.DataObject
+) -> None:
+    answer, synonym = pair
+    variant = data.draw(st.sampled_from(_spellings(answer)))
+    assert score(variant, synonym) == score(answer, synonym) > 0
 
 
 @settings(max_examples=60, deadline=None)

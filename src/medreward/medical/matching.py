@@ -85,7 +85,7 @@ from medreward.medical.normalize import (
     normalize_terms,
     term_tokens,
 )
-from medreward.medical.passages import _clause_support, _passages, _support
+from medreward.medical.passages import SupportWeights, _clause_support, _passages, _support
 from medreward.medical.quantities import canonical_quantities
 from medreward.medical.questions import is_exception_question
 from medreward.medical.spacing import _respace
@@ -98,18 +98,6 @@ __all__ = [
     "TextAnalysis",
     "Verdict",
 ]
-
-# The least weight a term carries (specificity can be 0 for the commonest words).
-_MIN_WEIGHT = 0.05
-
-
-# A more specific answer adds at most this many qualifiers: more is a different answer, or stuffing.
-_MAX_QUALIFIERS = 2
-
-
-# A less specific answer must carry at least this share of the reference's weight.
-_MIN_BROADER_RECALL = 0.5
-
 
 # Negation cues that, in an answer, name a finding rather than deny one ("negative pressure
 # ventilation", "Gram-negative bacilli"): against a long reference that uses them too, they are
@@ -228,6 +216,35 @@ class AnswerMatcher(BaseModel):
         "the mismatch score's range): a wrong but specific answer ranks above boilerplate, hedges and "
         "restated questions, and below any near miss",
     )
+    min_term_weight: float = Field(
+        0.05,
+        gt=0.0,
+        le=1.0,
+        description="the least evidence weight of a term (its specificity can be 0 for the commonest words)",
+    )
+    max_qualifiers: int = Field(
+        2,
+        ge=0,
+        description="the most qualifiers a more specific answer adds to the reference's terms: more is a "
+        "different answer, or stuffing",
+    )
+    min_broader_recall: float = Field(
+        0.5,
+        gt=0.0,
+        le=1.0,
+        description="the least share of the reference's weight that a less specific answer carries",
+    )
+    hierarchy_depth: int = Field(
+        3,
+        ge=1,
+        description="how many levels of a vocabulary's hierarchy may separate a more or a less specific "
+        "answer from the reference",
+    )
+    support: SupportWeights = Field(
+        default_factory=SupportWeights,
+        description="against long references, how much each sentence and passage weighs and how a "
+        "solution's support is scored",
+    )
 
     def analyze(self, reference: str, question: str | None = None) -> ReferenceAnalysis:
         """Analyse a reference answer once; reuse the result for every completion judged against it.
@@ -254,7 +271,7 @@ class AnswerMatcher(BaseModel):
         written = _expand_abbreviations(" ".join(reference.split()), context, context_concepts)
         expanded = canonical_quantities(written, keep_written=True)
         exception = question is not None and is_exception_question(question)
-        passages, sentences, token_count = _passages(expanded, exception)
+        passages, sentences, token_count = _passages(expanded, exception, self.support)
         term_set = frozenset().union(*[p.terms for p in passages])
         # A paragraph: many terms, or several sentences that each say something ("X. Y is
         # unlikely."), however short.
@@ -288,7 +305,7 @@ class AnswerMatcher(BaseModel):
             # Each distinct term's weight once; summed in sorted order (a float sum must not depend
             # on set order, which differs between processes).
             specificity = load_lexicon().specificity
-            weights = {t: max(specificity(t), _MIN_WEIGHT) for t in term_set - question_terms}
+            weights = {t: max(specificity(t), self.min_term_weight) for t in term_set - question_terms}
 
             def content(terms: frozenset[str]) -> float:
                 return sum([weights[t] for t in sorted(terms & weights.keys())])
@@ -440,7 +457,7 @@ class AnswerMatcher(BaseModel):
     def _weight(self, term: str, reference: ReferenceAnalysis) -> float:
         """A term's evidence weight: its specificity, a fraction of it for a word of the question
         (:attr:`question_weight`, :attr:`long_question_weight` against a paragraph)."""
-        weight = max(load_lexicon().specificity(term), _MIN_WEIGHT)
+        weight = max(load_lexicon().specificity(term), self.min_term_weight)
         if term not in reference.question_terms:
             return weight
         return weight * (self.long_question_weight if reference.is_long else self.question_weight)
@@ -570,7 +587,10 @@ class AnswerMatcher(BaseModel):
         # The evidence the reference cites is neither required nor counted against the solution.
         judged = [(t, hit) for t, hit in zip(sol.terms, found) if hit is not None or t not in ref.context]
         lineage = (
-            None if reference.is_long else _lineage(sol.concepts, ref.concepts) or _named_lineage(sol, ref)
+            None
+            if reference.is_long
+            else _lineage(sol.concepts, ref.concepts, self.hierarchy_depth)
+            or _named_lineage(sol, ref, self.hierarchy_depth)
         )
         nested = not reference.is_long and (
             ref.term_set <= hit_set or all(hit is not None for _, hit in judged)
@@ -592,12 +612,13 @@ class AnswerMatcher(BaseModel):
         if reference.is_long:
             weights = [weight(term) for term in sol.terms]
             specificity = load_lexicon().specificity
-            totals = [max(specificity(term), _MIN_WEIGHT) for term in sol.terms]
+            totals = [max(specificity(term), self.min_term_weight) for term in sol.terms]
             if len(sol.clauses) > 1:
-                support = _clause_support(sol, dict(zip(sol.terms, zip(found, weights, totals))), reference)
+                by_term = dict(zip(sol.terms, zip(found, weights, totals)))
+                support = _clause_support(sol, by_term, reference, self.support)
             else:
                 hits = [(hit, w) for hit, w in zip(found, weights) if hit is not None]
-                support = _support(hits, sum(totals), reference)
+                support = _support(hits, sum(totals), reference, self.support)
             distinct = len(sol.term_set)
             spread = min(1.0, self.max_solution_terms / sol.token_count)
             repeats = min(1.0, (2 * distinct + 1) / sol.token_count)
@@ -626,9 +647,9 @@ class AnswerMatcher(BaseModel):
                 similarity = max(similarity, self.narrower_similarity)
             elif lineage == "broader":
                 similarity = max(similarity, self.broader_similarity)
-            elif ref.term_set <= hit_set and 0 < extra <= _MAX_QUALIFIERS and len(sol.clauses) <= 1:
+            elif ref.term_set <= hit_set and 0 < extra <= self.max_qualifiers and len(sol.clauses) <= 1:
                 similarity = max(similarity, self.narrower_similarity)  # a more specific answer
-            elif extra == 0 and recall >= _MIN_BROADER_RECALL:
+            elif extra == 0 and recall >= self.min_broader_recall:
                 # A less specific answer: most of the reference's weight.
                 similarity = max(similarity, self.broader_similarity)
             elif extra == 0 and len(sol.clauses) <= 1 and _names_a_concept(sol, self.linker):
@@ -636,7 +657,7 @@ class AnswerMatcher(BaseModel):
                 # "relapsing-remitting multiple sclerosis"), or words of the reference around one:
                 # from min_similarity up to broader_similarity with the share of the reference's
                 # weight it says, so that saying more of the reference never scores less.
-                share = recall / _MIN_BROADER_RECALL
+                share = recall / self.min_broader_recall
                 graded = self.min_similarity + (self.broader_similarity - self.min_similarity) * share
                 similarity = max(similarity, graded)
             if repeated:

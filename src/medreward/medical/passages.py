@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from medreward.medical.analysis import _normalize_pieces
 from medreward.medical.cues import (
     CONCLUSION_CUE,
@@ -28,36 +30,65 @@ from medreward.medical.cues import (
 )
 from medreward.medical.evidence import Passage, ReferenceAnalysis, TextAnalysis, _passage
 
-# How strongly a long reference asserts what a passage says, by the sentence it is in: a sentence
-# with a conclusion cue states the answer; the first sentence usually does; the last often sums up.
-# A passage with an exclusion cue asserts nothing: its terms count against the solution instead.
-CONCLUSION_WEIGHT = 1.0
+__all__ = ["SupportWeights"]
 
 
-FIRST_SENTENCE_WEIGHT = 0.8
+class SupportWeights(BaseModel):
+    """How strongly a paragraph asserts what its passages say, and how a solution's support is scored.
+
+    A sentence with a conclusion cue states the answer; the first sentence usually does; the last
+    often sums up. A passage with an exclusion cue asserts nothing: its terms count against the
+    solution instead. :class:`~medreward.medical.matching.AnswerMatcher` holds one as ``support``.
+
+    >>> SupportWeights().conclusion, SupportWeights().recall_beta
+    (1.0, 0.3)
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    conclusion: float = Field(
+        1.0,
+        ge=0.0,
+        le=1.0,
+        description="the weight of a sentence with a conclusion cue: it states the answer",
+    )
+    first_sentence: float = Field(
+        0.8, ge=0.0, le=1.0, description="the weight of the first sentence: it usually states the answer"
+    )
+    last_sentence: float = Field(
+        0.7, ge=0.0, le=1.0, description="the weight of the last sentence: it often sums up"
+    )
+    other_sentence: float = Field(0.45, ge=0.0, le=1.0, description="the weight of any other sentence")
+    passage_decay: float = Field(
+        0.03,
+        ge=0.0,
+        le=0.1,
+        description="how much less each later passage of one sentence weighs ('X, which causes Y': X is "
+        "the answer)",
+    )
+    sentence_share: float = Field(
+        0.75,
+        ge=0.0,
+        le=1.0,
+        description="the share at which terms spread over several passages of one sentence ('X with Y') "
+        "count",
+    )
+    exclusion_penalty: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="the share of an excluded mention, beyond the best asserted one, taken off the support",
+    )
+    recall_beta: float = Field(
+        0.3,
+        gt=0.0,
+        le=1.0,
+        description="how much a passage's recall counts against its precision (F-beta): a solution must "
+        "cover the passage's content (its terms beyond the question's), not only be contained in it",
+    )
 
 
-LAST_SENTENCE_WEIGHT = 0.7
-
-
-OTHER_SENTENCE_WEIGHT = 0.45
-
-
-# Later passages of one sentence weigh a little less ("X, which causes Y": X is the answer).
-PASSAGE_DECAY = 0.03
-
-
-# Terms spread over several passages of one sentence ("X with Y") count, at this share.
-SENTENCE_SHARE = 0.75
-
-
-# The share of an excluded mention, beyond the best positive one, taken off the support.
-EXCLUSION_PENALTY = 0.5
-
-
-# How much a passage's recall counts against its precision (F-beta): a solution must cover the
-# passage's content (its terms beyond the question's), not only be contained in it.
-RECALL_BETA = 0.3
+_DEFAULT_WEIGHTS = SupportWeights()
 
 
 # The end of a sentence that opens a numbered list: "the findings would include: 1" (the sentence
@@ -94,13 +125,14 @@ def _list_items(sentences: list[str]) -> dict[int, int]:
 
 
 def _passages(
-    text: str, exception: bool = False
+    text: str, exception: bool = False, weights: SupportWeights = _DEFAULT_WEIGHTS
 ) -> tuple[tuple[Passage, ...], tuple[tuple[frozenset[str], float], ...], int]:
     """The weighted passages of a long reference, each sentence's asserted terms and weight, and the
     number of content tokens.
 
     ``exception``: the reference answers an exception question ("which is NOT ..."), where a
-    negation states the answer; only contrasts (:data:`CONTRAST_CUE`) exclude.
+    negation states the answer; only contrasts (:data:`CONTRAST_CUE`) exclude. ``weights``: how much
+    each sentence and each later passage of it weighs.
     """
     cue = CONTRAST_CUE if exception else EXCLUSION_CUE
     sentences = [s for s in SENTENCE_BREAK.split(text.lower()) if s and not s.isspace()]
@@ -111,20 +143,20 @@ def _passages(
     # Each sentence's index, weight and, for each of its passages, whether it is excluded.
     layout: list[tuple[int, float, list[bool]]] = []
     pieces: list[str] = []
-    weights: list[float] = []
+    sentence_weights: list[float] = []
     for index, sentence in enumerate(sentences):
         spaced = " " + sentence
         if CONCLUSION_CUE.search(spaced):
-            weight = CONCLUSION_WEIGHT
+            weight = weights.conclusion
         elif index == 0:
-            weight = FIRST_SENTENCE_WEIGHT
+            weight = weights.first_sentence
         elif index == last:
-            weight = LAST_SENTENCE_WEIGHT
+            weight = weights.last_sentence
         else:
-            weight = OTHER_SENTENCE_WEIGHT
+            weight = weights.other_sentence
         if index in introduced_by:
-            weight = max(weight, weights[introduced_by[index]])
-        weights.append(weight)
+            weight = max(weight, sentence_weights[introduced_by[index]])
+        sentence_weights.append(weight)
         parts = [part for part in PASSAGE_BREAK.split(sentence) if part and not part.isspace()]
         # Most sentences exclude nothing: one search tells, before any passage is searched.
         excluding = cue.search(spaced) is not None
@@ -136,6 +168,7 @@ def _passages(
         pieces += parts
     # One fold and one normalization pass for the whole reference (the hot path of a GRPO batch).
     groups = iter(_normalize_pieces(pieces))
+    decay = weights.passage_decay
     passages: list[Passage] = []
     # Each sentence's asserted terms, and its weight.
     sentence_terms: list[tuple[frozenset[str], float]] = []
@@ -148,7 +181,7 @@ def _passages(
                 continue
             token_count += len(tokens)
             passages.append(
-                _passage((frozenset(tokens), index, weight * (1.0 - PASSAGE_DECAY * position), is_excluded))
+                _passage((frozenset(tokens), index, weight * (1.0 - decay * position), is_excluded))
             )
             position += 1
             if not is_excluded:
@@ -170,14 +203,19 @@ def _excludes(part: str, cue: re.Pattern[str] | None) -> bool:
     return cue.search(spaced) is not None and RELATIVE_EXCLUSION.search(spaced) is None
 
 
-def _support(hits: list[tuple[str, float]], total: float, reference: ReferenceAnalysis) -> float:
+def _support(
+    hits: list[tuple[str, float]],
+    total: float,
+    reference: ReferenceAnalysis,
+    weights: SupportWeights = _DEFAULT_WEIGHTS,
+) -> float:
     """How strongly a long reference asserts a solution, in [-0.5, 1].
 
     ``hits`` pairs each solution term found in the reference (as the reference writes it) with the
     term's weight (its specificity: "estradiol" counts more than "serum"), ``total`` is the weight
     of all the solution's terms. The support is the best weighted share of the solution in one
-    asserted passage (or, at :data:`SENTENCE_SHARE`, one sentence), less
-    :data:`EXCLUSION_PENALTY` times the share the reference only excludes beyond that: naming an
+    asserted passage (or, at ``weights.sentence_share``, one sentence), less
+    ``weights.exclusion_penalty`` times the share the reference only excludes beyond that: naming an
     option the reference rules out costs, and listing several candidates (a low share in any one
     passage) pays less than committing to one.
     """
@@ -188,6 +226,7 @@ def _support(hits: list[tuple[str, float]], total: float, reference: ReferenceAn
         hit_weights[hit] = hit_weights.get(hit, 0.0) + w
     found = hit_weights.items()
     keys = hit_weights.keys()
+    beta = weights.recall_beta
     best = 0.0
     worst = 0.0
     # A solution has a few terms and a reference a dozen passages: checking each passage for each
@@ -203,7 +242,8 @@ def _support(hits: list[tuple[str, float]], total: float, reference: ReferenceAn
                 worst = max(worst, weight / total)
             else:
                 best = max(
-                    best, _f_score(weight / total, weight / content if content else 1.0) * passage.weight
+                    best,
+                    _f_score(weight / total, weight / content if content else 1.0, beta) * passage.weight,
                 )
     for (terms, sentence_weight), content in zip(reference.sentences, reference.sentence_content):
         if terms.isdisjoint(keys):
@@ -211,22 +251,27 @@ def _support(hits: list[tuple[str, float]], total: float, reference: ReferenceAn
         weight = sum([w for term, w in found if term in terms])
         if weight:
             recall = weight / content if content else 1.0
-            best = max(best, SENTENCE_SHARE * sentence_weight * _f_score(weight / total, recall))
-    return best - EXCLUSION_PENALTY * max(0.0, worst - best)
+            best = max(
+                best, weights.sentence_share * sentence_weight * _f_score(weight / total, recall, beta)
+            )
+    return best - weights.exclusion_penalty * max(0.0, worst - best)
 
 
-def _f_score(precision: float, recall: float) -> float:
-    """F-beta of a passage's support, leaning on precision (:data:`RECALL_BETA`): a concise answer
+def _f_score(precision: float, recall: float, beta: float) -> float:
+    """F-beta of a passage's support, leaning on precision (``beta`` below 1): a concise answer
     inside a longer passage still scores, one generic word of a passage does not."""
     recall = min(1.0, recall)
     if not precision or not recall:
         return 0.0
-    beta2 = RECALL_BETA * RECALL_BETA
+    beta2 = beta * beta
     return (1 + beta2) * precision * recall / (beta2 * precision + recall)
 
 
 def _clause_support(
-    solution: TextAnalysis, found: dict[str, tuple[str | None, float, float]], reference: ReferenceAnalysis
+    solution: TextAnalysis,
+    found: dict[str, tuple[str | None, float, float]],
+    reference: ReferenceAnalysis,
+    weights: SupportWeights = _DEFAULT_WEIGHTS,
 ) -> float:
     """The support of a compound solution: each clause's own support, averaged by clause weight.
 
@@ -242,6 +287,6 @@ def _clause_support(
     for clause in solution.clauses:
         clause_total = sum(found[term][2] for term in clause)
         hits = [(hit, w) for hit, w, _ in map(found.__getitem__, clause) if hit is not None]
-        weighted += _support(hits, clause_total, reference) * clause_total
+        weighted += _support(hits, clause_total, reference, weights) * clause_total
         total += clause_total
     return weighted / total if total else 0.0

@@ -25,6 +25,14 @@ How it decides (docs/matching.md has the full rules and their reasons):
    only mentions to exclude ("X is less likely", "rather than X") are set apart, and the solution
    is scored by how much of it the conclusion supports; restating the paragraph does not pay.
 
+This module owns the matcher: its config (every weight and threshold, validated; the support of a
+paragraph in :class:`~medreward.medical.passages.SupportWeights`), its guards (:meth:`AnswerMatcher._guard`)
+and the verdict cascade (:meth:`AnswerMatcher._compare`). What it composes lives below it:
+:mod:`~medreward.medical.evidence` (the analysis types), :mod:`~medreward.medical.abbreviations`,
+:mod:`~medreward.medical.spacing`, :mod:`~medreward.medical.analysis` (:func:`analyze_text`),
+:mod:`~medreward.medical.alignment`, :mod:`~medreward.medical.hierarchy` and
+:mod:`~medreward.medical.passages`; docs/matching.md, "Where things go", says which a change touches.
+
 >>> matcher = AnswerMatcher()
 >>> matcher.compare("Deficiency of vitamin B12", matcher.analyze("Vitamin B12 deficiency")).verdict
 'equivalent'

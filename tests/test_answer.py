@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from medreward import AnswerMatcher, AnswerScores, CheckAnswer, CheckAnswerConfig, check_answer
-from medreward.medical.matching import answer_span
+from medreward.medical.analysis import answer_span
 from medreward.samples import load_samples
 from tests.conftest import formatted
 

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from medreward.medical import AnswerMatcher
+from medreward.medical.analysis import analyze_text
 from medreward.medical.lexicon import load_lexicon
-from medreward.medical.matching import analyze_text
 
 MATCHER = AnswerMatcher()
 

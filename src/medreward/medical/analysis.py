@@ -1,0 +1,196 @@
+"""Analysing an answer text once: its answer span, terms, clauses, concepts, hedges and polarity.
+
+:func:`analyze_text` chains the steps, in order: :func:`answer_span` (the part that answers, and
+the evidence it cites), abbreviation expansion (:mod:`medreward.medical.abbreviations`),
+quantities (:mod:`medreward.medical.quantities`), closed compounds
+(:mod:`medreward.medical.spacing`), the normalization pipeline
+(:mod:`medreward.medical.normalize`), clauses (elided heads filled in: :func:`_elided_heads`) and
+the linker's concepts. A new analysis step goes here; a new normalization of single words goes in
+:mod:`medreward.medical.normalize`.
+
+>>> analyze_text("Possibly acute MI?").hedged
+True
+"""
+
+from __future__ import annotations
+
+import re
+
+from medreward.medical.abbreviations import _expand_abbreviations
+from medreward.medical.cues import (
+    CLAUSE_BREAK,
+    CONTEXT_MARKER,
+    EVIDENCE_VERB,
+    FRAMING_AFTER_COPULA,
+    FRAMING_SUBJECT,
+    HEDGE_CUES,
+    IMPERATIVE,
+    LEADING_CONTEXT,
+    NEXT_SENTENCE,
+    SUBJECT_COPULA,
+    SUBJECT_VERB,
+)
+from medreward.medical.evidence import TextAnalysis, _is_number, _numbers
+from medreward.medical.lexicon import load_lexicon
+from medreward.medical.linking import ConceptLinker, LexiconLinker
+from medreward.medical.normalize import (
+    NEGATION_CUES,
+    SAME_MEANING,
+    normalize_folded,
+    normalize_tokens,
+    term_tokens,
+)
+from medreward.medical.quantities import canonical_quantities
+from medreward.medical.spacing import _closed_compounds
+
+__all__ = ["analyze_text", "answer_span"]
+
+_NEGATING_PREFIX = "non"
+
+
+# The words that give an answer its polarity (see _guard), and the forms that normalize to them.
+_POLARITY_WORDS = NEGATION_CUES | {_NEGATING_PREFIX}
+
+
+_NEGATING_FORMS = _POLARITY_WORDS | {word for word, same in SAME_MEANING.items() if same in _POLARITY_WORDS}
+
+
+# Hyphenated eponyms are looked for in answers up to this long (a phrase or a sentence).
+_MAX_NAMED_TEXT = 200
+
+
+def answer_span(text: str) -> tuple[str, str]:
+    """The part of a one-sentence answer that answers, and the evidence it cites.
+
+    >>> answer_span("The most likely diagnosis is osteomyelitis, supported by a raised ESR.")
+    ('osteomyelitis', 'The most likely diagnosis is , supported by a raised ESR.')
+    >>> answer_span("Given the raised ESR, osteomyelitis")
+    (' osteomyelitis', 'Given the raised ESR,')
+    >>> answer_span("The drug is sildenafil, a PDE5 inhibitor.")
+    ('sildenafil', 'The drug is , a PDE5 inhibitor.')
+    >>> answer_span("Osteomyelitis is the most likely diagnosis.")
+    ('Osteomyelitis is the most likely diagnosis.', '')
+    """
+    if NEXT_SENTENCE.search(text) is not None:
+        # Several sentences: no one of them is the answer and the rest its evidence (an answer
+        # followed by pasted text is judged with all of it).
+        return text, ""
+    lead = LEADING_CONTEXT.match(text)
+    if lead is not None and lead.end() < len(text):
+        return text[lead.end() :], text[: lead.end()]
+    framing = SUBJECT_VERB.match(text) or EVIDENCE_VERB.match(text) or FRAMING_SUBJECT.match(text)
+    if framing is None:
+        copula = SUBJECT_COPULA.match(text)
+        if copula is not None and not FRAMING_AFTER_COPULA.match(text, copula.end()):
+            framing = copula
+    framing = framing or IMPERATIVE.match(text)
+    if framing is not None and framing.end() < len(text.rstrip(" .")):
+        answer, cited = answer_span(text[framing.end() :])
+        return answer, f"{text[: framing.end()]}{cited}"
+    marker = CONTEXT_MARKER.search(text)
+    if marker is not None and marker.start() > 0:
+        return text[: marker.start()], text[marker.start() :]
+    return text, ""
+
+
+# A name of several people joined by hyphens: "Legg-Calvé-Perthes", "Wolff-Parkinson-White".
+_HYPHENATED_NAME = re.compile(r"\b[A-Z][^\W\d_]+(?:[-\u2013][A-Z][^\W\d_]+)+")
+
+
+def _name_groups(text: str) -> tuple[frozenset[str], ...]:
+    groups = [frozenset(normalize_tokens(m.group(0))) for m in _HYPHENATED_NAME.finditer(text)]
+    return tuple(g for g in groups if len(g) > 1)
+
+
+def _is_hedged(text: str, tokens: list[str]) -> bool:
+    return text.rstrip().endswith("?") or not HEDGE_CUES.isdisjoint(tokens)
+
+
+_DEFAULT_LINKER = LexiconLinker()
+
+
+def analyze_text(
+    text: str,
+    linker: ConceptLinker = _DEFAULT_LINKER,
+    context: frozenset[str] = frozenset(),
+    context_concepts: frozenset[str] = frozenset(),
+    expand: bool = True,
+) -> TextAnalysis:
+    """Analyse an answer text (a solution or a short reference).
+
+    ``linker`` finds its concepts; ``context`` and ``context_concepts`` (the terms and concepts of
+    the reference a solution is judged against) resolve its ambiguous abbreviations. The evidence a
+    one-sentence answer cites (:func:`answer_span`) is kept apart as ``context``.
+    """
+    answer, cited = answer_span(" ".join(text.split()))
+    written = _expand_abbreviations(answer, context, context_concepts) if expand else answer
+    expanded = canonical_quantities(written)
+    tokens = term_tokens(expanded)
+    closed = _closed_compounds(expanded, tokens)
+    if closed is not expanded:
+        expanded, tokens = closed, term_tokens(closed)
+    folded = " ".join(tokens)
+    # The clauses are normalized together in one pass; the answer's terms are its clauses' terms
+    # (the separators are stop words or punctuation, which normalization drops anyway).
+    pieces = CLAUSE_BREAK.split(expanded)
+    if len(pieces) == 1:  # most answers: one clause, whose tokens are already folded
+        one = normalize_folded(tokens)
+        clauses: tuple[tuple[str, ...], ...] = (tuple(sorted(one)),) if one else ()
+        token_count = len(one)
+        term_set = frozenset(one)
+    else:
+        clause_terms = _elided_heads(_grouped_terms(pieces))
+        clauses = tuple(sorted(clause_terms))
+        token_count = sum(map(len, clause_terms))
+        term_set = frozenset().union(*clause_terms)
+    terms = tuple(sorted(term_set))
+    concepts = linker.link(expanded, folded, terms)
+    if len(clauses) > 1 and not load_lexicon().concepts(folded):
+        # A compound answer means what its parts mean together, not any one part's concept, unless
+        # the whole phrase is a name ("Neonatal jaundice associated with preterm delivery").
+        concepts = frozenset()
+    return TextAnalysis(
+        text=text,
+        folded=folded,
+        terms=terms,
+        term_set=term_set,
+        clauses=clauses,
+        concepts=concepts,
+        token_count=token_count,
+        numbers=_numbers(term_set, folded),
+        negations=term_set & NEGATION_CUES,
+        context=frozenset(normalize_tokens(cited)) - term_set if cited else frozenset(),
+        hedged=_is_hedged(answer, tokens),
+        abbreviated=written != answer,
+        negation_tokens=tuple(SAME_MEANING.get(t, t) for t in tokens if t in _NEGATING_FORMS),
+        name_groups=_name_groups(answer) if len(answer) <= _MAX_NAMED_TEXT and "-" in answer else (),
+    )
+
+
+# Joins the passages of a reference so that one fold_text call folds them all; a token that no
+# answer uses, so a reference that contains it only gets one more passage boundary.
+_PASSAGE_MARK = "0passage0"
+
+
+def _normalize_pieces(pieces: list[str]) -> list[list[str]]:
+    """The content terms of each piece of text, in order, from one normalization pass over all."""
+    # The terms are split back at the marks by joining and splitting strings (C speed): terms hold
+    # no spaces.
+    terms = " ".join(normalize_tokens(f" {_PASSAGE_MARK} ".join(pieces)))
+    return [group.split() for group in terms.split(_PASSAGE_MARK)]
+
+
+def _grouped_terms(pieces: list[str]) -> list[tuple[str, ...]]:
+    """The sorted content terms of each piece of text that has any."""
+    return [tuple(sorted(g)) for g in _normalize_pieces(pieces) if g]
+
+
+def _elided_heads(clauses: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Clauses of numbers only with the words of the clause before ("HPV 16 and 18" is "HPV 16" and
+    "HPV 18"): a coordination that leaves its head unsaid means it."""
+    filled = list(clauses)
+    for i in range(1, len(filled)):
+        if all(map(_is_number, filled[i])):
+            head = [t for t in filled[i - 1] if not _is_number(t)]
+            filled[i] = tuple(sorted({*filled[i], *head}))
+    return filled

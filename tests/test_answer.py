@@ -495,6 +495,8 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
     # a word that denies a noun is the phrase that says so; compliance is adherence
     ("Asymptomatic bacteriuria", "bacteriuria without symptoms", "Symptomatic urinary tract infection", True),
     ("Non-adherence to medication", "non-compliance with medication", "Good adherence to medication", True),
+    # two levels of a vocabulary's hierarchy separate a more specific answer at most
+    ("Encephalitis", "Herpes simplex encephalitis", "Meningitis", False),
     # a coordination that leaves its head unsaid
     ("HPV 16 and 18", "HPV-16 and HPV-18", "HPV 6 and 11", True),
     # evidence, a verb that concludes, and the answer; a renamed nerve

@@ -243,7 +243,7 @@ class AnswerMatcher(BaseModel):
         description="the least share of the reference's weight that a less specific answer carries",
     )
     hierarchy_depth: int = Field(
-        3,
+        2,
         ge=1,
         description="how many levels of a vocabulary's hierarchy may separate a more or a less specific "
         "answer from the reference",

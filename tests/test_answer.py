@@ -529,3 +529,26 @@ def test_accepted_answers_rank_above_near_misses(
     verdict = matcher.compare(accepted, analysed).verdict
     assert verdict in ("exact", "equivalent") if same else verdict != "mismatch"
     assert matcher.compare(rejected, analysed).verdict == "mismatch"
+
+
+@pytest.mark.parametrize("template", [
+    "I would diagnose {x}.",
+    "This presentation is most consistent with {x}.",
+    "The best next step is to order {x}.",
+    "The child is suffering from {x}.",
+    "This is a classic presentation of {x}.",
+    "The causative agent is most likely {x}.",
+    "An {x} should be performed.",
+])  # fmt: skip
+def test_a_sentence_that_frames_the_answer_scores_as_the_answer(template: str) -> None:
+    matcher = AnswerMatcher()
+    for answer in ("Osteomyelitis", "Lumbar puncture", "Staphylococcus aureus"):
+        verdict = matcher.compare(template.format(x=answer), matcher.analyze(answer)).verdict
+        assert verdict in ("exact", "equivalent"), (template, answer, verdict)
+
+
+def test_framing_words_after_a_copula_leave_the_subject_as_the_answer() -> None:
+    matcher = AnswerMatcher()
+    reference = matcher.analyze("Osteomyelitis")
+    assert matcher.compare("Osteomyelitis is the most likely diagnosis.", reference).verdict == "equivalent"
+    assert matcher.compare("Septic arthritis is the most likely diagnosis.", reference).verdict == "mismatch"

@@ -27,6 +27,7 @@ from medreward.medical.cues import (
     IMPERATIVE,
     LEADING_CONTEXT,
     NEXT_SENTENCE,
+    RECOMMENDATION,
     SUBJECT_COPULA,
     SUBJECT_VERB,
 )
@@ -81,9 +82,11 @@ def answer_span(text: str) -> tuple[str, str]:
     framing = SUBJECT_VERB.match(text) or EVIDENCE_VERB.match(text) or FRAMING_SUBJECT.match(text)
     if framing is None:
         copula = SUBJECT_COPULA.match(text)
-        if copula is not None and not FRAMING_AFTER_COPULA.match(text, copula.end()):
+        if copula is not None and not _frames_subject(text[copula.end() :]):
+            # "The causative agent is most likely X" answers X; "X is the most likely diagnosis"
+            # (framing words only after the copula) answers with its subject.
             framing = copula
-    framing = framing or IMPERATIVE.match(text)
+    framing = framing or IMPERATIVE.match(text) or RECOMMENDATION.match(text)
     if framing is not None and framing.end() < len(text.rstrip(" .")):
         answer, cited = answer_span(text[framing.end() :])
         return answer, f"{text[: framing.end()]}{cited}"
@@ -91,6 +94,21 @@ def answer_span(text: str) -> tuple[str, str]:
     if marker is not None and marker.start() > 0:
         return text[: marker.start()], text[marker.start() :]
     return text, ""
+
+
+# Words after a copula that frame its subject as the answer ("X is the most likely diagnosis") unless
+# the predicate names something of its own ("The causative agent is most likely X").
+_LIKELIHOOD_WORDS = frozenset("most more best likely probably probable correct final".split())
+
+
+def _frames_subject(predicate: str) -> bool:
+    """Whether the words after a copula leave the subject as the answer: framing words and nothing
+    else ("the most likely diagnosis"), or a cue that says how the subject stands ("present", "not",
+    "due to ...")."""
+    after = FRAMING_AFTER_COPULA.match(predicate)
+    if after is None:
+        return False
+    return after.group(0).split()[-1].lower() not in _LIKELIHOOD_WORDS or not normalize_tokens(predicate)
 
 
 # A name of several people joined by hyphens: "Legg-Calvé-Perthes", "Wolff-Parkinson-White".

@@ -26,6 +26,7 @@ __all__ = [
     "OVER",
     "PASSAGE_BREAK",
     "QUALIFIER_FAMILIES",
+    "RECOMMENDATION",
     "RELATIVE_EXCLUSION",
     "SENTENCE_BREAK",
     "SUBJECT_COPULA",
@@ -173,8 +174,11 @@ SUBJECT_VERB = re.compile(
     r"^\s*(?:the|this|that|these|those|his|her|its|their|he|she|it|they)\b[^;:]{0,60}?\s(?<!\bto\s)"
     r"(?:shows?|showed|indicates?|indicated|suggests?|suggested|reveals?|revealed|demonstrates?|"
     r"demonstrated|confirms?|confirmed|has|have|had|represents?|results? from|points? to|"
-    r"(?:is|are|was|were)\s+(?:due to|caused by|typical of|diagnostic of|consistent with|compatible "
-    r"with|characteristic of|suggestive of|indicative of|secondary to))\s+(?:an?\s+|the\s+)?",
+    r"suffers? from|(?:is|are|was|were)\s+suffering from|has developed|developed|"
+    r"(?:is|are|was|were)\s+(?:experiencing|presenting with)|"
+    r"(?:is|are|was|were)\s+(?:most\s+|highly\s+|very\s+|strongly\s+)?(?:due to|caused by|typical of|"
+    r"diagnostic of|consistent with|compatible with|characteristic of|suggestive of|indicative of|"
+    r"secondary to))\s+(?:an?\s+|the\s+)?",
     re.IGNORECASE,
 )
 # A subject of evidence without a determiner, and a verb that draws the conclusion from it: "Loss of
@@ -183,8 +187,8 @@ SUBJECT_VERB = re.compile(
 # so is a conclusion that only points back ("X is consistent with the findings").
 EVIDENCE_VERB = re.compile(
     r"^\s*[^;:,]{3,80}?\s(?<!\bto\s)(?:indicates?|suggests?|points? to|(?:is|are)\s+"
-    r"(?:consistent with|compatible with|suggestive of|indicative of|diagnostic of|typical of|"
-    r"characteristic of|pathognomonic (?:of|for)))"
+    r"(?:most\s+|highly\s+|very\s+|strongly\s+)?(?:consistent with|compatible with|suggestive of|"
+    r"indicative of|diagnostic of|typical of|characteristic of|pathognomonic (?:of|for)))"
     r"\s+(?!(?:the|these|this|his|her|their)\s+(?:findings|presentation|picture|history|symptoms|features)\b)"
     r"(?:an?\s+|the\s+)?",
     re.IGNORECASE,
@@ -193,8 +197,16 @@ EVIDENCE_VERB = re.compile(
 # metformin", "Treatment of choice is surgery".
 FRAMING_SUBJECT = re.compile(
     r"^(?!\s*(?:no|not|never|none)\b)\s*(?:[\w-]+\s+){0,4}?(?:therapy|treatment|diagnosis|management|drug|"
-    r"cause|organism|"
+    r"cause|organism|agent|pathogen|mechanism|medication|procedure|intervention|"
     r"investigation|test|step|choice|answer)\s+(?:is|are|was|were|would be)\s+(?:an?\s+|the\s+)?",
+    re.IGNORECASE,
+)
+# A first-person recommendation names its object: "I would diagnose X", "We should give X". A verb that
+# starts or stops a treatment stays, with its object ("We should start insulin" answers "start insulin").
+RECOMMENDATION = re.compile(
+    r"^\s*(?:i|we)\s+(?:would|should|will|must|can|could|'d)?\s*(?:(?:diagnose|suspect|recommend|give|"
+    r"prescribe|order|perform|choose|administer|use|treat (?:him |her |them |the patient )?with)\s+"
+    r"(?:an?\s+|the\s+)?)?(?=\w)",
     re.IGNORECASE,
 )
 # An instruction names its object: "Give naloxone", "Perform a lumbar puncture". Verbs that start or

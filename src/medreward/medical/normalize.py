@@ -77,7 +77,8 @@ STOP_WORDS = frozenset(
     including include includes involving involve involves presented described describe associated
     regarding important significant specifically potentially considering context scenario situation
     guideline guidelines characterized characterised characteristic typical classic point points pointing
-    indicative
+    indicative explanation choice presentation example order obtain request arrange perform performed
+    undergo responsible located
     """.split()
 )
 

@@ -159,3 +159,22 @@ def test_a_dosing_frequency_is_the_interval_it_means(one: str, other: str) -> No
 def test_latin_frequencies_are_read_only_beside_a_dose() -> None:
     assert canonical_quantities("Bid for help") == "Bid for help"
     assert canonical_quantities("every 2 hours") != canonical_quantities("every 6 hours")
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("1 in 4", "25%"),
+    ("one out of four", "25%"),
+    ("a 1 in 2 chance", "a 50% chance"),
+    ("3 cm", "30 mm"),
+])  # fmt: skip
+def test_proportions_and_lengths_are_written_one_way(one: str, other: str) -> None:
+    assert canonical_quantities(one) == canonical_quantities(other)
+
+
+def test_a_count_in_a_time_is_no_proportion() -> None:
+    assert "%" not in canonical_quantities("1 in 4 hours")
+
+
+@pytest.mark.parametrize("written", ["5 cm", "5 CM", "five cm", "50 mm"])
+def test_a_length_in_any_case_or_in_words_is_one_quantity(written: str) -> None:
+    assert canonical_quantities(written) == "50mm"

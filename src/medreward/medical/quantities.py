@@ -44,6 +44,8 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     ),
     **dict.fromkeys(("dl", "deciliter", "deciliters", "decilitre", "decilitres"), ("ml", Decimal(100))),
     **dict.fromkeys(("l", "liter", "liters", "litre", "litres"), ("ml", Decimal(1000))),
+    **dict.fromkeys(("mm", "millimeter", "millimeters", "millimetre", "millimetres"), ("mm", Decimal(1))),
+    **dict.fromkeys(("cm", "centimeter", "centimeters", "centimetre", "centimetres"), ("mm", Decimal(10))),
     **dict.fromkeys(("min", "mins", "minute", "minutes"), ("min", Decimal(1))),
     **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), ("min", Decimal(60))),
     **dict.fromkeys(("day", "days"), ("min", Decimal(1440))),
@@ -79,7 +81,7 @@ _DIGITS = r"[0-9](?<![\w.][0-9])(?:[0-9]{0,2}(?:,[0-9]{3})+|[0-9]*)(?:\.[0-9]+)?
 _NUMBER = rf"(?:{_DIGITS}|(?:{_WORDS})\b)"
 # Units as written, and capitalized ("mL", "Days"); case-sensitive, longest first. The lookahead on
 # the first letter fails most numbers ("45-year-old", "100%") before the alternation is tried.
-_WRITTEN = {v for u in UNITS for v in (u, u.capitalize(), u[:-1] + u[-1].upper())}
+_WRITTEN = {v for u in UNITS for v in (u, u.capitalize(), u[:-1] + u[-1].upper(), u.upper())}
 _UNIT = "|".join(sorted(map(re.escape, _WRITTEN), key=len, reverse=True))
 _FIRST = "".join(sorted({re.escape(u[0]) for u in _WRITTEN}))
 _TAIL = rf"(?:\s*(?:-|\u2013|to)\s*({_NUMBER}))?[\s-]?(?=[{_FIRST}])({_UNIT})(?![\w\u00b5\u03bc])"
@@ -87,7 +89,7 @@ _TAIL = rf"(?:\s*(?:-|\u2013|to)\s*({_NUMBER}))?[\s-]?(?=[{_FIRST}])({_UNIT})(?!
 _QUANTITY = re.compile(rf"({_DIGITS}){_TAIL}")
 # The same with the number in words ("three days"), searched with a space in front of the text: the
 # pattern starts with a literal space, which the engine skips to. Numbers are written in words
-# mostly for times ("three days"), so only texts that name a time unit are searched.
+# mostly for times and lengths ("three days", "five cm"), so only texts that name one are searched.
 _WORD_QUANTITY = re.compile(rf" ((?:{_WORDS})\b){_TAIL}")
 
 
@@ -130,6 +132,31 @@ def _interval(match: re.Match[str]) -> str:
 def _every(match: re.Match[str]) -> str:
     hours = match.group(1) or match.group(2)
     return f"every {_NUMBER_WORDS.get(hours.lower(), hours)} hours"
+
+
+# A proportion in words, "1 in 4" or "one out of four", is the percentage it means (25%); a share
+# that does not end is kept to one decimal ("1 in 3": 33.3%).
+_COUNT = rf"(?<![\w.])[0-9]{{1,4}}(?![\w.,:])|(?:{_WORDS})\b"
+_PROPORTION = re.compile(rf"(?<!\w)({_COUNT})\s+(?:in|out of)\s+({_COUNT})(?!\s*(?:{_UNIT})\b)")
+
+
+def _percentage(match: re.Match[str]) -> str:
+    part, whole = (Decimal(_NUMBER_WORDS.get(g.lower(), g)) for g in match.groups())
+    if not 0 < part < whole:
+        return match.group(0)
+    share = (_EXACT.multiply(part, Decimal(100)) / whole).quantize(Decimal("0.1"))
+    return f"{_format(share)}%"
+
+
+def proportions(text: str) -> str:
+    """``text`` with each proportion written as a percentage.
+
+    >>> proportions("a 1 in 4 risk"), proportions("one out of four")
+    ('a 25% risk', '25%')
+    """
+    if " in " not in text and " out of " not in text:
+        return text
+    return _PROPORTION.sub(_percentage, text)
 
 
 def dosing_intervals(text: str) -> str:
@@ -185,6 +212,10 @@ def _both(match: re.Match[str]) -> str:
     return f"{match.group(0)} {_canonical(match)}"
 
 
+# Numbers in words are searched for only before these units: times and lengths ("three days", "five cm").
+_WORD_QUANTITY_UNITS = ("day", "week", "hour", "minute", "cm", "mm", "centim", "millim")
+
+
 def canonical_quantities(text: str, *, keep_written: bool = False) -> str:
     """``text`` with each quantity of a known unit written in its dimension's base unit.
 
@@ -192,7 +223,8 @@ def canonical_quantities(text: str, *, keep_written: bool = False) -> str:
     reference that says "20 to 23 grams" then also supports the bare answer "23".
     """
     digits, words = (_both, _both) if keep_written else (_canonical, _canonical_words)
-    text = _QUANTITY.sub(digits, dosing_intervals(text))
-    if "day" in text or "week" in text or "hour" in text or "minute" in text:
+    text = _QUANTITY.sub(digits, dosing_intervals(proportions(text)))
+    low = text.lower()
+    if any(unit in low for unit in _WORD_QUANTITY_UNITS):
         text = _WORD_QUANTITY.sub(words, " " + text)[1:]
     return text

@@ -497,6 +497,13 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
     ("Non-adherence to medication", "non-compliance with medication", "Good adherence to medication", True),
     # two levels of a vocabulary's hierarchy separate a more specific answer at most
     ("Encephalitis", "Herpes simplex encephalitis", "Meningitis", False),
+    # a drug named with its salt is the drug, unless the other answer names a salt too
+    ("Pethidine", "pethidine hydrochloride", "Methadone", True),
+    ("Hyoscine butylbromide", "hyoscine butylbromide", "Hyoscine hydrobromide", True),
+    # a misspelt word: one edit, two for a long word, a swap of neighbours one
+    ("Acute cholecystitis", "acute cholecystits", "Choledocholithiasis", False),
+    ("Pneumonia", "pnuemonia", "Pulmonary embolism", False),
+    ("Diabetes mellitus", "diabetis mellitus", "Diabetes insipidus", False),
     # a coordination that leaves its head unsaid
     ("HPV 16 and 18", "HPV-16 and HPV-18", "HPV 6 and 11", True),
     # evidence, a verb that concludes, and the answer; a renamed nerve

@@ -28,6 +28,7 @@ __all__ = [
     "QUALIFIER_FAMILIES",
     "RECOMMENDATION",
     "RELATIVE_EXCLUSION",
+    "SALT_WORDS",
     "SENTENCE_BREAK",
     "SUBJECT_COPULA",
     "SUBJECT_VERB",
@@ -100,6 +101,16 @@ FAMILIES_OF: dict[str, tuple[frozenset[str], ...]] = {}
 for _family in QUALIFIER_FAMILIES:
     for _member in _family:
         FAMILIES_OF[_member] = (*FAMILIES_OF.get(_member, ()), _family)
+
+# The salt or hydrate a drug is formulated as: "pethidine hydrochloride" is pethidine, unless the other
+# answer names a salt too ("hyoscine butylbromide" is not "hyoscine hydrobromide").
+SALT_WORDS = frozenset(
+    """
+    hydrochloride hcl hydrobromide butylbromide methylbromide bromide sodium potassium sulfate sulphate
+    phosphate citrate maleate mesylate besylate tartrate succinate acetate fumarate hyclate monohydrate
+    dihydrate trihydrate
+    """.split()
+)
 
 # Words that separate the clauses of a compound answer; word order inside a clause is free.
 # No surrounding \s*: on a long run of spaces that retries at every position (quadratic time).

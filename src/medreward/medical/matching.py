@@ -49,7 +49,7 @@ from functools import partial
 
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein, Prefix
+from rapidfuzz.distance import OSA, Prefix
 
 from medreward.medical.abbreviations import (
     _expand_abbreviations,
@@ -71,7 +71,7 @@ from medreward.medical.alignment import (
     named_phrases,
 )
 from medreward.medical.analysis import _POLARITY_WORDS, analyze_text
-from medreward.medical.cues import FAMILIES_OF, OPPOSITE_PREFIXES
+from medreward.medical.cues import FAMILIES_OF, OPPOSITE_PREFIXES, SALT_WORDS
 from medreward.medical.evidence import (
     AnswerMatch,
     ReferenceAnalysis,
@@ -114,6 +114,11 @@ _NOT_A_DENIAL = frozenset({"negative"})
 
 
 # How verdicts rank, for choosing the better of two readings (similarity breaks ties within one).
+# The shortest misspelt word that may be two edits from the reference's ("cholecystits"); a word the
+# lexicon's names use is never read as a misspelling ("arteritis" is not "arthritis").
+_MIN_TWO_EDIT_WORD = 9
+_MAX_TYPO_EDITS = 2
+
 _RANK: dict[str, float] = {"exact": 4.0, "equivalent": 4.0, "partial": 2.0, "mismatch": 1.0, "missing": 0.0}
 
 
@@ -131,6 +136,22 @@ def _quoted(text: str) -> str:
 _NO_CONCEPT = frozenset({""})
 
 
+def _without_salts(solution: TextAnalysis, reference: TextAnalysis, linker: ConceptLinker) -> TextAnalysis:
+    """``solution`` read without the salt words of :data:`SALT_WORDS` ("pethidine hydrochloride" as
+    "pethidine"), when something is left."""
+    kept = [w for w in solution.folded.split() if w not in SALT_WORDS]
+    if not kept or len(kept) == len(solution.folded.split()):
+        return solution
+    again = analyze_text(" ".join(kept), linker, reference.term_set, reference.concepts, expand=False)
+    return replace(
+        again,
+        text=solution.text,
+        folded=solution.folded,  # the drug without its salt is equivalent, not exact
+        hedged=solution.hedged,
+        negation_tokens=solution.negation_tokens,
+    )
+
+
 class AnswerMatcher(BaseModel):
     """Compares solutions with references on normalized terms and concepts, with guards."""
 
@@ -146,7 +167,12 @@ class AnswerMatcher(BaseModel):
         description="a reference with more content terms than this (or of several sentences) is a paragraph",
     )
     fuzzy_term_similarity: float = Field(
-        0.88, gt=0.0, le=1.0, description="normalized Levenshtein similarity at which two terms match"
+        0.88,
+        gt=0.0,
+        le=1.0,
+        description="normalized similarity (edits as a speller counts them, a swap of neighbours "
+        "one) at which two terms match; a word the lexicon does not use is also matched one edit "
+        "away, two when it is long",
     )
     min_similarity: float = Field(
         0.7, ge=0.0, le=1.0, description="similarity below which an answer is a mismatch, not a partial match"
@@ -368,15 +394,26 @@ class AnswerMatcher(BaseModel):
         if infestation is not None:
             return infestation
         forbidden = _opposite_variants(term)
+        # Edits counted as a speller counts them: a swap of two neighbours is one ("pnuemonia").
         for candidate, _, _ in process.extract(
             term,
             reference.fuzzy_pool,
-            scorer=Levenshtein.normalized_similarity,
+            scorer=OSA.normalized_similarity,
             score_cutoff=self.fuzzy_term_similarity,
             limit=3,
         ):
             if candidate not in forbidden and not _two_words(term, str(candidate)):
                 return str(candidate)
+        if not load_lexicon().uses(term):
+            # A word no name uses is a misspelling: one edit may separate it from the reference's
+            # ("diabetis"), two for a long word ("cholecystits", read "cholecystit" once its s is
+            # taken for a plural).
+            edits = _MAX_TYPO_EDITS if len(term) >= _MIN_TWO_EDIT_WORD else 1
+            for candidate, _, _ in process.extract(
+                term, reference.fuzzy_pool, scorer=OSA.distance, score_cutoff=edits, limit=3
+            ):
+                if candidate not in forbidden and not _two_words(term, str(candidate)):
+                    return str(candidate)
         if len(term) <= _MIN_STEM:
             return None
         # Another derivation of the same stem: "perforator" / "perforating", "hypertensive" /
@@ -563,6 +600,13 @@ class AnswerMatcher(BaseModel):
         if not sol.terms:
             return AnswerMatch("missing", 0.0)
         ref = reference.answer
+        if (
+            not sol.concepts
+            and not sol.term_set.isdisjoint(SALT_WORDS)
+            and ref.term_set.isdisjoint(SALT_WORDS)
+        ):
+            # A drug named with its salt, against a reference that names none: the drug.
+            sol = _without_salts(sol, ref, self.linker)
         if reference.named_phrases and not (sol.concepts & ref.concepts) and sol.term_set != ref.term_set:
             sol = _aligned(sol, ref, reference.named_phrases, self.linker)
         sol = _respace(sol, reference.term_set)

@@ -465,6 +465,7 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
     # a number that qualifies every word of a reference without numbers names a subtype
     ("Diabetes mellitus", "Type 2 diabetes mellitus", "Diabetes insipidus", False),
     ("Type 1 diabetes mellitus", "T1DM", "Type 2 diabetes mellitus", True),
+    ("Viral hepatitis", "Hepatitis C infection", "Autoimmune hepatitis", False),
     # below a concept whose name holds every word of the reference
     # an organ's adjective is its noun
     ("Renal failure", "Kidney failure", "Liver failure", True),

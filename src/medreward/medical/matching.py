@@ -451,8 +451,9 @@ class AnswerMatcher(BaseModel):
                 side = "solution" if denials else "reference"
                 return f"negation: {cue} ({side}: {_quoted((solution if denials else ref).text)})"
         # A number that qualifies every word of a reference without numbers names a subtype of it
-        # ("Type 2 diabetes mellitus" for "Diabetes mellitus"), not another number.
-        subtype = not reference.is_long and not ref.numbers and solution.term_set > ref.term_set
+        # ("Type 2 diabetes mellitus" for "Diabetes mellitus"), not another number; so does one of
+        # an answer that a vocabulary's hierarchy puts below it ("Hepatitis C" under "Viral hepatitis").
+        subtype = not reference.is_long and not ref.numbers and (solution.term_set > ref.term_set or related)
         for term in solution.terms:
             # A long reference negates the options it excludes, so any negation in the solution is
             # suspect there.

@@ -516,15 +516,7 @@ class Builder:
         return added
 
     def _is_ancestor(self, ancestor: str, cid: str) -> bool:
-        stack, seen = [cid], set()
-        while stack:
-            c = stack.pop()
-            if c == ancestor:
-                return True
-            if c not in seen:
-                seen.add(c)
-                stack.extend(self.parents.get(c, ()))
-        return False
+        return _descends(cid, ancestor, self.parents)
 
     # -- helpers ---------------------------------------------------------------------------------
     def concept(self, cid: str, name: str) -> None:
@@ -1380,7 +1372,7 @@ def _uk_variants(word: str) -> set[str]:
     return out
 
 
-def _descends(term: str, ancestor: str, parents: dict[str, list[str]]) -> bool:
+def _descends(term: str, ancestor: str, parents: Mapping[str, Iterable[str]]) -> bool:
     stack, seen = [term], set()
     while stack:
         t = stack.pop()

@@ -560,3 +560,20 @@ def test_framing_words_after_a_copula_leave_the_subject_as_the_answer() -> None:
     reference = matcher.analyze("Osteomyelitis")
     assert matcher.compare("Osteomyelitis is the most likely diagnosis.", reference).verdict == "equivalent"
     assert matcher.compare("Septic arthritis is the most likely diagnosis.", reference).verdict == "mismatch"
+
+
+def test_support_weights_are_validated_and_used() -> None:
+    from medreward.medical.passages import SupportWeights
+
+    with pytest.raises(ValidationError):
+        SupportWeights(conclusion=1.5)
+    paragraph = (
+        "The patient has fever, a new murmur and positive blood cultures. "
+        "The most likely diagnosis is infective endocarditis."
+    )
+    default = AnswerMatcher()
+    muted = AnswerMatcher(support=SupportWeights(conclusion=0.1))
+    answer = "Infective endocarditis"
+    assert muted.compare(answer, muted.analyze(paragraph)).similarity < (
+        default.compare(answer, default.analyze(paragraph)).similarity
+    )

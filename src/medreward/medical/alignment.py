@@ -14,9 +14,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import replace
 from functools import lru_cache
+from typing import cast
 
 from medreward.medical.analysis import analyze_text
 from medreward.medical.evidence import TextAnalysis
@@ -35,13 +36,30 @@ _MIN_CONCEPT_WORD = 4
 _MAX_PHRASE = 5
 
 
-def _phrase_concepts(tokens: list[str], linker: ConceptLinker) -> list[tuple[int, int, frozenset[str]]]:
+def _phrase_concepts(tokens: list[str], linker: ConceptLinker) -> tuple[tuple[int, int, frozenset[str]], ...]:
     """The phrases of ``tokens`` (folded words) that ``linker`` links to concepts, longest first.
 
     Each is ``(start, end, concepts)``; a phrase inside a longer named phrase is not listed ("heat
     stroke" is one name, not "heat" and "stroke"). A single word must have
-    :data:`_MIN_CONCEPT_WORD` letters.
+    :data:`_MIN_CONCEPT_WORD` letters. Looked up once per answer and linker: alignment and the
+    less-specific rule ask for the same solution's phrases.
     """
+    try:
+        return _cached_phrase_concepts(tuple(tokens), cast(Hashable, linker))
+    except TypeError:  # a linker that cannot be hashed: looked up each time
+        return _lookup_phrase_concepts(tuple(tokens), linker)
+
+
+@lru_cache(maxsize=4096)
+def _cached_phrase_concepts(
+    tokens: tuple[str, ...], linker: Hashable
+) -> tuple[tuple[int, int, frozenset[str]], ...]:
+    return _lookup_phrase_concepts(tokens, cast(ConceptLinker, linker))
+
+
+def _lookup_phrase_concepts(
+    tokens: tuple[str, ...], linker: ConceptLinker
+) -> tuple[tuple[int, int, frozenset[str]], ...]:
     found: list[tuple[int, int, frozenset[str]]] = []
     taken = [False] * len(tokens)
     for size in range(min(_MAX_PHRASE, len(tokens)), 0, -1):
@@ -49,7 +67,7 @@ def _phrase_concepts(tokens: list[str], linker: ConceptLinker) -> list[tuple[int
             end = start + size
             if any(taken[start:end]):
                 continue
-            words = tokens[start:end]
+            words = list(tokens[start:end])
             if size == 1 and (len(words[0]) < _MIN_CONCEPT_WORD or not words[0].isalpha()):
                 continue
             if words[0] in STOP_WORDS or words[-1] in STOP_WORDS:
@@ -60,7 +78,7 @@ def _phrase_concepts(tokens: list[str], linker: ConceptLinker) -> list[tuple[int
             if concepts:
                 found.append((start, end, concepts))
                 taken[start:end] = [True] * size
-    return found
+    return tuple(found)
 
 
 def _names_a_concept(answer: TextAnalysis, linker: ConceptLinker) -> bool:

@@ -26,6 +26,7 @@ from medreward.medical.cues import (
     HEDGE_CUES,
     IMPERATIVE,
     LEADING_CONTEXT,
+    LIKELIHOOD_WORDS,
     NEXT_SENTENCE,
     RECOMMENDATION,
     SUBJECT_COPULA,
@@ -96,11 +97,6 @@ def answer_span(text: str) -> tuple[str, str]:
     return text, ""
 
 
-# Words after a copula that frame its subject as the answer ("X is the most likely diagnosis") unless
-# the predicate names something of its own ("The causative agent is most likely X").
-_LIKELIHOOD_WORDS = frozenset("most more best likely probably probable correct final".split())
-
-
 def _frames_subject(predicate: str) -> bool:
     """Whether the words after a copula leave the subject as the answer: framing words and nothing
     else ("the most likely diagnosis"), or a cue that says how the subject stands ("present", "not",
@@ -108,7 +104,7 @@ def _frames_subject(predicate: str) -> bool:
     after = FRAMING_AFTER_COPULA.match(predicate)
     if after is None:
         return False
-    return after.group(0).split()[-1].lower() not in _LIKELIHOOD_WORDS or not normalize_tokens(predicate)
+    return after.group(0).split()[-1].lower() not in LIKELIHOOD_WORDS or not normalize_tokens(predicate)
 
 
 # A name of several people joined by hyphens: "Legg-Calvé-Perthes", "Wolff-Parkinson-White".

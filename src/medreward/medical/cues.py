@@ -21,6 +21,7 @@ __all__ = [
     "HEDGE_CUES",
     "IMPERATIVE",
     "LEADING_CONTEXT",
+    "LIKELIHOOD_WORDS",
     "NEXT_SENTENCE",
     "OPPOSITE_PREFIXES",
     "OVER",
@@ -176,6 +177,9 @@ FRAMING_AFTER_COPULA = re.compile(
     r"suggestive|indicative|due|caused|secondary|seen|found|present|absent|not|no)\b",
     re.IGNORECASE,
 )
+# The words of FRAMING_AFTER_COPULA that say how likely the subject is: framing only when the predicate
+# names nothing else ("X is the most likely diagnosis"; "The causative agent is most likely X").
+LIKELIHOOD_WORDS = frozenset("most more best likely probably probable correct final".split())
 # A sentence whose subject is what was examined or who is ill, and whose verb reports a finding:
 # "The ECG shows atrial fibrillation", "He has a black eye", "Her stiff shoulder is due to adhesive
 # capsulitis" answer with what follows the verb. The subject opens with a determiner or a pronoun, so

@@ -505,6 +505,15 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
     ("Acute cholecystitis", "acute cholecystits", "Choledocholithiasis", False),
     ("Pneumonia", "pnuemonia", "Pulmonary embolism", False),
     ("Diabetes mellitus", "diabetis mellitus", "Diabetes insipidus", False),
+    # a name one word longer than a concept below the reference ("hepatitis A" under "Viral
+    # hepatitis"); an ancestor's name across vocabularies (ICD-10-CM's Colles' fracture under
+    # "Fracture of lower end of radius", against MONDO's radius fracture)
+    ("Viral hepatitis", "Acute hepatitis A", "Autoimmune hepatitis", False),
+    ("Fracture of the radius", "Colles fracture", "Scaphoid fracture", False),
+    # a structure named without its head noun; an X-ray is a radiograph
+    ("Lunate bone", "Lunate", "Scaphoid", True),
+    ("Chest X-ray", "chest radiograph", "CT chest", True),
+    ("Chest X-ray", "Plain film of the chest", "Abdominal X-ray", True),
     # a coordination that leaves its head unsaid
     ("HPV 16 and 18", "HPV-16 and HPV-18", "HPV 6 and 11", True),
     # evidence, a verb that concludes, and the answer; a renamed nerve
@@ -577,3 +586,18 @@ def test_support_weights_are_validated_and_used() -> None:
     assert muted.compare(answer, muted.analyze(paragraph)).similarity < (
         default.compare(answer, default.analyze(paragraph)).similarity
     )
+
+
+@pytest.mark.parametrize(
+    ("reference", "sibling"),
+    [
+        # an ancestor named "X and Y" groups its children; it is above neither X's nor Y's siblings
+        ("Perianal venous thrombosis", "First degree hemorrhoids"),
+        ("Pilonidal cyst with abscess", "Pilonidal sinus with abscess"),
+        # where one vocabulary (HPO) places both answers, its hierarchy has the last word
+        ("Hyporeflexia", "Hemiareflexia"),
+    ],
+)
+def test_a_name_found_above_an_answer_relates_it_only_as_a_genus(reference: str, sibling: str) -> None:
+    matcher = AnswerMatcher()
+    assert matcher.compare(sibling, matcher.analyze(reference)).verdict == "mismatch"

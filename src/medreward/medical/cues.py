@@ -20,6 +20,7 @@ __all__ = [
     "FRAMING_SUBJECT",
     "HEDGE_CUES",
     "IMPERATIVE",
+    "IMPLIED_HEADS",
     "LEADING_CONTEXT",
     "LIKELIHOOD_WORDS",
     "NEXT_SENTENCE",
@@ -112,6 +113,11 @@ SALT_WORDS = frozenset(
     dihydrate trihydrate
     """.split()
 )
+
+# The head nouns that anatomy leaves unsaid ("the lunate" is the lunate bone, "the deltoid" the
+# deltoid muscle): a one-word answer the lexicon does not know is looked up with each, and is what
+# exactly one of them names.
+IMPLIED_HEADS = ("bone", "muscle", "gland", "nerve")
 
 # Words that separate the clauses of a compound answer; word order inside a clause is free.
 # No surrounding \s*: on a long run of spaces that retries at every position (quadratic time).

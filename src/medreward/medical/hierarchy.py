@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from medreward.medical.cues import CLAUSE_BREAK
 from medreward.medical.evidence import ReferenceAnalysis, TextAnalysis
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.normalize import normalize_tokens
 
 # The id prefix of WordNet's concepts: a lay vocabulary, below the clinical ones in authority.
 _LAY_SOURCE = "WN:"
+# The most terms an answer may have for its genus (its terms less one) to be looked up.
+_MAX_GENUS_TERMS = 4
 
 
 @lru_cache(maxsize=65_536)
@@ -51,21 +54,66 @@ def _ancestor_names(cid: str, depth: int) -> tuple[frozenset[str], ...]:
     """The terms of the preferred name of each concept up to ``depth`` levels above ``cid``."""
     lexicon = load_lexicon()
     names = (lexicon.preferred_name(a) for a in sorted(_ancestors(cid, depth)))
-    return tuple(frozenset(normalize_tokens(name)) for name in names if name)
+    # A name of several clauses is a grouping ("Hemorrhoids and perianal venous thrombosis"), not a
+    # genus: what it holds need not be above both.
+    return tuple(
+        frozenset(normalize_tokens(name)) for name in names if name and len(CLAUSE_BREAK.split(name)) == 1
+    )
 
 
 def _named_lineage(solution: TextAnalysis, reference: TextAnalysis, depth: int) -> str | None:
-    """:func:`_lineage` for an answer the lexicon does not know as a whole: ``"narrower"`` when a
-    solution concept sits below a concept whose name holds every term of the reference ("Colles
-    fracture" under "Fracture of lower end of radius", so below "Fracture of the radius"),
-    ``"broader"`` the other way round, else ``None``."""
-    if solution.concepts and not reference.concepts and reference.term_set:
+    """:func:`_lineage` by name, where the vocabularies do not join the two answers' concepts:
+    ``"narrower"`` when a solution concept sits below a concept whose name holds every term of the
+    reference ("Colles fracture", an ICD-10-CM code under "Fracture of lower end of radius", so below
+    MONDO's "Fracture of the radius"), ``"broader"`` the other way round, else ``None``. Where one
+    vocabulary knows both answers, its hierarchy has the last word."""
+    if _vocabularies(solution.concepts) & _vocabularies(reference.concepts):
+        return None
+    if solution.concepts and reference.term_set:
         terms = reference.term_set
         if any(terms <= name for c in sorted(solution.concepts) for name in _ancestor_names(c, depth)):
             return "narrower"
-    if reference.concepts and not solution.concepts and solution.term_set:
+    if reference.concepts and solution.term_set:
         terms = solution.term_set
         if any(terms <= name for c in sorted(reference.concepts) for name in _ancestor_names(c, depth)):
+            return "broader"
+    return None
+
+
+@lru_cache(maxsize=16_384)
+def _genera(terms: frozenset[str]) -> frozenset[str]:
+    """The concepts named by ``terms`` less one word: an answer's genus ("acute hepatitis A" is
+    hepatitis A, acute), for answers of two to :data:`_MAX_GENUS_TERMS` terms."""
+    if not 2 <= len(terms) <= _MAX_GENUS_TERMS:
+        return frozenset()
+    lexicon = load_lexicon()
+    found: frozenset[str] = frozenset()
+    for term in terms:
+        # A number or a letter names a subtype ("Duffy a"), not a qualifier of the genus.
+        if len(term) > 1 and not term[0].isdigit():
+            found |= lexicon.concepts_for_terms(sorted(terms - {term}))
+    return found
+
+
+def _placed(concepts: frozenset[str]) -> bool:
+    """Whether a vocabulary's hierarchy places any of ``concepts`` (it has a parent there)."""
+    lexicon = load_lexicon()
+    return any(lexicon.parents(c) for c in concepts)
+
+
+def _genus_lineage(solution: TextAnalysis, reference: TextAnalysis, depth: int) -> str | None:
+    """``"narrower"`` when the solution is a concept at or below the reference's with one word added
+    ("Acute hepatitis A" for "Viral hepatitis": hepatitis A is under viral hepatitis), ``"broader"``
+    the other way round, else ``None``. A vocabulary's code for the longer name need not sit in its
+    hierarchy (ICD-10-CM's "Acute hepatitis A" has no parent code); the shorter name's does. Only for
+    an answer that no hierarchy places: where one does, it has the last word."""
+    if reference.concepts and not _placed(solution.concepts):
+        genera = _genera(solution.term_set)
+        if genera & reference.concepts or _lineage(genera, reference.concepts, depth) == "narrower":
+            return "narrower"
+    if solution.concepts and not _placed(reference.concepts):
+        genera = _genera(reference.term_set)
+        if genera & solution.concepts or _lineage(genera, solution.concepts, depth) == "narrower":
             return "broader"
     return None
 
@@ -73,6 +121,12 @@ def _named_lineage(solution: TextAnalysis, reference: TextAnalysis, depth: int) 
 def _sources(concepts: frozenset[str]) -> frozenset[str]:
     """The vocabularies the concept ids come from: "ICD10CM:K85.9" -> "ICD10CM"."""
     return frozenset(c.partition(":")[0] for c in concepts)
+
+
+def _vocabularies(concepts: frozenset[str]) -> frozenset[str]:
+    """:func:`_sources`, HPO's concepts as one vocabulary: the lexicon writes those with a UMLS CUI
+    as ``UMLS:``, the others as ``HP:``."""
+    return frozenset("HP" if source == "UMLS" else source for source in _sources(concepts))
 
 
 def _related(solution: TextAnalysis, reference: ReferenceAnalysis) -> bool:

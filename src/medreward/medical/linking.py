@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from medreward.medical.cues import IMPLIED_HEADS
 from medreward.medical.lexicon import load_lexicon
 
 __all__ = ["ConceptLinker", "LexiconLinker"]
@@ -42,7 +43,9 @@ class ConceptLinker(Protocol):
 
 
 class LexiconLinker:
-    """The default linker: the whole answer looked up in the bundled lexicon, as a phrase and as terms.
+    """The default linker: the whole answer looked up in the bundled lexicon, as a phrase and as terms,
+    and a single word the lexicon does not know with the head noun anatomy leaves unsaid
+    (:data:`~medreward.medical.cues.IMPLIED_HEADS`: "lunate" is the lunate bone).
 
     Stateless; the lexicon itself is loaded once per process on first use.
     """
@@ -51,7 +54,16 @@ class LexiconLinker:
 
     def link(self, text: str, folded: str, terms: tuple[str, ...]) -> frozenset[str]:
         lexicon = load_lexicon()
-        return lexicon.concepts(folded) | lexicon.concepts_for_terms(terms)
+        found = lexicon.concepts(folded) | lexicon.concepts_for_terms(terms)
+        if found or len(terms) != 1:
+            return found
+        # One word the lexicon does not know: a structure named without its head noun ("lunate").
+        named = [
+            concepts
+            for head in IMPLIED_HEADS
+            if (concepts := lexicon.concepts_for_terms(sorted((terms[0], head))))
+        ]
+        return named[0] if len(named) == 1 else found
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, LexiconLinker)

@@ -82,7 +82,7 @@ from medreward.medical.evidence import (
     _numbers,
     _opposite_variants,
 )
-from medreward.medical.hierarchy import _lineage, _named_lineage, _related, _sources
+from medreward.medical.hierarchy import _genus_lineage, _lineage, _named_lineage, _related, _sources
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.linking import ConceptLinker, LexiconLinker
 from medreward.medical.normalize import (
@@ -644,6 +644,7 @@ class AnswerMatcher(BaseModel):
             if reference.is_long
             else _lineage(sol.concepts, ref.concepts, self.hierarchy_depth)
             or _named_lineage(sol, ref, self.hierarchy_depth)
+            or _genus_lineage(sol, ref, self.hierarchy_depth)
         )
         nested = not reference.is_long and (
             ref.term_set <= hit_set or all(hit is not None for _, hit in judged)

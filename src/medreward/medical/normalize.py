@@ -37,6 +37,7 @@ __all__ = [
     "ORGAN_ADJECTIVES",
     "REFUSAL_CUES",
     "SAME_MEANING",
+    "SAME_MEANING_PHRASES",
     "STOP_WORDS",
     "TENS",
     "drop_stop_words",
@@ -58,6 +59,7 @@ __all__ = [
     "to_arabic_numerals",
     "to_digits",
     "to_same_meaning",
+    "to_same_meaning_phrases",
     "to_us_spelling",
     "uninflect",
 ]
@@ -416,6 +418,29 @@ def spell_out_negated_words(text: str) -> str:
     return _NEGATED_WORD.sub(lambda m: NEGATED_WORDS[m.group(1)], text)
 
 
+# Phrases that name one test by another phrase's word, as that word (folded text, whole words):
+# an X-ray as a test is a radiograph ("Chest X-ray" / "chest radiograph" / "plain film of the chest").
+SAME_MEANING_PHRASES: dict[str, str] = {
+    "x ray": "radiogram",
+    "xray": "radiogram",
+    "plain film": "radiogram",
+    "plain radiogram": "radiogram",
+    "plain radiograph": "radiogram",
+}
+_SAME_MEANING_PHRASE = re.compile(r"\b(" + "|".join(SAME_MEANING_PHRASES) + r")s?\b")
+
+
+def to_same_meaning_phrases(text: str) -> str:
+    """``text`` (folded) with each phrase of :data:`SAME_MEANING_PHRASES` as its word.
+
+    >>> to_same_meaning_phrases("chest x ray")
+    'chest radiogram'
+    """
+    if "ray" not in text and "plain" not in text:  # substring scans: most texts have neither
+        return text
+    return _SAME_MEANING_PHRASE.sub(lambda m: SAME_MEANING_PHRASES[m.group(1)], text)
+
+
 def split_negating_prefix(text: str) -> str:
     """``text`` with a negating "non" apart from its word.
 
@@ -434,7 +459,9 @@ def term_tokens(text: str) -> list[str]:
     folded = remove_genitives(fold_unicode(expand_anatomical_abbreviations(name_ions(text))))
     spaced = normalize_number_forms(
         spell_out_negated_words(
-            split_negating_prefix(to_arabic_numerals(split_punctuation(folded), folded=True))
+            split_negating_prefix(
+                to_same_meaning_phrases(to_arabic_numerals(split_punctuation(folded), folded=True))
+            )
         )
     )
     return mark_designators(spell_out_blood_levels(spaced)).split()
@@ -506,11 +533,14 @@ def uninflect(token: str) -> str:
     Regular English plurals are undone, words whose ``-s`` is not a plural ending ("diabetes",
     "psoriasis", "virus") are left alone, and :data:`IRREGULAR_PLURALS` are looked up:
     ``"metastases"`` -> ``"metastasis"``. An imaging technique is the image it makes: ``"angiography"``
-    -> ``"angiogram"``.
+    -> ``"angiogram"``, and so is ``"radiograph"`` (``"radiogram"``).
     """
     if token.endswith("graphy") and len(token) > _MIN_IMAGING_WORD:
         # A technique and the image it makes are one test: "cystourethrography" / "cystourethrogram".
         return token[:-3] + "m"
+    if token.endswith("graph") and len(token) > _MIN_IMAGING_WORD:
+        # ... and so is the older name of the image: "chest radiograph" / "chest radiography".
+        return token[:-2] + "m"
     irregular = IRREGULAR_PLURALS.get(token)
     if irregular is not None:
         return irregular
@@ -771,7 +801,8 @@ def normalization_fingerprint() -> str:
         "ions": IONS,
         "number_forms": [_TENS_WORDS.pattern, _NUMBER_SUFFIX.pattern],
         "negated_words": NEGATED_WORDS,
-        "imaging_words": ["graphy", "gram", _MIN_IMAGING_WORD],
+        "same_meaning_phrases": SAME_MEANING_PHRASES,
+        "imaging_words": ["graphy", "graph", "gram", _MIN_IMAGING_WORD],
     }
     encoded = json.dumps(tables, sort_keys=True).encode()
     return hashlib.sha256(encoded).hexdigest()[:16]

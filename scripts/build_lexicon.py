@@ -268,7 +268,7 @@ def _mesh_entry(term: str) -> bool:
     """Whether a MeSH entry term (natural word order) is taken as a form: entry terms of the preferred
     concept are synonyms, so only abbreviations and symbols (left to the abbreviation table) and
     very short terms are left out."""
-    return len(fold_text(term)) >= 4 and _SYMBOL_TOKEN.search(term) is None
+    return len(fold_text(term)) >= 4 and not _symbolic(term)
 
 
 # Words of a drug product's name that say its form or route, not what it is: a product named by its
@@ -383,6 +383,18 @@ _ROMAN = frozenset("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii x
 _SYMBOL_TOKEN = re.compile(r"\S*[A-Z]\S*[A-Z]\S*|\S*[A-Za-z]\S*\d\S*|\S*\d\S*[A-Za-z]\S*")
 
 
+def _symbolic(term: str) -> bool:
+    """Whether a synonym is a symbol ("IGAN1", "HES") or made mostly of symbols: a name that uses one
+    symbol among its words ("IgA nephropathy", "ACTH-secreting pituitary adenoma") is a name.
+
+    >>> _symbolic("IGAN1"), _symbolic("IgA nephropathy"), _symbolic("IgA IgG")
+    (True, False, True)
+    """
+    words = term.split()
+    symbols = sum(_SYMBOL_TOKEN.fullmatch(w) is not None for w in words)
+    return 2 * symbols > len(words) or (symbols > 0 and len(words) < 2)
+
+
 def _exact_synonym(synonym: str, name: str, *, common_words: frozenset[str] = frozenset()) -> bool:
     """Whether an untyped ontology synonym can be taken as an exact form of the term ``name``.
 
@@ -393,7 +405,7 @@ def _exact_synonym(synonym: str, name: str, *, common_words: frozenset[str] = fr
     >>> _exact_synonym("hyperkalemic periodic paralysis, type 2", "hyperkalemic periodic paralysis")
     False
     """
-    if any(c in synonym for c in "()[]{};/,:") or _SYMBOL_TOKEN.search(synonym):
+    if any(c in synonym for c in "()[]{};/,:") or _symbolic(synonym):
         return False
     form, named = fold_text(synonym), fold_text(name)
     words, name_words = form.split(), set(named.split())

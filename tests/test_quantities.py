@@ -37,6 +37,20 @@ def verdict(solution: str, reference: str) -> str:
         ("5-7 days", "7200min to 10080min"),
         ("two to three days", "2880min to 4320min"),
         ("0.01 g/kg", "10mg/kg"),
+        # intervals under a minute, in ms
+        ("0.12 s", "120ms"),
+        ("120 milliseconds", "120ms"),
+        # a mass per volume, per litre
+        ("1.1 g/dL", "11000mg/l"),
+        ("11 g per litre", "11000mg/l"),
+        # temperatures in degrees Celsius, to one decimal
+        ("38.0 \u00b0C", "38degc"),
+        ("100.4 \u00b0F", "38degc"),
+        ("thirty-eight degrees Celsius", "38degc"),
+        # a decimal's trailing zeros
+        ("2.0-3.0", "2-3"),
+        ("0.70", "0.7"),
+        ("six mg", "6mg"),
     ],
 )
 def test_quantities_are_rewritten_in_base_units(text: str, expected: str) -> None:
@@ -54,6 +68,11 @@ def test_quantities_are_rewritten_in_base_units(text: str, expected: str) -> Non
         "x1 g",  # a number inside a word
         "1.5.3 g",  # not a number
         "None week",  # a number word inside a word
+        "the 1990s",  # a decade, not seconds
+        "Mobitz 2 second-degree block",  # an ordinal, not a time
+        "pain over the mastoid",
+        "infused over 10 minutes".replace("10 minutes", "an hour"),
+        "under general anaesthesia",  # no number: no comparison
     ],
 )
 def test_other_text_is_left_alone(text: str) -> None:
@@ -178,3 +197,33 @@ def test_a_count_in_a_time_is_no_proportion() -> None:
 @pytest.mark.parametrize("written", ["5 cm", "5 CM", "five cm", "50 mm"])
 def test_a_length_in_any_case_or_in_words_is_one_quantity(written: str) -> None:
     assert canonical_quantities(written) == "50mm"
+
+
+@pytest.mark.parametrize(
+    ("above", "below"),
+    [
+        ("38 \u00b0C or higher", "below 38 \u00b0C"),
+        ("\u22651.1 g/dL", "<1.1 g/dL"),
+        ("FEV1/FVC greater than 0.7", "FEV1/FVC < 0.70"),
+        ("at least 2 doses", "no more than 2 doses"),
+        ("not less than 2 doses", "fewer than 2 doses"),
+    ],
+)
+def test_a_comparison_is_one_word_for_each_direction(above: str, below: str) -> None:
+    assert "above" in canonical_quantities(above).split()
+    assert "below" in canonical_quantities(below).split()
+    assert verdict(above, below) == "mismatch"
+
+
+@pytest.mark.parametrize(
+    ("reference", "answer"),
+    [
+        ("38 \u00b0C or higher", "\u2265100.4 \u00b0F"),
+        ("At least 38 degrees Celsius", "38.0 \u00b0C or more"),
+        ("1.1 g/dL or more", "11 g/L or greater"),
+        ("120-200 ms", "0.12 to 0.20 seconds"),
+        ("INR 2.0-3.0", "INR 2 to 3"),
+    ],
+)
+def test_a_quantity_written_another_way_is_the_same_answer(reference: str, answer: str) -> None:
+    assert verdict(answer, reference) in ("exact", "equivalent")

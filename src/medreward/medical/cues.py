@@ -91,6 +91,8 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "ipsilateral contralateral",
         "sensory motor",
         "upper lower",
+        # a number compared (medreward.medical.quantities.comparisons: "38 °C or higher", "< 0.7")
+        "above below",
         "start stop continue",
         "present absent",
         "coronary lung brain carotid kidney mesenteric femur iliac vertebra liver spleen",

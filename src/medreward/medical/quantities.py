@@ -31,7 +31,7 @@ from decimal import Context, Decimal
 
 from medreward.medical.normalize import TENS
 
-__all__ = ["TIMES_A_DAY", "UNITS", "canonical_quantities", "dosing_intervals"]
+__all__ = ["TIMES_A_DAY", "UNITS", "canonical_quantities", "comparisons", "dosing_intervals"]
 
 # unit as written (lowercase) -> (base unit, factor to the base unit). One table for every unit.
 UNITS: dict[str, tuple[str, Decimal]] = {
@@ -50,6 +50,11 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), ("min", Decimal(60))),
     **dict.fromkeys(("day", "days"), ("min", Decimal(1440))),
     **dict.fromkeys(("wk", "wks", "week", "weeks"), ("min", Decimal(10080))),
+    # Intervals under a minute (an ECG's) are their own dimension: a second is no power of ten of a
+    # minute, and no answer gives a QRS width in minutes.
+    **dict.fromkeys(("ms", "msec", "msecs", "millisecond", "milliseconds"), ("ms", Decimal(1))),
+    # ("second" alone is left out: "2 second-degree" is an ordinal, not a time)
+    **dict.fromkeys(("s", "sec", "secs", "seconds"), ("ms", Decimal(1000))),
 }
 
 _NUMBER_WORDS = {
@@ -201,6 +206,8 @@ def _canonical(match: re.Match[str]) -> str:
     low, high, unit = match.groups()
     if len(low) > _MAX_DIGITS or (high is not None and len(high) > _MAX_DIGITS):
         return match.group(0)
+    if unit == "s" and match.group(0)[-2:-1].isdigit():
+        return match.group(0)  # "1990s" is a decade; seconds are written apart ("0.12 s")
     base, factor = UNITS[unit.lower()]
     value = _format(_EXACT.multiply(_value(low), factor)) + base
     if high is None:
@@ -217,8 +224,150 @@ def _both(match: re.Match[str]) -> str:
     return f"{match.group(0)} {_canonical(match)}"
 
 
-# Numbers in words are searched for only before these units: times and lengths ("three days", "five cm").
-_WORD_QUANTITY_UNITS = ("day", "week", "hour", "minute", "cm", "mm", "centim", "millim")
+# Numbers in words are searched for only before these units: times, lengths and doses ("three days",
+# "five cm", "six mg").
+_WORD_QUANTITY_UNITS = (
+    "day",
+    "week",
+    "hour",
+    "minute",
+    "cm",
+    "mm",
+    "centim",
+    "millim",
+    "mg",
+    "gram",
+    "milli",
+)
+
+# A mass per volume, once the mass is in mg: per litre ("1.1 g/dL", "1100mg per decilitre" and
+# "11 g/L" are all 11000mg/L).
+_VOLUMES = {u: factor for u, (base, factor) in UNITS.items() if base == "ml"}
+_CONCENTRATION = re.compile(
+    r"([0-9][0-9.]*)mg\s*(?:/|\s+per\s+)("
+    + "|".join(sorted(map(re.escape, _VOLUMES), key=len, reverse=True))
+    + r")(?![\w\u00b5\u03bc])",
+    re.IGNORECASE,
+)
+_PER_LITRE = Decimal(1000)
+
+
+def _per_litre(match: re.Match[str]) -> str:
+    value, volume = match.groups()
+    if len(value) > _MAX_DIGITS:
+        return match.group(0)
+    per_litre = _EXACT.divide(_EXACT.multiply(Decimal(value), _PER_LITRE), _VOLUMES[volume.lower()])
+    return f"{_format(per_litre)}mg/l"
+
+
+# A temperature in degrees, Celsius or Fahrenheit ("38 °C", "38.0 degrees Celsius", "100.4 °F"): in
+# degrees Celsius to one decimal, as one token ("38degc").
+_TEMPERATURE = re.compile(
+    rf"({_NUMBER})\s*(?:\u00b0|\u00ba|degrees?\s*|deg\s*)\s*(c|celsius|centigrade|f|fahrenheit)\b"
+    rf"|({_NUMBER})\s*(celsius|centigrade|fahrenheit)\b",
+    re.IGNORECASE,
+)
+_FAHRENHEIT = ("f", "fahrenheit")
+
+
+def _celsius(match: re.Match[str]) -> str:
+    value, scale = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    degrees = _value(value)
+    if scale.lower() in _FAHRENHEIT:
+        degrees = (degrees - 32) * 5 / 9
+    return f"{_format(degrees.quantize(Decimal('0.1')))}degc"
+
+
+# Comparisons with a number, as one word for each direction: "38 °C or higher", "at least 38 °C" and
+# "≥38 °C" are "above 38degc"; "less than 70%" and "< 70%" are "below 70%". The words before a number
+# count only there ("under 60 a minute", but "under general anaesthesia" is no comparison); "over" is
+# left alone, as doses are given over a time ("over 10 minutes").
+_NEGATED_COMPARISON = r"(?:no|not)\s+(?:less|more)\s+than"
+_ABOVE_BEFORE = r"\u2265|>=|=>|>|(?:greater|more|higher)\s+than|at\s+least|above|exceeding|in\s+excess\s+of"
+_BELOW_BEFORE = r"\u2264|<=|=<|<|(?:less|fewer|lower)\s+than|at\s+most|under|below"
+# The words just before a number, the negated forms first ("no more than" is below, not "no" and
+# above); searched in a short window before each number only.
+_BEFORE_NUMBER = re.compile(
+    rf"(?<![\w<>=])(?:({_NEGATED_COMPARISON})|({_ABOVE_BEFORE})|({_BELOW_BEFORE}))\s*$", re.IGNORECASE
+)
+_WINDOW = 24
+_AFTER_NUMBER = re.compile(
+    r"\b(?:or|and)\s+(?:(more|higher|greater|above|over)|(less|lower|fewer|below|under))\b", re.IGNORECASE
+)
+_AFTER_HINTS = tuple(
+    f"{joint} {word}"
+    for joint in ("or", "and")
+    for word in ("more", "higher", "greater", "above", "over", "less", "lower", "fewer", "below", "under")
+)
+_BEFORE_HINTS = (
+    "than",
+    "least",
+    "at most",
+    "above",
+    "under",
+    "below",
+    "exceed",
+    "excess",
+    "<",
+    ">",
+    "\u2264",
+    "\u2265",
+)
+_NUMBER_START = re.compile(r"[0-9]")
+
+
+def _before(window: str) -> tuple[int, str] | None:
+    """Where the comparison that ends ``window`` starts, and its direction, or ``None``."""
+    found = _BEFORE_NUMBER.search(window)
+    if found is None:
+        return None
+    negated, above, _ = found.groups()
+    if negated is not None:
+        return found.start(), "above" if "less" in negated.lower() else "below"
+    return found.start(), "above" if above is not None else "below"
+
+
+def comparisons(text: str) -> str:
+    """``text`` with each comparison of a number as ``above`` or ``below``.
+
+    >>> " ".join(comparisons("38 C or higher, \u226538 C, less than 70%, no more than 2").split())
+    '38 C above , above 38 C, below 70%, below 2'
+    """
+    low = text.lower()
+    if any(hint in low for hint in _AFTER_HINTS):
+        text = _AFTER_NUMBER.sub(lambda m: " above " if m.group(1) else " below ", text)
+    if not any(hint in low for hint in _BEFORE_HINTS):
+        return text
+    pieces: list[str] = []
+    done = 0
+    for number in _NUMBER_START.finditer(text):
+        at = number.start()
+        if at <= done or (at > 0 and (text[at - 1].isalnum() or text[at - 1] == ".")):
+            continue  # inside a number or a word ("FEV1", "3.5")
+        low_start = max(done, at - _WINDOW)
+        found = _before(text[low_start:at])
+        if found is not None:
+            start, direction = found
+            pieces += [text[done : low_start + start], f" {direction} "]
+            done = at
+    if not pieces:
+        return text
+    return "".join(pieces) + text[done:]
+
+
+# A decimal's trailing zeros say nothing of its value: "5.0" is "5", "0.70" is "0.7".
+_TRAILING_ZEROS = re.compile(r"(?<![\w.])([0-9]+)(?:\.0+|(\.[0-9]*?[1-9])0+)(?![0-9])")
+
+
+def _without_trailing_zeros(text: str) -> str:
+    """``text`` with each decimal's trailing zeros dropped.
+
+    >>> _without_trailing_zeros("INR 2.0-3.0, FEV1/FVC 0.70, 22q11.2")
+    'INR 2-3, FEV1/FVC 0.7, 22q11.2'
+    """
+    if ".0" not in text and "0 " not in text and not text.endswith("0"):
+        return text
+    return _TRAILING_ZEROS.sub(lambda m: m.group(1) + (m.group(2) or ""), text)
 
 
 def canonical_quantities(text: str, *, keep_written: bool = False) -> str:
@@ -228,8 +377,13 @@ def canonical_quantities(text: str, *, keep_written: bool = False) -> str:
     reference that says "20 to 23 grams" then also supports the bare answer "23".
     """
     digits, words = (_both, _both) if keep_written else (_canonical, _canonical_words)
+    text = _without_trailing_zeros(text)
+    if "\u00b0" in text or "deg" in text or "elsius" in text or "ahrenheit" in text:
+        text = _TEMPERATURE.sub(_celsius, text)
     text = _QUANTITY.sub(digits, dosing_intervals(proportions(text)))
     low = text.lower()
     if any(unit in low for unit in _WORD_QUANTITY_UNITS):
         text = _WORD_QUANTITY.sub(words, " " + text)[1:]
-    return text
+    if "mg" in text:
+        text = _CONCENTRATION.sub(_per_litre, text)
+    return comparisons(text)

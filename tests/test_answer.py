@@ -514,6 +514,14 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
     ("Lunate bone", "Lunate", "Scaphoid", True),
     ("Chest X-ray", "chest radiograph", "CT chest", True),
     ("Chest X-ray", "Plain film of the chest", "Abdominal X-ray", True),
+    # a finding lost or lacking is absent; "given" after "be" is a passive, not the evidence cited
+    ("Absent red reflex", "Loss of the red reflex", "Red reflex present", True),
+    (
+        "MMR vaccine is contraindicated in pregnancy.",
+        "MMR should not be given during pregnancy",
+        "Give MMR",
+        False,
+    ),
     # a coordination that leaves its head unsaid
     ("HPV 16 and 18", "HPV-16 and HPV-18", "HPV 6 and 11", True),
     # evidence, a verb that concludes, and the answer; a renamed nerve

@@ -168,7 +168,9 @@ RELATIVE_EXCLUSION = re.compile(
 # Where the evidence that a one-sentence answer cites begins: "osteomyelitis, supported by a raised
 # ESR" answers "osteomyelitis"; the rest is context, neither required nor counted against an answer.
 CONTEXT_MARKER = re.compile(
-    r",?\s+(?:given|supported by|(?:as )?(?:evidenced|shown|indicated|suggested|demonstrated) by|based on|"
+    # "given" after a form of "be" is a passive ("should not be given during pregnancy"), no evidence
+    r"(?<!\bbe)(?<!\bis)(?<!\bare)(?<!\bwas)(?<!\bwere)(?<!\bbeen)(?<!\bbeing),?\s+given\b"
+    r"|,?\s+(?:supported by|(?:as )?(?:evidenced|shown|indicated|suggested|demonstrated) by|based on|"
     r"because(?: of)?|in view of|considering|in light of|as (?:the|a|an))\b"
     # an apposition or a relative clause describes the answer: "sildenafil, a PDE5 inhibitor"
     r"|,\s+(?:a|an|which|who)\s",

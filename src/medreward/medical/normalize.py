@@ -80,7 +80,7 @@ STOP_WORDS = frozenset(
     regarding important significant specifically potentially considering context scenario situation
     guideline guidelines characterized characterised characteristic typical classic point points pointing
     indicative explanation choice presentation example order obtain request arrange perform performed
-    undergo responsible located
+    undergo responsible located during while
     """.split()
 )
 
@@ -89,7 +89,7 @@ STOP_WORDS = frozenset(
 NEGATION_CUES = frozenset(
     """
     no not without excluded exclude excludes ruled rule unlikely absent absence negative neither nor
-    never none cannot incorrect wrong avoid anything except impossible contraindicated
+    never none cannot incorrect wrong avoid anything except impossible contraindicated lack lacks lacking
     """.split()
 )
 
@@ -418,14 +418,17 @@ def spell_out_negated_words(text: str) -> str:
     return _NEGATED_WORD.sub(lambda m: NEGATED_WORDS[m.group(1)], text)
 
 
-# Phrases that name one test by another phrase's word, as that word (folded text, whole words):
-# an X-ray as a test is a radiograph ("Chest X-ray" / "chest radiograph" / "plain film of the chest").
+# Phrases that say what another phrase's word says, as that word (folded text, whole words): an
+# X-ray as a test is a radiograph ("Chest X-ray" / "chest radiograph" / "plain film of the chest").
 SAME_MEANING_PHRASES: dict[str, str] = {
     "x ray": "radiogram",
     "xray": "radiogram",
     "plain film": "radiogram",
     "plain radiogram": "radiogram",
     "plain radiograph": "radiogram",
+    # a finding lost or lacking is absent ("loss of the red reflex" / "absent red reflex")
+    "loss of": "absent",
+    "lack of": "absent",
 }
 _SAME_MEANING_PHRASE = re.compile(r"\b(" + "|".join(SAME_MEANING_PHRASES) + r")s?\b")
 
@@ -436,7 +439,7 @@ def to_same_meaning_phrases(text: str) -> str:
     >>> to_same_meaning_phrases("chest x ray")
     'chest radiogram'
     """
-    if "ray" not in text and "plain" not in text:  # substring scans: most texts have neither
+    if "ray" not in text and "plain" not in text and " of" not in text:  # substring scans first
         return text
     return _SAME_MEANING_PHRASE.sub(lambda m: SAME_MEANING_PHRASES[m.group(1)], text)
 

@@ -522,6 +522,14 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
         "Give MMR",
         False,
     ),
+    # a state and its adjective are one stem ("pregnancy" / "pregnant", "immunity" / "immune")
+    ("Rubella non-immune", "Not immune to rubella", "Rubella immune", True),
+    (
+        "Avoid NSAIDs in pregnancy",
+        "NSAIDs should be avoided when pregnant",
+        "NSAIDs are safe in pregnancy",
+        False,
+    ),
     # a coordination that leaves its head unsaid
     ("HPV 16 and 18", "HPV-16 and HPV-18", "HPV 6 and 11", True),
     # evidence, a verb that concludes, and the answer; a renamed nerve

@@ -154,10 +154,16 @@ _DERIVATIONAL_ENDINGS = (
 _MIN_STEM = 6
 
 
+# A state and its adjective ("pregnancy" / "pregnant", "immunity" / "immune", "infection" /
+# "infectious"): endings whose stems may be a letter shorter.
+_STATE_ENDINGS = ("ancy", "ance", "ant", "ency", "ence", "ent", "ity", "ious", "ous")
+_MIN_STATE_STEM = 5
+
+
 @lru_cache(maxsize=65_536)
 def _stems(term: str) -> frozenset[str]:
     """``term`` and every stem left by one derivational ending: "perforator" -> perforator, perforat,
-    perfor."""
+    perfor; "pregnancy" -> pregnancy, pregn."""
     return frozenset(
         (
             term,
@@ -165,6 +171,11 @@ def _stems(term: str) -> frozenset[str]:
                 term[: -len(e)]
                 for e in _DERIVATIONAL_ENDINGS
                 if term.endswith(e) and len(term) - len(e) >= _MIN_STEM
+            ),
+            *(
+                term[: -len(e)]
+                for e in _STATE_ENDINGS
+                if term.endswith(e) and len(term) - len(e) >= _MIN_STATE_STEM
             ),
         )
     )

@@ -60,7 +60,7 @@ from medreward.medical.abbreviations import (
 from medreward.medical.acronyms import acronym_candidates, spell_out
 from medreward.medical.alignment import (
     _MIN_CONCEPT_WORD,
-    _MIN_STEM,
+    _MIN_STATE_STEM,
     _aligned,
     _eponym_parts,
     _infestation_match,
@@ -414,13 +414,13 @@ class AnswerMatcher(BaseModel):
             ):
                 if candidate not in forbidden and not _two_words(term, str(candidate)):
                     return str(candidate)
-        if len(term) <= _MIN_STEM:
+        if len(term) <= _MIN_STATE_STEM:
             return None
         # Another derivation of the same stem: "perforator" / "perforating", "hypertensive" /
         # "hypertension". The candidates share at least the stem's letters at the start.
         stems = _stems(term)
         for candidate, _, _ in process.extract(
-            term, reference.fuzzy_pool, scorer=Prefix.similarity, score_cutoff=_MIN_STEM, limit=5
+            term, reference.fuzzy_pool, scorer=Prefix.similarity, score_cutoff=_MIN_STATE_STEM, limit=5
         ):
             if candidate not in forbidden and stems & _stems(candidate):
                 return str(candidate)
@@ -657,6 +657,15 @@ class AnswerMatcher(BaseModel):
         guard = self._guard(sol, reference, related)
         if guard is not None:
             return AnswerMatch("mismatch", 0.0, sol.terms, (), guard, concepts)
+        if (
+            committed
+            and (sol.negation_tokens or ref.negation_tokens)
+            and (sol.term_set - _POLARITY_WORDS) == (ref.term_set - _POLARITY_WORDS) != frozenset()
+            and len(ref.clauses) <= 1
+        ):
+            # One polarity (the guard found them agree) said in other words: "not immune to rubella",
+            # "rubella non-immune"; "no bowel sounds", "bowel sounds absent".
+            return AnswerMatch("equivalent", 1.0, sol.terms, sol.terms, None, concepts)
         weight = partial(self._weight, reference=reference)
         if judged and all(t in reference.question_terms for t, _ in judged):
             # Nothing beyond the question's own words: a restated question, not an answer.

@@ -530,6 +530,9 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
         "NSAIDs are safe in pregnancy",
         False,
     ),
+    # a rate named with brady-/tachy- is the rate in words, slow and fast its opposites
+    ("Bradycardia", "Slow heart rate", "Fast heart rate", True),
+    ("Tachypnoea", "fast breathing", "Bradypnoea", True),
     # a coordination that leaves its head unsaid
     ("HPV 16 and 18", "HPV-16 and HPV-18", "HPV 6 and 11", True),
     # evidence, a verb that concludes, and the answer; a renamed nerve

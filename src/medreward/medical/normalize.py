@@ -418,8 +418,9 @@ def spell_out_negated_words(text: str) -> str:
     return _NEGATED_WORD.sub(lambda m: NEGATED_WORDS[m.group(1)], text)
 
 
-# Phrases that say what another phrase's word says, as that word (folded text, whole words): an
-# X-ray as a test is a radiograph ("Chest X-ray" / "chest radiograph" / "plain film of the chest").
+# Phrases (and words) that say what another phrase or word says, as that one (folded text, whole
+# words): an X-ray as a test is a radiograph ("Chest X-ray" / "chest radiograph" / "plain film of the
+# chest").
 SAME_MEANING_PHRASES: dict[str, str] = {
     "x ray": "radiogram",
     "xray": "radiogram",
@@ -429,8 +430,23 @@ SAME_MEANING_PHRASES: dict[str, str] = {
     # a finding lost or lacking is absent ("loss of the red reflex" / "absent red reflex")
     "loss of": "absent",
     "lack of": "absent",
+    # a rate named with brady-/tachy- in words ("bradycardia" / "slow heart rate"; SAME_MEANING reads
+    # slow and fast as decreased and increased, opposites)
+    "bradycardia": "slow heart rate",
+    "tachycardia": "fast heart rate",
+    "bradycardic": "slow heart rate",
+    "tachycardic": "fast heart rate",
+    "tachypneic": "fast breathing",
+    "tachypnoeic": "fast breathing",
+    "bradypnea": "slow breathing",
+    "bradypnoea": "slow breathing",
+    "tachypnea": "fast breathing",
+    "tachypnoea": "fast breathing",
 }
 _SAME_MEANING_PHRASE = re.compile(r"\b(" + "|".join(SAME_MEANING_PHRASES) + r")s?\b")
+
+
+_PHRASE_HINTS = ("ray", "plain", " of", "brady", "tachy")
 
 
 def to_same_meaning_phrases(text: str) -> str:
@@ -439,7 +455,7 @@ def to_same_meaning_phrases(text: str) -> str:
     >>> to_same_meaning_phrases("chest x ray")
     'chest radiogram'
     """
-    if "ray" not in text and "plain" not in text and " of" not in text:  # substring scans first
+    if not any(hint in text for hint in _PHRASE_HINTS):  # a few substring scans: most texts have none
         return text
     return _SAME_MEANING_PHRASE.sub(lambda m: SAME_MEANING_PHRASES[m.group(1)], text)
 
@@ -640,6 +656,9 @@ SAME_MEANING: dict[str, str] = {
     "exaggerated": "increased",
     "brisk": "increased",
     "low": "decreased",
+    "slow": "decreased",
+    "fast": "increased",
+    "rapid": "increased",
     "reduced": "decreased",
     "lowered": "decreased",
     "diminished": "decreased",

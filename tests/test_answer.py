@@ -620,3 +620,13 @@ def test_support_weights_are_validated_and_used() -> None:
 def test_a_name_found_above_an_answer_relates_it_only_as_a_genus(reference: str, sibling: str) -> None:
     matcher = AnswerMatcher()
     assert matcher.compare(sibling, matcher.analyze(reference)).verdict == "mismatch"
+
+
+def test_a_questions_own_not_never_makes_a_negated_answer_equivalent() -> None:
+    # The guard lets the words of a question that asks what is NOT so pass; the answer that denies
+    # the reference still disagrees with it.
+    matcher = AnswerMatcher()
+    question = "Which of the following is NOT a complication of strep throat?"
+    reference = matcher.analyze("Rheumatic fever", question)
+    assert matcher.compare("Not rheumatic fever", reference).verdict not in ("exact", "equivalent")
+    assert matcher.compare("Rheumatic fever", reference).verdict == "exact"

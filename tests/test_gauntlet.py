@@ -82,3 +82,33 @@ def test_rows_without_distractors_are_rejected() -> None:
         run_gauntlet([row])
     with pytest.raises(ValueError, match=r"lacks \['Question'\]"):
         run_gauntlet([{k: v for k, v in load_samples()[0].items() if k != "Question"}])
+
+
+def _benchmark() -> object:
+    """benchmarks/hacking_gauntlet.py, imported as a module (its folder on the path for dev_rows)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "benchmarks"
+    sys.path.insert(0, str(folder))
+    spec = importlib.util.spec_from_file_location("hacking_gauntlet", folder / "hacking_gauntlet.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_hack_meets_the_bar_on_the_development_rows_short_references() -> None:
+    """The short Ground-True Answers of ../shared/data: every hack stays below the honest answer on at
+    least the bar's share of the rows (a question's own "not" must not make "Not X" equivalent)."""
+    bench = _benchmark()
+    data = bench.DEFAULT_DATA  # type: ignore[attr-defined]
+    if not data.is_file():
+        pytest.skip(f"{data} not found (the development rows live in ../shared/data)")
+    rows = bench.dev_rows(data)  # type: ignore[attr-defined]
+    results = run_gauntlet(rows, kinds=("short",))
+    for hacking_case in CASES:
+        mine = [o for o in results if o.case == hacking_case.name]
+        share = sum(o.passed for o in mine) / len(mine)
+        assert share >= bench.BAR, (hacking_case.name, share)  # type: ignore[attr-defined]

@@ -660,11 +660,13 @@ class AnswerMatcher(BaseModel):
         if (
             committed
             and (sol.negation_tokens or ref.negation_tokens)
+            and len(sol.negation_tokens) % 2 == len(ref.negation_tokens) % 2
             and (sol.term_set - _POLARITY_WORDS) == (ref.term_set - _POLARITY_WORDS) != frozenset()
             and len(ref.clauses) <= 1
         ):
-            # One polarity (the guard found them agree) said in other words: "not immune to rubella",
-            # "rubella non-immune"; "no bowel sounds", "bowel sounds absent".
+            # One polarity said in other words: "not immune to rubella", "rubella non-immune"; "no
+            # bowel sounds", "bowel sounds absent". (The guard lets a question's own "not" pass; the
+            # two answers' parities must agree here.)
             return AnswerMatch("equivalent", 1.0, sol.terms, sol.terms, None, concepts)
         weight = partial(self._weight, reference=reference)
         if judged and all(t in reference.question_terms for t, _ in judged):

@@ -522,7 +522,7 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
         "Give MMR",
         False,
     ),
-    # a state and its adjective are one stem ("pregnancy" / "pregnant", "immunity" / "immune")
+    # a state and its adjective are one stem ("pregnancy" / "pregnant")
     ("Rubella non-immune", "Not immune to rubella", "Rubella immune", True),
     (
         "Avoid NSAIDs in pregnancy",

@@ -154,9 +154,9 @@ _DERIVATIONAL_ENDINGS = (
 _MIN_STEM = 6
 
 
-# A state and its adjective ("pregnancy" / "pregnant", "immunity" / "immune", "infection" /
-# "infectious"): endings whose stems may be a letter shorter.
-_STATE_ENDINGS = ("ancy", "ance", "ant", "ency", "ence", "ent", "ity", "ious", "ous")
+# A state and its adjective ("pregnancy" / "pregnant", "infection" / "infectious"): endings whose
+# stems may be a letter shorter. Not "-ity": "cellularity" is no cellular atypia.
+_STATE_ENDINGS = ("ancy", "ance", "ant", "ency", "ence", "ent", "ious", "ous")
 _MIN_STATE_STEM = 5
 
 

@@ -114,3 +114,11 @@ def test_same_meaning_words_map_to_words_that_normalize_to_themselves() -> None:
 
     moved = {word: target for word, target in SAME_MEANING.items() if normalize_terms(target) != (target,)}
     assert moved == {}
+
+
+def test_every_same_meaning_phrase_holds_a_hint_the_fast_path_scans_for() -> None:
+    from medreward.medical.normalize import _PHRASE_HINTS, SAME_MEANING_PHRASES, to_same_meaning_phrases
+
+    for phrase, word in SAME_MEANING_PHRASES.items():
+        assert any(hint in phrase for hint in _PHRASE_HINTS), phrase
+        assert to_same_meaning_phrases(f"the {phrase} here") == f"the {word} here"

@@ -446,7 +446,8 @@ SAME_MEANING_PHRASES: dict[str, str] = {
 _SAME_MEANING_PHRASE = re.compile(r"\b(" + "|".join(SAME_MEANING_PHRASES) + r")s?\b")
 
 
-_PHRASE_HINTS = ("ray", "plain", " of", "brady", "tachy")
+# Substrings one of which each phrase holds: scanned for first, as most texts hold none.
+_PHRASE_HINTS = ("ray", "plain", "loss of", "lack of", "brady", "tachy")
 
 
 def to_same_meaning_phrases(text: str) -> str:

@@ -288,17 +288,14 @@ _BELOW_BEFORE = r"\u2264|<=|=<|<|(?:less|fewer|lower)\s+than|at\s+most|under|bel
 # The words just before a number, the negated forms first ("no more than" is below, not "no" and
 # above); searched in a short window before each number only.
 _BEFORE_NUMBER = re.compile(
-    rf"(?<![\w<>=])(?:({_NEGATED_COMPARISON})|({_ABOVE_BEFORE})|({_BELOW_BEFORE}))\s*$", re.IGNORECASE
-)
+    rf"(?<![\w<>=])(?:({_NEGATED_COMPARISON})|({_ABOVE_BEFORE})|({_BELOW_BEFORE}))\s*$"
+)  # searched in lowercased windows
 _WINDOW = 24
 _AFTER_NUMBER = re.compile(
     r"\b(?:or|and)\s+(?:(more|higher|greater|above|over)|(less|lower|fewer|below|under))\b", re.IGNORECASE
 )
-_AFTER_HINTS = tuple(
-    f"{joint} {word}"
-    for joint in ("or", "and")
-    for word in ("more", "higher", "greater", "above", "over", "less", "lower", "fewer", "below", "under")
-)
+# Substrings one of which a comparison before a number holds: scanned for first (IGNORECASE
+# patterns are slow on a paragraph, and most texts compare nothing).
 _BEFORE_HINTS = (
     "than",
     "least",
@@ -313,17 +310,23 @@ _BEFORE_HINTS = (
     "\u2264",
     "\u2265",
 )
+# The same for a comparison after one, searched in the lowercased text.
+_AFTER_HINT = re.compile(r" (?:or|and) (?:more|higher|greater|above|over|less|lower|fewer|below|under)\b")
 _NUMBER_START = re.compile(r"[0-9]")
+
+
+def _after_direction(match: re.Match[str]) -> str:
+    return " above " if match.group(1) else " below "
 
 
 def _before(window: str) -> tuple[int, str] | None:
     """Where the comparison that ends ``window`` starts, and its direction, or ``None``."""
-    found = _BEFORE_NUMBER.search(window)
+    found = _BEFORE_NUMBER.search(window.lower())
     if found is None:
         return None
     negated, above, _ = found.groups()
     if negated is not None:
-        return found.start(), "above" if "less" in negated.lower() else "below"
+        return found.start(), "above" if "less" in negated else "below"
     return found.start(), "above" if above is not None else "below"
 
 
@@ -334,8 +337,8 @@ def comparisons(text: str) -> str:
     '38 C above , above 38 C, below 70%, below 2'
     """
     low = text.lower()
-    if any(hint in low for hint in _AFTER_HINTS):
-        text = _AFTER_NUMBER.sub(lambda m: " above " if m.group(1) else " below ", text)
+    if _AFTER_HINT.search(low) is not None:
+        text = _AFTER_NUMBER.sub(_after_direction, text)
     if not any(hint in low for hint in _BEFORE_HINTS):
         return text
     pieces: list[str] = []

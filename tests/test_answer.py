@@ -533,6 +533,11 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
     # a rate named with brady-/tachy- is the rate in words, slow and fast its opposites
     ("Bradycardia", "Slow heart rate", "Fast heart rate", True),
     ("Tachypnoea", "fast breathing", "Bradypnoea", True),
+    # blood gases by their symbols; "-sided" says only the side
+    ("Hypercapnia", "Raised PaCO2", "Low PaCO2", True),
+    ("Left-sided heart failure", "Left heart failure", "Right heart failure", True),
+    # another spelling of a drug between two short answers, either side the unknown one
+    ("Chlorphenamine", "Chlorpheniramine", "Chlorpromazine", False),
     # a coordination that leaves its head unsaid
     ("HPV 16 and 18", "HPV-16 and HPV-18", "HPV 6 and 11", True),
     # evidence, a verb that concludes, and the answer; a renamed nerve

@@ -404,16 +404,24 @@ class AnswerMatcher(BaseModel):
         ):
             if candidate not in forbidden and not _two_words(term, str(candidate)):
                 return str(candidate)
-        if not load_lexicon().uses(term):
-            # A word no name uses is a misspelling: one edit may separate it from the reference's
-            # ("diabetis"), two for a long word ("cholecystits", read "cholecystit" once its s is
-            # taken for a plural).
+        lexicon = load_lexicon()
+        known = lexicon.uses(term)
+        if not known or not reference.is_long:
+            # A word no name uses is a misspelling or another spelling: one edit may separate it
+            # from the other answer's ("diabetis"), two for a long word ("cholecystits", read
+            # "cholecystit" once its s is taken for a plural). Between two short answers either
+            # side may be the unknown one ("chlorphenamine", the British name of chlorpheniramine).
             edits = _MAX_TYPO_EDITS if len(term) >= _MIN_TWO_EDIT_WORD else 1
             for candidate, _, _ in process.extract(
                 term, reference.fuzzy_pool, scorer=OSA.distance, score_cutoff=edits, limit=3
             ):
-                if candidate not in forbidden and not _two_words(term, str(candidate)):
-                    return str(candidate)
+                word = str(candidate)
+                if (
+                    candidate not in forbidden
+                    and not _two_words(term, word)
+                    and (not known or not lexicon.uses(word))
+                ):
+                    return word
         if len(term) <= _MIN_STATE_STEM:
             return None
         # Another derivation of the same stem: "perforator" / "perforating", "hypertensive" /

@@ -80,7 +80,7 @@ STOP_WORDS = frozenset(
     regarding important significant specifically potentially considering context scenario situation
     guideline guidelines characterized characterised characteristic typical classic point points pointing
     indicative explanation choice presentation example order obtain request arrange perform performed
-    undergo responsible located during while
+    undergo responsible located during while sided
     """.split()
 )
 
@@ -438,6 +438,11 @@ SAME_MEANING_PHRASES: dict[str, str] = {
     "tachycardic": "fast heart rate",
     "tachypneic": "fast breathing",
     "tachypnoeic": "fast breathing",
+    # blood gases by their symbols ("raised PaCO2" is hypercapnia, "low PaO2" hypoxaemia)
+    "paco2": "carbon dioxide",
+    "pco2": "carbon dioxide",
+    "pao2": "oxygen",
+    "po2": "oxygen",
     "bradypnea": "slow breathing",
     "bradypnoea": "slow breathing",
     "tachypnea": "fast breathing",
@@ -447,7 +452,7 @@ _SAME_MEANING_PHRASE = re.compile(r"\b(" + "|".join(SAME_MEANING_PHRASES) + r")s
 
 
 # Substrings one of which each phrase holds: scanned for first, as most texts hold none.
-_PHRASE_HINTS = ("ray", "plain", "loss of", "lack of", "brady", "tachy")
+_PHRASE_HINTS = ("ray", "plain", "loss of", "lack of", "brady", "tachy", "o2")
 
 
 def to_same_meaning_phrases(text: str) -> str:

@@ -105,6 +105,8 @@ WORDNET_ROOTS = {
     "14052403": "disorder",
     "14285662": "injury",
     "14174549": "infection",
+    "13533470": "pathological_process",
+    "00863513": "reflex",
     "14501726": "abnormality",
     "03740161": "medicine",
     "01024392": "medical_procedure",
@@ -192,6 +194,13 @@ WORDNET_LUMPS = {
     "05557839": ("external_oblique_muscle", "'oblique' alone is no muscle"),
     "05284851": ("zygoma", "the zygomatic arch is not the zygomatic bone"),
     "05485098": ("pineal_gland", "'epiphysis' is also the end of a long bone"),
+    "00118733": ("regurgitation", "regurgitation is passive, vomiting forceful: not one sign"),
+    "00865808": ("miosis", "miosis is a small pupil, not the pupillary light reflex"),
+    "14125466": ("roundworm", "a roundworm is a nematode, not tinea (ringworm)"),
+    "00839292": ("shock", "an electric shock is not circulatory shock"),
+    "00867357": ("start", "a start (startle) is not starting a treatment"),
+    "00118268": ("flush", "flushing is a sign of its own (carcinoid, menopause), not blushing"),
+    "00867983": ("shiver", "shivering (rigors) is not a tremor"),
 }
 
 # MONDO's licence (CC BY 4.0) asks for attribution: the script writes this notice next to the artifact.

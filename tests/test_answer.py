@@ -538,6 +538,9 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
     ("Left-sided heart failure", "Left heart failure", "Right heart failure", True),
     # another spelling of a drug between two short answers, either side the unknown one
     ("Chlorphenamine", "Chlorpheniramine", "Chlorpromazine", False),
+    # a drug under the class ChEBI gives it (lexicon 2.4); ChEBI's INN name for DrugBank's drug
+    ("Opioid analgesic", "Morphine", "Cocaine", False),
+    ("Chlorpheniramine", "Chlorphenamine", "Chlorpromazine", True),
     # a coordination that leaves its head unsaid
     ("HPV 16 and 18", "HPV-16 and HPV-18", "HPV 6 and 11", True),
     # evidence, a verb that concludes, and the answer; a renamed nerve

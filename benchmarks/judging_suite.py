@@ -25,6 +25,7 @@ Run from the repository root::
 
     python benchmarks/judging_suite.py                  # both halves, writes results/judging_suite.json
     python benchmarks/judging_suite.py --split tune     # the tune half only, while tuning
+    python benchmarks/judging_suite.py --ids hw-d- hw-e-    # only the groups written after a version
 """
 
 from __future__ import annotations
@@ -224,10 +225,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--failures", type=int, default=0, help="print this many lost check_answer groups a kind"
     )
     parser.add_argument("--kind", default=None, help="only groups of this kind")
+    parser.add_argument(
+        "--ids",
+        nargs="+",
+        default=None,
+        metavar="PREFIX",
+        help="only groups whose id starts with one of these (hw-d- hw-e-: written after a version)",
+    )
     args = parser.parse_args(argv)
     groups = load_groups(args.data)
     if args.kind:
         groups = [g for g in groups if g["kind"] == args.kind]
+    if args.ids:
+        groups = [g for g in groups if g["id"].startswith(tuple(args.ids))]
     splits = ("tune", "test") if args.split == "both" else (args.split,)
     groups = [g for g in groups if split_of(g["id"]) in splits]
     results: dict[str, Any] = {}
@@ -277,7 +287,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "seconds": {k: round(v, 3) for k, v in seconds.items()},
         "results": table,
     }
-    if args.split == "both" and not args.kind:
+    if args.split == "both" and not args.kind and not args.ids:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(json.dumps(document, indent=1) + "\n")
     return document

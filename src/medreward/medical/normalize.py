@@ -53,7 +53,6 @@ __all__ = [
     "normalize_tokens",
     "remove_genitives",
     "spell_out_blood_levels",
-    "spell_out_negated_words",
     "split_punctuation",
     "term_tokens",
     "to_arabic_numerals",
@@ -396,6 +395,7 @@ NEGATING_PREFIX = re.compile(r"\bnon(?=[a-df-z][a-z]{4,})")
 
 # Adjectives that deny a noun in one word, spelled out so that they compare with the phrase ("asymptomatic
 # bacteriuria" / "bacteriuria without symptoms"): the negation cue then counts for polarity too.
+# Rewritten with SAME_MEANING_PHRASES (to_same_meaning_phrases).
 NEGATED_WORDS: dict[str, str] = {
     "asymptomatic": "without symptoms",
     "afebrile": "without fever",
@@ -404,18 +404,6 @@ NEGATED_WORDS: dict[str, str] = {
     "atraumatic": "without trauma",
     "acalculous": "without gallstones",
 }
-_NEGATED_WORD = re.compile(r"\b(" + "|".join(NEGATED_WORDS) + r")\b")
-
-
-def spell_out_negated_words(text: str) -> str:
-    """``text`` (folded) with each word of :data:`NEGATED_WORDS` as its phrase.
-
-    >>> spell_out_negated_words("asymptomatic bacteriuria")
-    'without symptoms bacteriuria'
-    """
-    if not any(word in text for word in NEGATED_WORDS):  # a few substring scans: most texts have none
-        return text
-    return _NEGATED_WORD.sub(lambda m: NEGATED_WORDS[m.group(1)], text)
 
 
 # Phrases (and words) that say what another phrase or word says, as that one (folded text, whole
@@ -447,12 +435,14 @@ SAME_MEANING_PHRASES: dict[str, str] = {
     "bradypnoea": "slow breathing",
     "tachypnea": "fast breathing",
     "tachypnoea": "fast breathing",
+    # words that deny a noun, as the phrase that says so
+    **NEGATED_WORDS,
 }
 _SAME_MEANING_PHRASE = re.compile(r"\b(" + "|".join(SAME_MEANING_PHRASES) + r")s?\b")
 
 
 # Substrings one of which each phrase holds: scanned for first, as most texts hold none.
-_PHRASE_HINTS = ("ray", "plain", "loss of", "lack of", "brady", "tachy", "o2")
+_PHRASE_HINTS = ("ray", "plain", "loss of", "lack of", "brady", "tachy", "o2", *NEGATED_WORDS)
 
 
 def to_same_meaning_phrases(text: str) -> str:
@@ -483,10 +473,8 @@ def term_tokens(text: str) -> list[str]:
     # ("Hemophilia A.").
     folded = remove_genitives(fold_unicode(expand_anatomical_abbreviations(name_ions(text))))
     spaced = normalize_number_forms(
-        spell_out_negated_words(
-            split_negating_prefix(
-                to_same_meaning_phrases(to_arabic_numerals(split_punctuation(folded), folded=True))
-            )
+        split_negating_prefix(
+            to_same_meaning_phrases(to_arabic_numerals(split_punctuation(folded), folded=True))
         )
     )
     return mark_designators(spell_out_blood_levels(spaced)).split()
@@ -828,7 +816,6 @@ def normalization_fingerprint() -> str:
         "negating_prefix": NEGATING_PREFIX.pattern,
         "ions": IONS,
         "number_forms": [_TENS_WORDS.pattern, _NUMBER_SUFFIX.pattern],
-        "negated_words": NEGATED_WORDS,
         "same_meaning_phrases": SAME_MEANING_PHRASES,
         "imaging_words": ["graphy", "graph", "gram", _MIN_IMAGING_WORD],
     }

@@ -541,6 +541,10 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
     # a drug under the class ChEBI gives it (lexicon 2.4); ChEBI's INN name for DrugBank's drug
     ("Opioid analgesic", "Morphine", "Cocaine", False),
     ("Chlorpheniramine", "Chlorphenamine", "Chlorpromazine", True),
+    # the opposite polarity said with a derivation of the reference's word is still the opposite;
+    # a word with a denying prefix does not say the reference's word
+    ("Non-adherence to medication", "Medication non-adherence", "Adherent to medication", True),
+    ("Nondisplaced fracture", "non-displaced fracture", "Displaced fracture", True),
     # a coordination that leaves its head unsaid
     ("HPV 16 and 18", "HPV-16 and HPV-18", "HPV 6 and 11", True),
     # evidence, a verb that concludes, and the answer; a renamed nerve

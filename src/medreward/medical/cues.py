@@ -13,6 +13,7 @@ __all__ = [
     "CONCLUSION_CUE",
     "CONTEXT_MARKER",
     "CONTRAST_CUE",
+    "DENYING_PREFIXES",
     "EVIDENCE_VERB",
     "EXCLUSION_CUE",
     "FAMILIES_OF",
@@ -115,6 +116,10 @@ SALT_WORDS = frozenset(
     dihydrate trihydrate
     """.split()
 )
+
+# Prefixes that make a word deny its stem ("undisplaced", "inactive", "atypical"): a word of the
+# solution that is a reference word with one of these in front says the reference's word, denied.
+DENYING_PREFIXES = ("un", "in", "im", "non", "dis", "a", "an")
 
 # The head nouns that anatomy leaves unsaid ("the lunate" is the lunate bone, "the deltoid" the
 # deltoid muscle): a one-word answer the lexicon does not know is looked up with each, and is what

@@ -71,7 +71,7 @@ from medreward.medical.alignment import (
     named_phrases,
 )
 from medreward.medical.analysis import _POLARITY_WORDS, analyze_text
-from medreward.medical.cues import FAMILIES_OF, OPPOSITE_PREFIXES, SALT_WORDS
+from medreward.medical.cues import DENYING_PREFIXES, FAMILIES_OF, OPPOSITE_PREFIXES, SALT_WORDS
 from medreward.medical.evidence import (
     AnswerMatch,
     ReferenceAnalysis,
@@ -150,6 +150,15 @@ def _without_salts(solution: TextAnalysis, reference: TextAnalysis, linker: Conc
         hedged=solution.hedged,
         negation_tokens=solution.negation_tokens,
     )
+
+
+def _denied_by_prefix(term: str, hit: str) -> bool:
+    """Whether ``term`` is ``hit`` with a prefix that denies it (:data:`DENYING_PREFIXES`).
+
+    >>> _denied_by_prefix("undisplaced", "displaced"), _denied_by_prefix("adherent", "adherence")
+    (True, False)
+    """
+    return term != hit and term.endswith(hit) and term[: len(term) - len(hit)] in DENYING_PREFIXES
 
 
 class AnswerMatcher(BaseModel):
@@ -434,11 +443,18 @@ class AnswerMatcher(BaseModel):
                 return str(candidate)
         return None
 
-    def _guard(self, solution: TextAnalysis, reference: ReferenceAnalysis, related: bool) -> str | None:
+    def _guard(
+        self,
+        solution: TextAnalysis,
+        reference: ReferenceAnalysis,
+        related: bool,
+        found: frozenset[str] = frozenset(),
+    ) -> str | None:
         """Why ``solution`` contradicts the reference (negated, opposite, another number, another
         concept, rearranged), or ``None``. ``related``: the two answers are one above the other in a
         vocabulary's hierarchy, or one's terms hold all of the other's and the lexicon knows only one
-        of them: evidence of one line of concepts, not of two."""
+        of them: evidence of one line of concepts, not of two. ``found``: the reference terms the
+        solution's terms match, spelling variants and derivations included."""
         ref = reference.answer
         if not reference.is_long:
             # A short reference states the answer, negated only if it means it: the two answers
@@ -453,7 +469,7 @@ class AnswerMatcher(BaseModel):
             refused = not REFUSAL_CUES.isdisjoint(denials) and REFUSAL_CUES.isdisjoint(ref_denials)
             if refused or (
                 len(denials) % 2 != len(ref_denials) % 2
-                and (denials or solution.term_set >= (ref.term_set - _POLARITY_WORDS))
+                and (denials or (ref.term_set - _POLARITY_WORDS) <= (solution.term_set | found))
             ):
                 cue = (denials or ref_denials)[0]
                 side = "solution" if denials else "reference"
@@ -662,7 +678,12 @@ class AnswerMatcher(BaseModel):
         # Words nested in each other relate two answers unless the lexicon knows both as concepts
         # that its hierarchy does not relate ("measles" / "German measles").
         related = lineage is not None or (nested and not (sol.concepts and ref.concepts)) or related_form
-        guard = self._guard(sol, reference, related)
+        # The reference words the solution says, for the polarity guard: not a word it denies by a
+        # prefix ("undisplaced" says "displaced" no more than "not displaced" does).
+        said = frozenset(
+            hit for t, hit in zip(sol.terms, found) if hit is not None and not _denied_by_prefix(t, hit)
+        )
+        guard = self._guard(sol, reference, related, said)
         if guard is not None:
             return AnswerMatch("mismatch", 0.0, sol.terms, (), guard, concepts)
         if (

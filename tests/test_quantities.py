@@ -227,3 +227,54 @@ def test_a_comparison_is_one_word_for_each_direction(above: str, below: str) -> 
 )
 def test_a_quantity_written_another_way_is_the_same_answer(reference: str, answer: str) -> None:
     assert verdict(answer, reference) in ("exact", "equivalent")
+
+
+_PIECES = st.sampled_from(
+    ["1", "0.5", ".5", "1.2.3", "9" * 40, "0." + "0" * 35 + "1", "38", "100.4", "six", "thirty-eight",
+     "mg", "g", "dL", "/", "per", "L", "s", "ms", "seconds", "°", "°F", "°C", "degrees", "Celsius",
+     "F", "≥", "<", "at least", "no more than", "or more", "or less", "than", "1 in 4", ",", ".", " "]
+)  # fmt: skip
+
+
+@given(st.lists(_PIECES, max_size=12).map("".join), st.lists(_PIECES, max_size=12).map(" ".join))
+def test_malformed_quantities_never_raise(glued: str, spaced: str) -> None:
+    for text in (glued, spaced):
+        assert isinstance(canonical_quantities(text), str)
+        assert isinstance(canonical_quantities(text, keep_written=True), str)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.2.3mg/dl", "1.2.3mg/dl"),  # no number: left alone (Decimal raised here)
+        (".5mg/dl", ".5mg/dl"),  # not read as 5 mg/dL
+        ("9" * 29 + ".5 \u00b0C", "9" * 29 + ".5 \u00b0C"),  # too long to be a temperature
+        ("9" * 30 + " \u00b0F", "5" * 30 + ".6degc"),  # long, but exact
+    ],
+)
+def test_odd_numbers_before_a_unit_are_left_alone_or_read_exactly(text: str, expected: str) -> None:
+    assert canonical_quantities(text) == expected
+
+
+_ABOVE_WORDS = (
+    "greater than", "more than", "higher than", "at least", "above", "exceeding", "in excess of",
+    "not less than", "\u2265", ">",
+)  # fmt: skip
+_BELOW_WORDS = (
+    "less than", "fewer than", "lower than", "at most", "under", "below", "no more than", "\u2264", "<",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        *((f"{w} 5 mg", "above") for w in _ABOVE_WORDS),
+        *((f"{w} 5 mg", "below") for w in _BELOW_WORDS),
+        ("5 mg or more", "above"),
+        ("5 mg and above", "above"),
+        ("5 mg or less", "below"),
+    ],
+)  # fmt: skip
+def test_every_comparison_word_is_read_past_the_fast_path(text: str, direction: str) -> None:
+    words = canonical_quantities(text).split()
+    assert direction in words and ({"above", "below"} - {direction}).isdisjoint(words), words

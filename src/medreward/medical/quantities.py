@@ -254,7 +254,7 @@ _WORD_QUANTITY_UNITS = (
 # "11 g/L" are all 11000mg/L).
 _VOLUMES = {u: factor for u, (base, factor) in UNITS.items() if base == "ml"}
 _CONCENTRATION = re.compile(
-    r"([0-9][0-9.]*)mg\s*(?:/|\s+per\s+)("
+    r"(?<![\w.])([0-9]+(?:\.[0-9]+)?)mg\s*(?:/|\s+per\s+)("
     + "|".join(sorted(map(re.escape, _VOLUMES), key=len, reverse=True))
     + r")(?![\w\u00b5\u03bc])",
     re.IGNORECASE,
@@ -281,10 +281,12 @@ _FAHRENHEIT = ("f", "fahrenheit")
 
 def _celsius(match: re.Match[str]) -> str:
     value, scale = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    if len(value) > _MAX_DIGITS:
+        return match.group(0)  # no temperature anyone writes: left as written
     degrees = _value(value)
     if scale.lower() in _FAHRENHEIT:
-        degrees = (degrees - 32) * 5 / 9
-    return f"{_format(degrees.quantize(Decimal('0.1')))}degc"
+        degrees = _EXACT.divide(_EXACT.multiply(degrees - 32, Decimal(5)), Decimal(9))
+    return f"{_format(degrees.quantize(Decimal('0.1'), context=_EXACT))}degc"
 
 
 # Comparisons with a number, as one word for each direction: "38 °C or higher", "at least 38 °C" and

@@ -261,7 +261,12 @@ DESIGNATING_WORDS = NUMBERING_WORDS | frozenset(
     "hepatitis hemophilia haemophilia vitamin protein influenza serotype serogroup strain antigen blood "
     "botulinum".split()
 )
-_LETTER = re.compile(r"[a-z](?<=\b[a-z])(?![a-z0-9])")
+# A designating word, the space after it, and a single letter: one pass over the text.
+_DESIGNATED = re.compile(
+    r"\b("
+    + "|".join(sorted(map(re.escape, DESIGNATING_WORDS), key=len, reverse=True))
+    + r")(\s+)([a-z])(?![a-z0-9])"
+)
 
 
 def mark_designators(text: str) -> str:
@@ -272,17 +277,8 @@ def mark_designators(text: str) -> str:
     """
     if DESIGNATING_WORDS.isdisjoint(text.split()):  # most texts: no designating word, told in C
         return text
-    pieces: list[str] = []
-    done = 0
-    for match in _LETTER.finditer(text):
-        words = text[max(0, match.start() - _LONGEST_DESIGNATING_WORD - 2) : match.start()].split()
-        if words and words[-1] in DESIGNATING_WORDS:
-            pieces += [text[done : match.start()], match.group(0).upper()]
-            done = match.end()
-    return "".join(pieces) + text[done:] if pieces else text
+    return _DESIGNATED.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3).upper()}", text)
 
-
-_LONGEST_DESIGNATING_WORD = max(map(len, DESIGNATING_WORDS))
 
 # Blood levels named with hypo-/hyper- are low and high levels of a substance: "hypokalemia" is "low
 # potassium", so that the lay phrasing and the term agree (and "high" / "low" are opposites).

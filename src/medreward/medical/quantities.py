@@ -106,6 +106,9 @@ _QUANTITY = re.compile(rf"({_DIGITS}){_TAIL}")
 # pattern starts with a literal space, which the engine skips to. Numbers are written in words
 # mostly for times and lengths ("three days", "five cm"), so only texts that name one are searched.
 _WORD_QUANTITY = rf" ((?:{_WORDS})\b){_TAIL}"
+# Any number word, on lower-cased text: the cheap scan before that pattern (most texts that name a
+# unit give its number in digits).
+_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(sorted({w.split("-")[0] for w in _NUMBER_WORDS})) + r")\b")
 
 
 # Dosing frequencies, each rewritten as the interval it means ("q6h", "6-hourly" and "four times a day"
@@ -396,7 +399,7 @@ def canonical_quantities(text: str, *, keep_written: bool = False) -> str:
         text = _compiled(_TEMPERATURE, re.IGNORECASE).sub(_celsius, text)
     text = _QUANTITY.sub(digits, dosing_intervals(proportions(text)))
     low = text.lower()
-    if any(unit in low for unit in _WORD_QUANTITY_UNITS):
+    if any(unit in low for unit in _WORD_QUANTITY_UNITS) and _NUMBER_WORD.search(low) is not None:
         text = _compiled(_WORD_QUANTITY).sub(words, " " + text)[1:]
     if "mg" in text:
         text = _CONCENTRATION.sub(_per_litre, text)

@@ -642,3 +642,33 @@ def test_a_questions_own_not_never_makes_a_negated_answer_equivalent() -> None:
     reference = matcher.analyze("Rheumatic fever", question)
     assert matcher.compare("Not rheumatic fever", reference).verdict not in ("exact", "equivalent")
     assert matcher.compare("Rheumatic fever", reference).verdict == "exact"
+
+
+# Polarity has a scope: the subject of a negated sentence left out, or a denial of a word the other
+# answer affirms beside its own denial. Each rejected answer scored partial credit when polarity was
+# only the parity of the negation cues.
+@pytest.mark.parametrize(("reference", "accepted", "rejected"), [
+    ("Metformin does not cause hypoglycaemia.", "Metformin alone does not cause hypoglycemia",
+     "It causes hypoglycaemia"),
+    ("Digoxin is not removed by haemodialysis.", "It is not removed by haemodialysis",
+     "It is removed by hemodialysis"),
+    ("Painless jaundice", "Jaundice without pain", "No jaundice"),
+    ("Afebrile with a productive cough", "Productive cough, no fever", "No cough"),
+])  # fmt: skip
+def test_what_one_answer_denies_the_other_may_not_affirm(
+    reference: str, accepted: str, rejected: str
+) -> None:
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze(reference)
+    assert matcher.compare(accepted, analysed).verdict != "mismatch"
+    match = matcher.compare(rejected, analysed)
+    assert match.verdict == "mismatch" and match.similarity == 0.0
+    assert match.guard is not None and match.guard.startswith("negation:")
+
+
+def test_a_denial_after_its_subject_leaves_the_subject_unaffirmed() -> None:
+    # "not detected" denies the antibodies before it: the answer affirms nothing the reference
+    # denies, so no guard fires (the order of words does not say which side a cue denies).
+    matcher = AnswerMatcher()
+    match = matcher.compare("HIV antibodies not detected", matcher.analyze("HIV negative"))
+    assert match.guard is None

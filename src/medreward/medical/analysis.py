@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import re
+from itertools import takewhile
 
 from medreward.medical.abbreviations import _expand_abbreviations
 from medreward.medical.cues import (
@@ -36,6 +37,7 @@ from medreward.medical.evidence import TextAnalysis, _is_number, _numbers
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.linking import ConceptLinker, LexiconLinker
 from medreward.medical.normalize import (
+    NEGATED_WORDS,
     NEGATION_CUES,
     SAME_MEANING,
     normalize_folded,
@@ -55,6 +57,44 @@ _POLARITY_WORDS = NEGATION_CUES | {_NEGATING_PREFIX}
 
 
 _NEGATING_FORMS = _POLARITY_WORDS | {word for word, same in SAME_MEANING.items() if same in _POLARITY_WORDS}
+
+
+# The phrases a word that denies a noun is written as ("painless" -> "without pain"): the denial is
+# of that noun only, not of the words after it ("painless vaginal bleeding" is vaginal bleeding).
+_NEGATED_NOUNS = frozenset(tuple(phrase.split()) for phrase in NEGATED_WORDS.values())
+
+
+def _negation_scopes(clauses: list[list[str]]) -> tuple[frozenset[str], frozenset[str]]:
+    """What an answer denies for certain, and what it may deny, from each clause's normalized
+    terms in order: the terms a negation cue surely denies, and every term of a clause with a cue.
+
+    A cue surely denies the terms after it up to the clause's end or the next cue ("not cross the
+    blood brain barrier", "absent ankle reflex", "non small cell lung cancer"), or, with none after
+    it, those before it ("bowel sound absent"). Which side a cue denies is not always told by
+    order ("HIV antibodies not detected" denies the antibodies), so a term of a clause with a cue is
+    never taken as affirmed. A word that denies a noun ("painless") denies that noun only.
+
+    >>> sure, maybe = _negation_scopes([["glycopyrronium", "not", "cross", "blood", "brain", "barrier"]])
+    >>> sorted(sure), "glycopyrronium" in maybe
+    (['barrier', 'blood', 'brain', 'cross'], True)
+    >>> [sorted(s) for s in _negation_scopes([["placenta"], ["without", "pain", "vagina", "bleeding"]])]
+    [['pain'], ['pain', 'without']]
+    """
+    sure: set[str] = set()
+    maybe: set[str] = set()
+    for terms in clauses:
+        for i, term in enumerate(terms):
+            if term not in _POLARITY_WORDS:
+                continue
+            if tuple(terms[i : i + 2]) in _NEGATED_NOUNS:
+                sure.add(terms[i + 1])
+                maybe.update(terms[i : i + 2])
+                continue
+            after = list(takewhile(lambda t: t not in _POLARITY_WORDS, terms[i + 1 :]))
+            before = list(takewhile(lambda t: t not in _POLARITY_WORDS, reversed(terms[:i])))
+            sure.update(after or before)
+            maybe.update(terms)
+    return frozenset(sure), frozenset(maybe)
 
 
 # Hyphenated eponyms are looked for in answers up to this long (a phrase or a sentence).
@@ -152,12 +192,16 @@ def analyze_text(
         clauses: tuple[tuple[str, ...], ...] = (tuple(sorted(one)),) if one else ()
         token_count = len(one)
         term_set = frozenset(one)
+        ordered = [one]
     else:
-        clause_terms = _elided_heads(_grouped_terms(pieces))
+        ordered = _normalize_pieces(pieces)
+        clause_terms = _elided_heads([tuple(sorted(g)) for g in ordered if g])
         clauses = tuple(sorted(clause_terms))
         token_count = sum(map(len, clause_terms))
         term_set = frozenset().union(*clause_terms)
     terms = tuple(sorted(term_set))
+    negating = tuple(SAME_MEANING.get(t, t) for t in tokens if t in _NEGATING_FORMS)
+    denied, in_denial = _negation_scopes(ordered) if negating else (frozenset(), frozenset())
     concepts = linker.link(expanded, folded, terms)
     if len(clauses) > 1 and not load_lexicon().concepts(folded):
         # A compound answer means what its parts mean together, not any one part's concept, unless
@@ -176,7 +220,9 @@ def analyze_text(
         context=frozenset(normalize_tokens(cited)) - term_set if cited else frozenset(),
         hedged=_is_hedged(answer, tokens),
         abbreviated=written != answer,
-        negation_tokens=tuple(SAME_MEANING.get(t, t) for t in tokens if t in _NEGATING_FORMS),
+        negation_tokens=negating,
+        denied=denied,
+        in_denial=in_denial,
         name_groups=_name_groups(answer) if len(answer) <= _MAX_NAMED_TEXT and "-" in answer else (),
     )
 
@@ -192,11 +238,6 @@ def _normalize_pieces(pieces: list[str]) -> list[list[str]]:
     # no spaces.
     terms = " ".join(normalize_tokens(f" {_PASSAGE_MARK} ".join(pieces)))
     return [group.split() for group in terms.split(_PASSAGE_MARK)]
-
-
-def _grouped_terms(pieces: list[str]) -> list[tuple[str, ...]]:
-    """The sorted content terms of each piece of text that has any."""
-    return [tuple(sorted(g)) for g in _normalize_pieces(pieces) if g]
 
 
 def _elided_heads(clauses: list[tuple[str, ...]]) -> list[tuple[str, ...]]:

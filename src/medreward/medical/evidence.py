@@ -98,6 +98,11 @@ class TextAnalysis:
     # The negation cues of the answer as written, repeats kept: their count's parity is the
     # answer's polarity ("not gram-negative" denies "gram-negative").
     negation_tokens: tuple[str, ...] = ()
+    # The terms in the scope of a negation cue ("cross blood brain barrier" of "does not cross the
+    # blood-brain barrier"): what the answer denies, as opposed to what it affirms.
+    denied: frozenset[str] = frozenset()
+    # Every term of a clause with a negation cue: what the answer may deny, so never affirms.
+    in_denial: frozenset[str] = frozenset()
     # The terms of each hyphenated name of several people ("Legg-Calve-Perthes"): any one of them
     # names the eponym ("Perthes disease").
     name_groups: tuple[frozenset[str], ...] = ()

@@ -449,12 +449,16 @@ class AnswerMatcher(BaseModel):
         reference: ReferenceAnalysis,
         related: bool,
         found: frozenset[str] = frozenset(),
+        affirmed: frozenset[str] = frozenset(),
+        denied: frozenset[str] | None = None,
     ) -> str | None:
         """Why ``solution`` contradicts the reference (negated, opposite, another number, another
         concept, rearranged), or ``None``. ``related``: the two answers are one above the other in a
         vocabulary's hierarchy, or one's terms hold all of the other's and the lexicon knows only one
         of them: evidence of one line of concepts, not of two. ``found``: the reference terms the
-        solution's terms match, spelling variants and derivations included."""
+        solution's terms match, spelling variants and derivations included; ``affirmed``: those of
+        them the solution does not deny; ``denied``: the reference terms the solution's denied terms
+        match (``None`` when one of them matches none)."""
         ref = reference.answer
         if not reference.is_long:
             # A short reference states the answer, negated only if it means it: the two answers
@@ -474,6 +478,18 @@ class AnswerMatcher(BaseModel):
                 cue = (denials or ref_denials)[0]
                 side = "solution" if denials else "reference"
                 return f"negation: {cue} ({side}: {_quoted((solution if denials else ref).text)})"
+            # Polarity has a scope: what one answer denies, the other must not affirm, whatever the
+            # count of cues ("It crosses the blood-brain barrier" / "... does not cross the
+            # blood-brain barrier"; "No vaginal bleeding" / "painless vaginal bleeding").
+            ref_denied = ref.denied - _POLARITY_WORDS
+            if ref_denials and ref_denied and ref_denied <= affirmed:
+                said = " ".join(sorted(ref_denied))
+                return f"negation: the solution affirms what the reference denies ({said})"
+            ref_affirmed = ref.term_set - ref.in_denial
+            if denials and denied and denied <= ref_affirmed:
+                return (
+                    f"negation: the solution denies what the reference affirms ({' '.join(sorted(denied))})"
+                )
         # A number that qualifies every word of a reference without numbers names a subtype of it
         # ("Type 2 diabetes mellitus" for "Diabetes mellitus"), not another number; so does one of
         # an answer that a vocabulary's hierarchy puts below it ("Hepatitis C" under "Viral hepatitis").
@@ -683,7 +699,18 @@ class AnswerMatcher(BaseModel):
         said = frozenset(
             hit for t, hit in zip(sol.terms, found) if hit is not None and not _denied_by_prefix(t, hit)
         )
-        guard = self._guard(sol, reference, related, said)
+        # The same, split by the solution's polarity: the reference words it affirms, and those its
+        # denied terms match (None when a denied term matches none).
+        affirmed = frozenset(
+            hit
+            for t, hit in zip(sol.terms, found)
+            if hit is not None and t not in sol.in_denial and not _denied_by_prefix(t, hit)
+        )
+        denied_hits = [hit for t, hit in zip(sol.terms, found) if t in sol.denied]
+        denied: frozenset[str] | None = frozenset(h for h in denied_hits if h is not None)
+        if None in denied_hits:
+            denied = None
+        guard = self._guard(sol, reference, related, said, affirmed, denied)
         if guard is not None:
             return AnswerMatch("mismatch", 0.0, sol.terms, (), guard, concepts)
         if (

@@ -75,6 +75,24 @@ def test_over_sets_its_object_aside() -> None:
     assert ranked(reference, "Anterior cruciate ligament tear", "Meniscal tear")[0] == "Meniscal tear"
 
 
+def test_an_opening_concession_sets_its_subject_aside() -> None:
+    reference = (
+        "Oral ulcers, a malar rash and arthritis in a young woman suggest a connective tissue disease. "
+        "While rheumatoid arthritis can cause joint pain, systemic lupus erythematosus explains the "
+        "rash and the ulcers as well."
+    )
+    assert ranked(reference, "Rheumatoid arthritis", "Systemic lupus erythematosus")[0] == (
+        "Systemic lupus erythematosus"
+    )
+    assert MATCHER.compare("Rheumatoid arthritis", MATCHER.analyze(reference)).verdict == "mismatch"
+    # A main clause that takes the conceded subject up again concedes nothing.
+    resumed = (
+        "Joint pain and a malar rash suggest a connective tissue disease. While systemic lupus "
+        "erythematosus is rarer in men, it explains the rash and the ulcers."
+    )
+    assert MATCHER.compare("Systemic lupus erythematosus", MATCHER.analyze(resumed)).verdict == "partial"
+
+
 def test_a_negation_inside_a_relative_clause_describes_the_subject() -> None:
     reference = (
         "The anticoagulant that is not safe in pregnancy, because it crosses the placenta and causes "

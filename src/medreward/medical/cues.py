@@ -163,6 +163,12 @@ PASSAGE_BREAK = re.compile(
     # a conclusion cue opens the passage that names the answer: "... drug user points to X"
     r"points? (?:to|towards)|consistent with|indicative of|suggestive of|diagnostic of|is most likely)\b))",
 )
+# A sentence that opens with a concession names what it concedes before what it asserts: "While
+# cardiotoxicity is a known late effect, neutropenia is the most immediate risk" sets cardiotoxicity
+# aside, unless the main clause takes the conceded subject up again ("While commotio retinae rarely
+# does this, it ...": RESUMING_SUBJECT).
+CONCESSION = re.compile(r"\s*(?:while|although|though|whereas|even though|despite)\b")
+RESUMING_SUBJECT = re.compile(r"\s*(?:it|its|this|they|these|that)\b")
 # A passage that opens with "over" sets its object aside ("suggests this diagnosis over an ACL tear").
 OVER = re.compile(r"\s*over\b")
 # An exclusion cue inside a relative clause describes the subject, not the answer: "the antibody

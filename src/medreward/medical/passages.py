@@ -20,12 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from medreward.medical.analysis import _normalize_pieces
 from medreward.medical.cues import (
+    CONCESSION,
     CONCLUSION_CUE,
     CONTRAST_CUE,
     EXCLUSION_CUE,
     OVER,
     PASSAGE_BREAK,
     RELATIVE_EXCLUSION,
+    RESUMING_SUBJECT,
     SENTENCE_BREAK,
 )
 from medreward.medical.evidence import Passage, ReferenceAnalysis, TextAnalysis, _passage
@@ -164,6 +166,8 @@ def _passages(
             excluded = [_excludes(part, cue if excluding else None) for part in parts]
         else:
             excluded = [False] * len(parts)
+        if CONCESSION.match(sentence) is not None:
+            excluded = _conceded(sentence, excluded)
         layout.append((index, weight, excluded))
         pieces += parts
     # One fold and one normalization pass for the whole reference (the hot path of a GRPO batch).
@@ -189,6 +193,25 @@ def _passages(
         if asserted:
             sentence_terms.append((frozenset(asserted), weight))
     return tuple(passages), tuple(sentence_terms), token_count
+
+
+def _conceded(sentence: str, excluded: list[bool]) -> list[bool]:
+    """``excluded`` with the passages of a sentence's opening concession, up to its first comma,
+    marked: "While X is possible, Y is ..." concedes X and asserts Y. A main clause that takes the
+    conceded subject up again ("..., it frequently presents with ...") concedes nothing.
+
+    >>> _conceded("while lead is known, organophosphates are linked", [False, False])
+    [True, False]
+    >>> _conceded("while tga (d-tga) is critical, it presents early", [False, False, False, False])
+    [False, False, False, False]
+    """
+    comma = sentence.find(",")
+    if comma < 0 or RESUMING_SUBJECT.match(sentence, comma + 1) is not None:
+        return excluded
+    conceded = sum(1 for part in PASSAGE_BREAK.split(sentence[:comma]) if part and not part.isspace())
+    if conceded >= len(excluded):
+        return excluded
+    return [True] * conceded + excluded[conceded:]
 
 
 def _excludes(part: str, cue: re.Pattern[str] | None) -> bool:

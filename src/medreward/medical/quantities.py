@@ -128,7 +128,8 @@ TIMES_A_DAY: dict[str, int] = {
 }
 _IN_WORDS = "|".join(k for k in TIMES_A_DAY if not k.isalpha() or k in ("once", "twice"))
 _PER_DAY = re.compile(rf"\b({_IN_WORDS})\s+(?:(?:a|per|each)\s+day|daily)\b", re.IGNORECASE)
-_LATIN = re.compile(r"\b(bid|tid|tds|qid|qds|b\.i\.d|t\.i\.d|t\.d\.s|q\.i\.d|q\.d\.s)\b\.?", re.IGNORECASE)
+# bid, tid, tds, qid, qds, dotted or not; the leading class lets the engine skip to b, q and t in C.
+_LATIN = re.compile(r"([bqtBQT](?<=\b[bqtBQT])(?:id|\.i\.d|(?<=[tqTQ])(?:ds|\.d\.s)))\b\.?", re.IGNORECASE)
 _EVERY_HOURS = re.compile(
     r"\b(?:q\.?\s?([0-9]{1,2})\s?h(?:rs?|ours?)?\.?|([0-9]{1,2}|"
     + "|".join(list(_NUMBER_WORDS)[:12])

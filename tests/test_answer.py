@@ -672,3 +672,25 @@ def test_a_denial_after_its_subject_leaves_the_subject_unaffirmed() -> None:
     matcher = AnswerMatcher()
     match = matcher.compare("HIV antibodies not detected", matcher.analyze("HIV negative"))
     assert match.guard is None
+
+
+@pytest.mark.parametrize(("reference", "answer"), [
+    ("Gram-negative sepsis", "Sepsis"),
+    ("Culture-negative endocarditis", "Endocarditis"),
+    ("ANCA-negative vasculitis", "Vasculitis"),
+])  # fmt: skip
+def test_a_postposed_cue_denies_what_comes_before_it(reference: str, answer: str) -> None:
+    # "culture-negative endocarditis" denies a culture finding, not endocarditis: the less
+    # specific answer is related, not contradicted.
+    matcher = AnswerMatcher()
+    match = matcher.compare(answer, matcher.analyze(reference))
+    assert match.verdict == "partial" and match.guard is None
+
+
+@pytest.mark.parametrize(("reference", "answer"), [
+    ("Upper GI bleed", "Upper gastrointestinal bleeding"),
+    ("Upper gastrointestinal bleeding", "Upper GI bleed"),
+])  # fmt: skip
+def test_a_word_and_its_derivation_are_one_term(reference: str, answer: str) -> None:
+    matcher = AnswerMatcher()
+    assert matcher.compare(answer, matcher.analyze(reference)).verdict != "mismatch"

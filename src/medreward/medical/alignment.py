@@ -160,6 +160,25 @@ _STATE_ENDINGS = ("ancy", "ance", "ant", "ency", "ence", "ent", "ious", "ous")
 _MIN_STATE_STEM = 5
 
 
+# A whole word and the same word with a derivational ending ("bleed" / "bleeding", "dilate" /
+# "dilated"): the word itself is the stem, so a shorter one is safe.
+_MIN_WORD_STEM = 4
+
+
+def _derived_from(term: str, word: str) -> bool:
+    """Whether ``term`` is ``word`` with one derivational ending (a final "e" dropped before it).
+
+    >>> _derived_from("bleeding", "bleed"), _derived_from("dilation", "dilate")
+    (True, True)
+    >>> _derived_from("ringing", "rin")
+    False
+    """
+    if len(word) < _MIN_WORD_STEM or not term.startswith(word[:-1]):
+        return False
+    base = word[:-1] if word.endswith("e") else word
+    return any(term == base + e for e in _DERIVATIONAL_ENDINGS if e != "e")
+
+
 @lru_cache(maxsize=65_536)
 def _stems(term: str) -> frozenset[str]:
     """``term`` and every stem left by one derivational ending: "perforator" -> perforator, perforat,

@@ -39,6 +39,7 @@ from medreward.medical.linking import ConceptLinker, LexiconLinker
 from medreward.medical.normalize import (
     NEGATED_WORDS,
     NEGATION_CUES,
+    POSTPOSED_CUES,
     SAME_MEANING,
     normalize_folded,
     normalize_tokens,
@@ -69,16 +70,20 @@ def _negation_scopes(clauses: list[list[str]]) -> tuple[frozenset[str], frozense
     terms in order: the terms a negation cue surely denies, and every term of a clause with a cue.
 
     A cue surely denies the terms after it up to the clause's end or the next cue ("not cross the
-    blood brain barrier", "absent ankle reflex", "non small cell lung cancer"), or, with none after
-    it, those before it ("bowel sound absent"). Which side a cue denies is not always told by
-    order ("HIV antibodies not detected" denies the antibodies), so a term of a clause with a cue is
-    never taken as affirmed. A word that denies a noun ("painless") denies that noun only.
+    blood brain barrier", "non small cell lung cancer"), or, with none after it, those before it;
+    a cue that usually follows what it denies (:data:`POSTPOSED_CUES`) denies the terms before it,
+    or with none before it those after it ("culture negative endocarditis", "bowel sound absent";
+    "absent ankle reflex"). Which side a cue denies is not always told by order ("HIV antibodies not
+    detected" denies the antibodies), so a term of a clause with a cue is never taken as affirmed.
+    A word that denies a noun ("painless") denies that noun only.
 
     >>> sure, maybe = _negation_scopes([["glycopyrronium", "not", "cross", "blood", "brain", "barrier"]])
     >>> sorted(sure), "glycopyrronium" in maybe
     (['barrier', 'blood', 'brain', 'cross'], True)
     >>> [sorted(s) for s in _negation_scopes([["placenta"], ["without", "pain", "vagina", "bleeding"]])]
     [['pain'], ['pain', 'without']]
+    >>> sorted(_negation_scopes([["culture", "negative", "endocarditis"]])[0])
+    ['culture']
     """
     sure: set[str] = set()
     maybe: set[str] = set()
@@ -92,7 +97,7 @@ def _negation_scopes(clauses: list[list[str]]) -> tuple[frozenset[str], frozense
                 continue
             after = list(takewhile(lambda t: t not in _POLARITY_WORDS, terms[i + 1 :]))
             before = list(takewhile(lambda t: t not in _POLARITY_WORDS, reversed(terms[:i])))
-            sure.update(after or before)
+            sure.update((before or after) if term in POSTPOSED_CUES else (after or before))
             maybe.update(terms)
     return frozenset(sure), frozenset(maybe)
 

@@ -63,6 +63,7 @@ from medreward.medical.alignment import (
     _MIN_CONCEPT_WORD,
     _MIN_STATE_STEM,
     _aligned,
+    _derived_from,
     _eponym_parts,
     _infestation_match,
     _names_a_concept,
@@ -432,16 +433,20 @@ class AnswerMatcher(BaseModel):
                     and (not known or not lexicon.uses(word))
                 ):
                     return word
-        if len(term) <= _MIN_STATE_STEM:
+        if len(term) < _MIN_STATE_STEM:
             return None
         # Another derivation of the same stem: "perforator" / "perforating", "hypertensive" /
-        # "hypertension". The candidates share at least the stem's letters at the start.
+        # "hypertension", or of the word itself: "bleed" / "bleeding". The candidates share at
+        # least the stem's letters at the start.
         stems = _stems(term)
         for candidate, _, _ in process.extract(
             term, reference.fuzzy_pool, scorer=Prefix.similarity, score_cutoff=_MIN_STATE_STEM, limit=5
         ):
-            if candidate not in forbidden and stems & _stems(candidate):
-                return str(candidate)
+            word = str(candidate)
+            if candidate not in forbidden and (
+                stems & _stems(word) or _derived_from(term, word) or _derived_from(word, term)
+            ):
+                return word
         return None
 
     def _guard(

@@ -35,6 +35,7 @@ __all__ = [
     "NUMBERING_WORDS",
     "NUMBER_WORDS",
     "ORGAN_ADJECTIVES",
+    "POSTPOSED_CUES",
     "REFUSAL_CUES",
     "SAME_MEANING",
     "SAME_MEANING_PHRASES",
@@ -97,6 +98,14 @@ NEGATION_CUES = frozenset(
 # with a reference that refuses too, whatever the count of other negation words.
 REFUSAL_CUES = frozenset(
     "excluded exclude excludes ruled rule unlikely incorrect wrong cannot anything except impossible".split()
+)
+
+# The negation cues that usually follow what they deny: "culture-negative endocarditis" denies a
+# culture finding, not endocarditis; "bowel sounds absent", "endocarditis excluded". Before a word
+# with nothing ahead of them they deny what follows ("absent ankle reflexes", "negative pregnancy
+# test"); the other cues deny what follows them ("not cross", "no bleeding", "non small cell").
+POSTPOSED_CUES = frozenset(
+    "negative absent excluded ruled unlikely incorrect wrong impossible contraindicated".split()
 )
 
 # Written to start with the apostrophe, so the regex engine jumps from one apostrophe to the next

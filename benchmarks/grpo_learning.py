@@ -496,16 +496,28 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _commit() -> str | None:
-    """The git commit of the working tree, when it is a checkout (``None`` otherwise)."""
+    """The git commit of the working tree, when it is a checkout (``None`` otherwise), with
+    ``+dirty`` when tracked files differ from it (a copy of a tree sent to another machine can keep
+    an older commit's metadata: the suffix says the files are not that commit's)."""
     import subprocess
 
     try:
         done = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False, timeout=10
         )
-    except OSError:
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
         return None
-    return done.stdout.strip() or None
+    commit = done.stdout.strip()
+    if not commit:
+        return None
+    return f"{commit}+dirty" if changed.returncode == 0 and changed.stdout.strip() else commit
 
 
 # --- report --------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ on each draw: invariance (case, punctuation, Roman numerals, number words, dotte
 against a synonym in other words),
 symmetry of equivalence between short answers, and monotonicity (a wrong candidate added, the
 question's words added or the answer repeated never raises a score; a negation or refusal never
-scores above a plain wrong answer).
+scores above a plain wrong answer; affirming what a negated reference denies is the floor).
 """
 
 from __future__ import annotations
@@ -152,3 +152,24 @@ def test_the_question_restated_never_beats_the_honest_answer_against_the_respons
     last = question.rstrip().rstrip("?").split(". ")[-1]
     honest = score(str(row["answer"]), str(row["Response"]), question)
     assert score(last, str(row["Response"]), question) < max(honest, AnswerScores().mismatch + 1e-9)
+
+
+# Negated statements written here: a subject, and a predicate a reference denies of it.
+SUBJECTS = ("Metformin", "Heparin", "Glycopyrronium", "The lesion", "This rash", "Digoxin")
+PREDICATES = (
+    ("cross", "the placenta"), ("cause", "hypoglycaemia"), ("enhance", "with contrast"),
+    ("respond", "to steroids"), ("blanch", "on pressure"), ("require", "dose adjustment"),
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(SUBJECTS), st.sampled_from(PREDICATES), st.sampled_from(["It", "This"]))
+def test_affirming_what_a_reference_denies_is_the_floor(
+    subject: str, predicate: tuple[str, str], pronoun: str
+) -> None:
+    # Whether the subject is named or left to a pronoun, the affirmed predicate contradicts.
+    verb, rest = predicate
+    reference = f"{subject} does not {verb} {rest}."
+    for affirmed in (f"{pronoun} {verb}s {rest}", f"{subject} {verb}s {rest}"):
+        assert score(affirmed, reference) == AnswerScores().mismatch
+    assert score(f"{subject} does not {verb} {rest}", reference) > AnswerScores().mismatch

@@ -694,3 +694,16 @@ def test_a_postposed_cue_denies_what_comes_before_it(reference: str, answer: str
 def test_a_word_and_its_derivation_are_one_term(reference: str, answer: str) -> None:
     matcher = AnswerMatcher()
     assert matcher.compare(answer, matcher.analyze(reference)).verdict != "mismatch"
+
+
+@pytest.mark.parametrize(("reference", "sibling"), [
+    ("Right middle cerebral artery ischaemic stroke", "Right anterior cerebral artery stroke"),
+    ("Right middle lobe pneumonia", "Right lower lobe pneumonia"),
+    ("Trachea deviated away from the affected side", "Trachea deviated towards the affected side"),
+])  # fmt: skip
+def test_a_middle_position_or_a_direction_is_a_qualifier(reference: str, sibling: str) -> None:
+    # "middle" is one of three positions (anterior / middle / posterior, upper / middle / lower),
+    # "toward" and "away" two directions: another member says something else.
+    matcher = AnswerMatcher()
+    match = matcher.compare(sibling, matcher.analyze(reference))
+    assert match.verdict == "mismatch" and match.guard is not None and match.guard.startswith("qualifier:")

@@ -71,7 +71,7 @@ OPPOSITE_PREFIXES: tuple[tuple[str, str], ...] = (
 QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
     frozenset(family.split())
     for family in (
-        "anterior posterior inferior superior lateral medial septal apical",
+        "anterior middle posterior inferior superior lateral medial septal apical",
         "acute subacute chronic hyperacute",
         "mild moderate severe",
         "systolic diastolic",
@@ -91,7 +91,8 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "early late",
         "ipsilateral contralateral",
         "sensory motor",
-        "upper lower",
+        "upper middle lower",
+        "toward away",
         # a number compared (medreward.medical.quantities.comparisons: "38 °C or higher", "< 0.7")
         "above below",
         "start stop continue",

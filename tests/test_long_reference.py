@@ -285,3 +285,35 @@ def test_short_stems_and_other_words_are_not_derivations(solution: str, referenc
         "of patients."
     )
     assert MATCHER.compare(solution, reference).matched_terms == ()
+
+
+INFERIOR_MI = (
+    "The ECG shows ST elevation in leads II, III and aVF, which indicates an inferior wall myocardial "
+    "infarction. The right coronary artery is the most likely culprit vessel. Reciprocal changes are "
+    "seen in lead aVL."
+)
+
+
+@pytest.mark.parametrize(("reference", "stated", "contradicted"), [
+    (INFERIOR_MI, "Inferior wall myocardial infarction", "Anterior wall myocardial infarction"),
+    (INFERIOR_MI, "Right coronary artery occlusion", "Left coronary artery occlusion"),
+    ("An FEV1/FVC ratio below 0.7 confirms airflow obstruction in COPD.", "FEV1/FVC below 0.7",
+     "FEV1/FVC greater than 0.7"),
+])  # fmt: skip
+def test_another_qualifier_in_the_passage_that_says_the_rest_contradicts(
+    reference: str, stated: str, contradicted: str
+) -> None:
+    # The passage that holds the solution's other terms says another member of the qualifier's
+    # family (or its opposite), and the paragraph never says the solution's: a contradiction.
+    analysed = MATCHER.analyze(reference)
+    assert MATCHER.compare(stated, analysed).verdict == "partial"
+    match = MATCHER.compare(contradicted, analysed)
+    assert match.verdict == "mismatch" and match.similarity == 0.0 and match.guard is not None
+
+
+def test_a_qualifier_the_paragraph_says_somewhere_is_left_to_support() -> None:
+    reference = (
+        "The anterior leaflet is thickened. The most likely diagnosis is posterior mitral leaflet "
+        "prolapse, with an anterior jet of regurgitation."
+    )
+    assert MATCHER.compare("Anterior mitral leaflet prolapse", MATCHER.analyze(reference)).guard is None

@@ -154,6 +154,43 @@ def _without_salts(solution: TextAnalysis, reference: TextAnalysis, linker: Conc
     )
 
 
+def _passage_qualifier(
+    solution: TextAnalysis, found: list[str | None], reference: ReferenceAnalysis
+) -> str | None:
+    """Against a paragraph: a qualifier of the solution that the paragraph never says, where the
+    asserted passage that holds most of the solution's other terms says another member of its family
+    or its opposite ("FEV1/FVC greater than 0.7" where the passage says "FEV1/FVC ratio below 0.7";
+    "Anterior MI" where it says "inferior wall myocardial infarction"; "Left coronary artery" where it
+    says "right coronary artery"), as the guard's reason, else ``None``. A qualifier the paragraph
+    says somewhere is left to support: a paragraph names several members in different places."""
+    qualifiers = [
+        t
+        for t in solution.terms
+        if t not in reference.term_set and (t in FAMILIES_OF or _opposite_variants(t))
+    ]
+    if not qualifiers:
+        return None
+    hits = frozenset(hit for hit in found if hit is not None)
+    if len(hits) < 2:
+        return None
+    best = max(
+        (p for p in reference.passages if not p.excluded),
+        key=lambda p: len(p.terms & hits),
+        default=None,
+    )
+    if best is None or len(best.terms & hits) < 2:
+        return None
+    for term in qualifiers:
+        for family in FAMILIES_OF.get(term, ()):
+            other = sorted((family & best.terms) - solution.term_set)
+            if other:
+                return f"qualifier: {term} / {other[0]} (in the passage that says the rest)"
+        opposite = sorted(set(_opposite_variants(term)) & best.terms)
+        if opposite:
+            return f"opposite: {term} / {opposite[0]} (in the passage that says the rest)"
+    return None
+
+
 def _denied_by_prefix(term: str, hit: str) -> bool:
     """Whether ``term`` is ``hit`` with a prefix that denies it (:data:`DENYING_PREFIXES`).
 
@@ -737,6 +774,9 @@ class AnswerMatcher(BaseModel):
                 "mismatch", 0.0, sol.terms, matched, "echo: only the question's words", concepts
             )
         if reference.is_long:
+            clash = _passage_qualifier(sol, found, reference)
+            if clash is not None:
+                return AnswerMatch("mismatch", 0.0, sol.terms, (), clash, concepts)
             weights = [weight(term) for term in sol.terms]
             specificity = load_lexicon().specificity
             totals = [max(specificity(term), self.min_term_weight) for term in sol.terms]

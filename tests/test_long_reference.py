@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from medreward.medical import AnswerMatcher
 from medreward.medical.analysis import analyze_text
 from medreward.medical.lexicon import load_lexicon
+from medreward.medical.passages import SupportWeights
 
 MATCHER = AnswerMatcher()
 
@@ -311,9 +312,70 @@ def test_another_qualifier_in_the_passage_that_says_the_rest_contradicts(
     assert match.verdict == "mismatch" and match.similarity == 0.0 and match.guard is not None
 
 
-def test_a_qualifier_the_paragraph_says_somewhere_is_left_to_support() -> None:
-    reference = (
+def test_a_qualifier_said_elsewhere_does_not_rescue_the_passage_that_says_the_rest() -> None:
+    # The vignette's "right" qualifies the hand, not the lesion; the diagnosis passage's
+    # "posterior" holds, whatever another sentence says of the anterior leaflet.
+    capsule = MATCHER.analyze(
+        "She has numbness of the right hand and weakness of the right leg. The lesion lies in the "
+        "left internal capsule, supplied by the lenticulostriate arteries."
+    )
+    assert MATCHER.compare("Left internal capsule", capsule).verdict == "partial"
+    assert MATCHER.compare("Right internal capsule", capsule).guard == (
+        "opposite: right / left (in the passage that says the rest)"
+    )
+    leaflet = MATCHER.analyze(
         "The anterior leaflet is thickened. The most likely diagnosis is posterior mitral leaflet "
         "prolapse, with an anterior jet of regurgitation."
     )
-    assert MATCHER.compare("Anterior mitral leaflet prolapse", MATCHER.analyze(reference)).guard is None
+    assert MATCHER.compare("Posterior mitral leaflet prolapse", leaflet).verdict == "partial"
+    assert MATCHER.compare("Anterior mitral leaflet prolapse", leaflet).verdict == "mismatch"
+
+
+def test_each_clause_finds_its_own_passage_for_its_qualifiers() -> None:
+    # "increased" of the second clause is not contradicted by the passage of the first.
+    reference = MATCHER.analyze(
+        "Raised serum FSH points to the menopause. The laboratory findings would include: 1. Increased "
+        "LH levels. 2. Decreased estradiol levels."
+    )
+    match = MATCHER.compare("Decreased serum estradiol and increased serum LH", reference)
+    assert match.guard is None and match.verdict == "partial"
+    assert MATCHER.compare("Increased serum estradiol and decreased serum LH", reference).guard is not None
+
+
+ANTERIOR_MI = (
+    "Crushing chest pain with ST elevation in leads V1 to V4 and a raised troponin indicates an acute "
+    "anterior myocardial infarction. Urgent angiography is needed."
+)
+
+
+def test_what_a_sentence_says_before_a_forward_conclusion_cue_is_its_evidence() -> None:
+    analysed = MATCHER.analyze(ANTERIOR_MI)
+    weights = SupportWeights()
+    by_term = {term: p.weight for p in analysed.passages for term in p.terms}
+    assert by_term["troponin"] <= weights.other_sentence
+    assert by_term["infarction"] > weights.first_sentence
+    answer = MATCHER.compare("Anterior myocardial infarction", analysed)
+    evidence = MATCHER.compare("ST elevation", analysed)
+    assert answer.verdict == "partial" and evidence.similarity < answer.similarity / 2
+
+
+@pytest.mark.parametrize(("reference", "asserted", "alternative"), [
+    ("Cough with haemoptysis in a smoker warrants a chest X-ray. Central tumours with hypercalcaemia "
+     "suggest squamous cell carcinoma, whereas small cell carcinoma causes SIADH.",
+     "Squamous cell carcinoma", "Small cell carcinoma"),
+    ("The first-line treatment is amoxicillin. By contrast, penicillin-allergic patients receive "
+     "clarithromycin.", "Amoxicillin", "Clarithromycin"),
+    ("Shoulder abduction is weak after the dislocation. This points to the axillary nerve rather than "
+     "Erb's palsy, which affects the upper roots and the suprascapular nerve.", "Axillary nerve",
+     "Suprascapular nerve"),
+])  # fmt: skip
+def test_a_contrast_sets_aside_what_it_names_and_its_relative_clause(
+    reference: str, asserted: str, alternative: str
+) -> None:
+    # "whereas X ...", a sentence that opens "By contrast, ...", and a relative clause that
+    # describes an excluded option ("rather than X, which ...") assert nothing: what support the
+    # alternative keeps comes from the words it shares with the answer.
+    analysed = MATCHER.analyze(reference)
+    answer = MATCHER.compare(asserted, analysed)
+    assert answer.verdict == "partial"
+    assert MATCHER.compare(alternative, analysed).similarity < answer.similarity / 2

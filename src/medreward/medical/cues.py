@@ -13,10 +13,12 @@ __all__ = [
     "CONCLUSION_CUE",
     "CONTEXT_MARKER",
     "CONTRAST_CUE",
+    "CONTRAST_OPENING",
     "DENYING_PREFIXES",
     "EVIDENCE_VERB",
     "EXCLUSION_CUE",
     "FAMILIES_OF",
+    "FORWARD_CONCLUSION",
     "FRAMING_AFTER_COPULA",
     "FRAMING_SUBJECT",
     "HEDGE_CUES",
@@ -31,6 +33,7 @@ __all__ = [
     "QUALIFIER_FAMILIES",
     "RECOMMENDATION",
     "RELATIVE_EXCLUSION",
+    "RELATIVE_OPENING",
     "SALT_WORDS",
     "SENTENCE_BREAK",
     "SUBJECT_COPULA",
@@ -140,18 +143,28 @@ SENTENCE_BREAK = re.compile(r"[.!?\n](?:(?<=[.!?])[\"'\u201d\u2019)\]]*\s+|(?<=\
 _CUE_START = "[ (\\[/\"'\u201c\u2018\u2013\u2014-]"
 # Sentence openings and phrases that state the answer in a free-text reference.
 CONCLUSION_CUE = re.compile(
-    _CUE_START + r"(most likely|diagnosis is|answer is|is consistent with|indicative of|"
+    _CUE_START + r"(most likely|diagnosis is|answer is|is consistent with|indicat(?:es?|ive of)|"
     r"points? (?:to|towards)|therefore|thus|hence|in summary|in conclusion|overall|"
     r"best (?:explained|treatment|next)|"
     r"is caused by|caused by|is likely|suggests?|is the|most probable|probable diagnosis|"
     r"best (?:explains|fits)|most fitting|most appropriate|"
     r"plays? a (?:crucial|critical|key|central|pivotal) role)\b",
 )
+# Conclusion cues that name the answer after them: what a sentence says before one is the evidence
+# for the answer ("ST elevation in II, III and aVF indicates an inferior infarction"; "The antidote
+# is therefore acetylcysteine").
+FORWARD_CONCLUSION = re.compile(
+    _CUE_START + r"(indicat(?:es?|ing|ive of)|suggest(?:s|ing|ive of)?|points? (?:to|towards)|"
+    r"consistent with|diagnostic of|therefore|thus|hence|(?:diagnosis|answer) is)\b"
+)
 # Phrases after which the reference names an option only to set it aside: contrasts with another
 # option, and negations. In the answer to an exception question ("which condition does NOT ..."), a
 # negation states the answer ("gallbladder carcinoma does not have an increased risk"), and only
 # the contrasts set an option aside (CONTRAST_CUE).
-_CONTRASTS = r"rather than|instead of|would give|would instead|can mimic|mimics?|unlike|as opposed to"
+_CONTRASTS = (
+    r"rather than|instead of|would give|would instead|can mimic|mimics?|unlike|as opposed to|whereas|"
+    r"by contrast|in contrast"
+)
 _NEGATIONS = r"less likely|unlikely|not|ruled? out|excluded?|excluding|doesn't|less common|less typical"
 EXCLUSION_CUE = re.compile(_CUE_START + rf"({_NEGATIONS}|{_CONTRASTS})\b")
 CONTRAST_CUE = re.compile(_CUE_START + rf"({_CONTRASTS})\b")
@@ -162,12 +175,19 @@ PASSAGE_BREAK = re.compile(
     r"[ ,;:()\[\]](?:(?<! )|(?=(?:rather than|instead of|but|while|whereas|although|however|unlike|"
     r"as opposed to|except|compared (?:to|with)|over (?:a|an|the|other)|"
     # a conclusion cue opens the passage that names the answer: "... drug user points to X"
-    r"points? (?:to|towards)|consistent with|indicative of|suggestive of|diagnostic of|is most likely)\b))",
+    r"points? (?:to|towards)|consistent with|indicat(?:es?|ing|ive of)|suggest(?:s|ing|ive of)?|"
+    r"diagnostic of|therefore|thus|hence|is most likely)\b))",
 )
 # A sentence that opens with a concession names what it concedes before what it asserts: "While
 # cardiotoxicity is a known late effect, neutropenia is the most immediate risk" sets cardiotoxicity
 # aside, unless the main clause takes the conceded subject up again ("While commotio retinae rarely
 # does this, it ...": RESUMING_SUBJECT).
+# A sentence that opens with a contrast is about the alternative: "By contrast, Mobitz type II shows
+# ...".
+CONTRAST_OPENING = re.compile(r"\s*(?:by|in) contrast\b")
+# A passage that opens with a relative pronoun describes the passage before it ("rather than Erb's
+# palsy, which affects C5-C6"): it is set aside with it.
+RELATIVE_OPENING = re.compile(r"\s*(?:which|who|whose|that)\b")
 CONCESSION = re.compile(r"\s*(?:while|although|though|whereas|even though|despite)\b")
 RESUMING_SUBJECT = re.compile(r"\s*(?:it|its|this|they|these|that)\b")
 # A passage that opens with "over" sets its object aside ("suggests this diagnosis over an ACL tear").

@@ -161,16 +161,27 @@ def _passage_qualifier(
     asserted passage that holds most of the solution's other terms says another member of its family
     or its opposite ("FEV1/FVC greater than 0.7" where the passage says "FEV1/FVC ratio below 0.7";
     "Anterior MI" where it says "inferior wall myocardial infarction"; "Left coronary artery" where it
-    says "right coronary artery"), as the guard's reason, else ``None``. A qualifier the paragraph
-    says somewhere is left to support: a paragraph names several members in different places."""
-    qualifiers = [
-        t
-        for t in solution.terms
-        if t not in reference.term_set and (t in FAMILIES_OF or _opposite_variants(t))
-    ]
+    says "right coronary artery"), as the guard's reason, else ``None``. Each clause of a compound
+    solution finds its own passage. Where else the paragraph says the qualifier does not matter: a
+    vignette's "right side of the body" does not make "Right PICA" what the conclusion says."""
+    hit_of = {term: hit for term, hit in zip(solution.terms, found) if hit is not None}
+    for clause in solution.clauses or (solution.terms,):
+        clash = _clause_qualifier(clause, hit_of, solution.term_set, reference)
+        if clash is not None:
+            return clash
+    return None
+
+
+def _clause_qualifier(
+    clause: tuple[str, ...], hit_of: dict[str, str], said: frozenset[str], reference: ReferenceAnalysis
+) -> str | None:
+    """:func:`_passage_qualifier` for one clause of the solution ("decreased estradiol" of
+    "Decreased estradiol and increased LH"), whose ``hit_of`` terms find their passage; ``said``:
+    every term of the solution."""
+    qualifiers = [t for t in sorted(clause) if t in FAMILIES_OF or _opposite_variants(t)]
     if not qualifiers:
         return None
-    hits = frozenset(hit for hit in found if hit is not None)
+    hits = frozenset(hit_of[t] for t in clause if t in hit_of)
     if len(hits) < 2:
         return None
     best = max(
@@ -181,8 +192,10 @@ def _passage_qualifier(
     if best is None or len(best.terms & hits) < 2:
         return None
     for term in qualifiers:
+        if term in best.terms:
+            continue
         for family in FAMILIES_OF.get(term, ()):
-            other = sorted((family & best.terms) - solution.term_set)
+            other = sorted((family & best.terms) - said)
             if other:
                 return f"qualifier: {term} / {other[0]} (in the passage that says the rest)"
         opposite = sorted(set(_opposite_variants(term)) & best.terms)

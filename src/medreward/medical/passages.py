@@ -23,10 +23,13 @@ from medreward.medical.cues import (
     CONCESSION,
     CONCLUSION_CUE,
     CONTRAST_CUE,
+    CONTRAST_OPENING,
     EXCLUSION_CUE,
+    FORWARD_CONCLUSION,
     OVER,
     PASSAGE_BREAK,
     RELATIVE_EXCLUSION,
+    RELATIVE_OPENING,
     RESUMING_SUBJECT,
     SENTENCE_BREAK,
 )
@@ -143,7 +146,7 @@ def _passages(
     introduced_by = _list_items(sentences) if ": 1" in text else {}
     last = len(sentences) - 1
     # Each sentence's index, weight and, for each of its passages, whether it is excluded.
-    layout: list[tuple[int, float, list[bool]]] = []
+    layout: list[tuple[int, float, list[bool], int]] = []
     pieces: list[str] = []
     sentence_weights: list[float] = []
     for index, sentence in enumerate(sentences):
@@ -168,7 +171,13 @@ def _passages(
             excluded = [False] * len(parts)
         if CONCESSION.match(sentence) is not None:
             excluded = _conceded(sentence, excluded)
-        layout.append((index, weight, excluded))
+        elif CONTRAST_OPENING.match(sentence) is not None:
+            excluded = [True] * len(parts)
+        if excluding:
+            for part in range(1, len(parts)):
+                if excluded[part - 1] and RELATIVE_OPENING.match(parts[part]) is not None:
+                    excluded[part] = True
+        layout.append((index, weight, excluded, _evidence_parts(spaced, parts)))
         pieces += parts
     # One fold and one normalization pass for the whole reference (the hot path of a GRPO batch).
     groups = iter(_normalize_pieces(pieces))
@@ -177,22 +186,45 @@ def _passages(
     # Each sentence's asserted terms, and its weight.
     sentence_terms: list[tuple[frozenset[str], float]] = []
     token_count = 0
-    for index, weight, flags in layout:
+    for index, weight, flags, evidence in layout:
         position = 0
         asserted: list[str] = []
-        for is_excluded, tokens in zip(flags, groups):
+        cited: list[str] = []
+        # The evidence before a forward conclusion cue weighs as any other sentence.
+        evidence_weight = min(weight, weights.other_sentence)
+        for part, (is_excluded, tokens) in enumerate(zip(flags, groups)):
             if not tokens:
                 continue
             token_count += len(tokens)
+            part_weight = evidence_weight if part < evidence else weight
             passages.append(
-                _passage((frozenset(tokens), index, weight * (1.0 - decay * position), is_excluded))
+                _passage((frozenset(tokens), index, part_weight * (1.0 - decay * position), is_excluded))
             )
             position += 1
             if not is_excluded:
-                asserted += tokens
+                (cited if part < evidence else asserted).extend(tokens)
         if asserted:
             sentence_terms.append((frozenset(asserted), weight))
+        if cited:
+            sentence_terms.append((frozenset(cited), evidence_weight))
     return tuple(passages), tuple(sentence_terms), token_count
+
+
+def _evidence_parts(spaced: str, parts: list[str]) -> int:
+    """How many of a sentence's ``parts`` come before its forward conclusion cue: the evidence
+    ("ST elevation in II, III and aVF | indicates an inferior infarction"); 0 when the sentence has
+    no such cue, or opens with it.
+
+    >>> _evidence_parts(" wasting and fasciculations indicate a lesion", ["wasting and fasciculations",
+    ...                 "indicate a lesion"])
+    1
+    """
+    if FORWARD_CONCLUSION.search(spaced) is None:
+        return 0
+    for index, part in enumerate(parts):
+        if FORWARD_CONCLUSION.search(" " + part) is not None:
+            return index
+    return 0
 
 
 def _conceded(sentence: str, excluded: list[bool]) -> list[bool]:

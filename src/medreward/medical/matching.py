@@ -194,14 +194,38 @@ def _clause_qualifier(
     for term in qualifiers:
         if term in best.terms:
             continue
-        for family in FAMILIES_OF.get(term, ()):
-            other = sorted((family & best.terms) - said)
-            if other:
-                return f"qualifier: {term} / {other[0]} (in the passage that says the rest)"
-        opposite = sorted(set(_opposite_variants(term)) & best.terms)
-        if opposite:
-            return f"opposite: {term} / {opposite[0]} (in the passage that says the rest)"
+        other = _family_member(term, best.terms, said)
+        if other is not None:
+            return f"qualifier: {term} / {other} (in the passage that says the rest)"
+        opposite = _opposite_in(term, best.terms)
+        if opposite is not None:
+            return f"opposite: {term} / {opposite} (in the passage that says the rest)"
     return None
+
+
+def _family_member(term: str, terms: frozenset[str], said: frozenset[str]) -> str | None:
+    """Another member of a qualifier family of ``term`` (:data:`FAMILIES_OF`: sides, positions,
+    grades, ...) that ``terms`` hold and ``said`` does not, else ``None``.
+
+    >>> _family_member("anterior", frozenset({"inferior", "wall"}), frozenset({"anterior"}))
+    'inferior'
+    """
+    for family in FAMILIES_OF.get(term, ()):
+        other = sorted((family & terms) - said)
+        if other:
+            return other[0]
+    return None
+
+
+def _opposite_in(term: str, terms: frozenset[str], whole_words: bool = True) -> str | None:
+    """The opposite of ``term`` (:data:`OPPOSITE_PREFIXES`; with ``whole_words``, "left"/"right"
+    too) that ``terms`` hold, else ``None``."""
+    return next((v for v in _opposite_variants(term, whole_words) if v in terms), None)
+
+
+def _words(terms: frozenset[str]) -> str:
+    """Terms for a guard's reason, in one order."""
+    return " ".join(sorted(terms))
 
 
 def _denied_by_prefix(term: str, hit: str) -> bool:
@@ -539,13 +563,10 @@ class AnswerMatcher(BaseModel):
             # blood-brain barrier"; "No vaginal bleeding" / "painless vaginal bleeding").
             ref_denied = ref.denied - _POLARITY_WORDS
             if ref_denials and ref_denied and ref_denied <= affirmed:
-                said = " ".join(sorted(ref_denied))
-                return f"negation: the solution affirms what the reference denies ({said})"
+                return f"negation: the solution affirms what the reference denies ({_words(ref_denied)})"
             ref_affirmed = ref.term_set - ref.in_denial
             if denials and denied and denied <= ref_affirmed:
-                return (
-                    f"negation: the solution denies what the reference affirms ({' '.join(sorted(denied))})"
-                )
+                return f"negation: the solution denies what the reference affirms ({_words(denied)})"
         # A number that qualifies every word of a reference without numbers names a subtype of it
         # ("Type 2 diabetes mellitus" for "Diabetes mellitus"), not another number; so does one of
         # an answer that a vocabulary's hierarchy puts below it ("Hepatitis C" under "Viral hepatitis").
@@ -564,17 +585,15 @@ class AnswerMatcher(BaseModel):
                 continue
             # OPPOSITE_PREFIXES pairs work both ways: a term is the opposite of a reference term
             # exactly when that reference term is one of its own variants.
-            variants = _opposite_variants(term, not reference.is_long)
-            counterpart = next((v for v in variants if v in ref.term_set), None)
+            counterpart = _opposite_in(term, ref.term_set, not reference.is_long)
             if counterpart is not None:
                 return f"opposite: {term} / {counterpart} ({_quoted(solution.text)} / {_quoted(ref.text)})"
             if _is_number(term) and term not in ref.numbers and not subtype:
                 return f"number: {term} not in reference"
             if not reference.is_long:
-                for family in FAMILIES_OF.get(term, ()):
-                    other = sorted((family & ref.term_set) - solution.term_set)
-                    if other:
-                        return f"qualifier: {term} / {other[0]}"
+                other = _family_member(term, ref.term_set, solution.term_set)
+                if other is not None:
+                    return f"qualifier: {term} / {other}"
         if (
             not reference.is_long
             and not related

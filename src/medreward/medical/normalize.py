@@ -209,9 +209,11 @@ _LONGEST_NUMBERING_WORD = max(map(len, NUMBERING_WORDS))
 _ROMAN = re.compile(r"[ivxIVX](?<=\b[ivxIVX])[ivxIVX]{0,3}(?:[abcABC](?![A-Za-z]))?\b(?!\.\d)")
 
 
-def to_arabic_numerals(text: str) -> str:
+def to_arabic_numerals(text: str, *, folded: bool = False) -> str:
     """Roman numerals after a numbering word (:data:`NUMBERING_WORDS`) as digits, in any case (before
-    abbreviations are expanded, "Stage IV" is a stage, not intravenous).
+    abbreviations are expanded, "Stage IV" is a stage, not intravenous). ``folded`` (whether the
+    text is already folded) is accepted for compatibility and no longer changes anything: the
+    numerals are looked for first, in any text.
 
     >>> to_arabic_numerals("grade iii astrocytoma and cranial nerve vii")
     'grade 3 astrocytoma and cranial nerve 7'

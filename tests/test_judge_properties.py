@@ -173,3 +173,22 @@ def test_affirming_what_a_reference_denies_is_the_floor(
     for affirmed in (f"{pronoun} {verb}s {rest}", f"{subject} {verb}s {rest}"):
         assert score(affirmed, reference) == AnswerScores().mismatch
     assert score(f"{subject} does not {verb} {rest}", reference) > AnswerScores().mismatch
+
+
+# Answers that open with a bound prefix, written closed; the property hyphenates the prefix.
+PREFIXED = (
+    ("Pre", "renal acute kidney injury"), ("Post", "partum haemorrhage"), ("Peri", "orbital cellulitis"),
+    ("Intra", "abdominal abscess"), ("Sub", "acute thyroiditis"), ("Hyper", "resonant percussion note"),
+    ("Retro", "peritoneal fibrosis"), ("Supra", "ventricular tachycardia"), ("Hypo", "albuminaemia"),
+    ("Extra", "pyramidal side effects"), ("Post", "herpetic neuralgia"), ("Pre", "eclampsia"),
+)  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(PREFIXED), st.booleans())
+def test_a_hyphen_after_a_bound_prefix_changes_no_score(parts: tuple[str, str], in_a_sentence: bool) -> None:
+    prefix, rest = parts
+    closed, hyphenated = prefix + rest, f"{prefix}-{rest}"
+    reference = f"The most likely diagnosis is {closed.lower()}." if in_a_sentence else closed
+    assert score(hyphenated, reference) == score(closed, reference) > 0
+    assert score(closed, hyphenated) == score(hyphenated, hyphenated) == AnswerScores().exact

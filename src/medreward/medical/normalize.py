@@ -2,7 +2,8 @@
 
 The pipeline turns free text into comparable content terms::
 
-    fold_unicode -> remove_genitives -> expand_anatomical_abbreviations -> split_punctuation
+    fold_unicode -> remove_genitives -> expand_anatomical_abbreviations -> join_bound_prefixes
+    -> split_punctuation
     -> to_arabic_numerals -> spell_out_blood_levels -> mark_designators -> tokens
     -> drop_stop_words -> to_us_spelling -> uninflect -> to_same_meaning -> sort
 
@@ -26,6 +27,7 @@ from medreward.medical.lexicon import load_lexicon  # the table itself loads on 
 __all__ = [
     "ANATOMICAL_ABBREVIATIONS",
     "BLOOD_LEVEL_ROOTS",
+    "BOUND_PREFIX",
     "DESIGNATING_WORDS",
     "IONS",
     "IRREGULAR_PLURALS",
@@ -45,6 +47,7 @@ __all__ = [
     "expand_anatomical_abbreviations",
     "fold_text",
     "fold_unicode",
+    "join_bound_prefixes",
     "mark_designators",
     "name_ions",
     "normalization_fingerprint",
@@ -460,6 +463,23 @@ def to_same_meaning_phrases(text: str) -> str:
     return _SAME_MEANING_PHRASE.sub(lambda m: SAME_MEANING_PHRASES[m.group(1)], text)
 
 
+# Prefixes that never stand alone as a word: hyphenated to the word they bind ("pre-renal",
+# "hyper-resonant", "sub-acute"), they are one word with it ("prerenal"). Only the hyphen joins: a
+# prefix spaced apart is rare, and "extra" is also a word ("extra heart sound").
+BOUND_PREFIX = re.compile(r"\b(pre|post|peri|intra|extra|supra|infra|retro|hyper|hypo|sub)-(?=[a-z]{3,}\b)")
+
+
+def join_bound_prefixes(text: str) -> str:
+    """``text`` (folded) with a bound prefix joined to the word it is hyphenated to.
+
+    >>> join_bound_prefixes("pre-renal aki, hyper-resonant note, pre-2000")
+    'prerenal aki, hyperresonant note, pre-2000'
+    """
+    if "-" not in text:
+        return text
+    return BOUND_PREFIX.sub(r"\1", text)
+
+
 def split_negating_prefix(text: str) -> str:
     """``text`` with a negating "non" apart from its word.
 
@@ -477,7 +497,9 @@ def term_tokens(text: str) -> list[str]:
     # ("Hemophilia A.").
     folded = remove_genitives(fold_unicode(expand_anatomical_abbreviations(name_ions(text))))
     spaced = normalize_number_forms(
-        split_negating_prefix(to_same_meaning_phrases(to_arabic_numerals(split_punctuation(folded))))
+        split_negating_prefix(
+            to_same_meaning_phrases(to_arabic_numerals(split_punctuation(join_bound_prefixes(folded))))
+        )
     )
     return mark_designators(spell_out_blood_levels(spaced)).split()
 
@@ -816,6 +838,7 @@ def normalization_fingerprint() -> str:
         "anatomical_abbreviations": ANATOMICAL_ABBREVIATIONS,
         "term_pipeline": [getattr(step, "__name__", repr(step)) for step in TERM_PIPELINE],
         "negating_prefix": NEGATING_PREFIX.pattern,
+        "bound_prefix": BOUND_PREFIX.pattern,
         "ions": IONS,
         "number_forms": [_TENS_WORDS.pattern, _NUMBER_SUFFIX.pattern],
         "same_meaning_phrases": SAME_MEANING_PHRASES,

@@ -262,6 +262,18 @@ class TestRelatedForms:
         assert matcher.compare("High cholesterol", matcher.analyze("Hypercholesterolemia")).verdict == "exact"
         assert matcher.compare("low serum potassium", matcher.analyze("Hypokalaemia")).verdict == "partial"
 
+    @pytest.mark.parametrize(("lay", "term", "opposite"), [
+        ("Low albumin", "Hypoalbuminaemia", "High albumin"),
+        ("High bilirubin", "Hyperbilirubinemia", "Low bilirubin"),
+        ("High ammonia", "Hyperammonaemia", "Low ammonia"),
+        ("High prolactin", "Hyperprolactinaemia", "Low prolactin"),
+        ("High carbon dioxide", "Hypercarbia", "Low carbon dioxide"),
+    ])  # fmt: skip
+    def test_more_levels_said_in_words(self, lay: str, term: str, opposite: str) -> None:
+        matcher = AnswerMatcher()
+        assert matcher.compare(lay, matcher.analyze(term)).verdict == "exact"
+        assert matcher.compare(opposite, matcher.analyze(term)).verdict == "mismatch"
+
 
 class TestSecondNames:
     """ICD-10-CM titles that give a condition a second name in brackets ("Varicella [chickenpox]")

@@ -295,8 +295,10 @@ def mark_designators(text: str) -> str:
 # potassium", so that the lay phrasing and the term agree (and "high" / "low" are opposites).
 BLOOD_LEVEL_ROOTS: dict[str, str] = {
     "kal": "potassium", "natr": "sodium", "calc": "calcium", "magnes": "magnesium",
-    "phosphat": "phosphate", "glyc": "glucose", "chlor": "chloride", "album": "albumin",
-    "uric": "uric acid", "cholesterol": "cholesterol",
+    "phosphat": "phosphate", "glyc": "glucose", "chlor": "chloride", "albumin": "albumin",
+    "uric": "uric acid", "cholesterol": "cholesterol", "protein": "protein", "bilirubin": "bilirubin",
+    "ammon": "ammonia", "lipid": "lipid", "triglycerid": "triglyceride", "prolactin": "prolactin",
+    "insulin": "insulin",
 }  # fmt: skip
 
 
@@ -306,7 +308,8 @@ BLOOD_LEVEL_ROOTS: dict[str, str] = {
 LEVEL_ROOTS: dict[str, str] = {
     "thermia": "body temperature", "pigmentation": "pigmentation", "reflexia": "reflexes",
     "hidrosis": "sweating", "tonia": "muscle tone", "volemia": "blood volume",
-    "volaemia": "blood volume", "capnia": "carbon dioxide", "salivation": "salivation",
+    "volaemia": "blood volume", "capnia": "carbon dioxide", "carbia": "carbon dioxide",
+    "salivation": "salivation",
     "ventilation": "ventilation", "perfusion": "perfusion", "esthesia": "sensation",
     "aesthesia": "sensation", "kinesia": "movement", "mobility": "mobility", "activity": "activity",
 }  # fmt: skip

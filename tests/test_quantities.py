@@ -278,3 +278,16 @@ _BELOW_WORDS = (
 def test_every_comparison_word_is_read_past_the_fast_path(text: str, direction: str) -> None:
     words = canonical_quantities(text).split()
     assert direction in words and ({"above", "below"} - {direction}).isdisjoint(words), words
+
+
+@pytest.mark.parametrize("limit", ["Within 72 hours", "Up to 72 hours", "No later than 72 hours", "< 3 days"])
+def test_a_limit_in_time_is_below_it_however_it_is_said(limit: str) -> None:
+    assert canonical_quantities(limit).split()[-2:] == ["below", "4320min"]
+    assert verdict(limit, "Within 3 days") in ("exact", "equivalent")
+    assert verdict(limit, "Within 7 days") == "mismatch"
+    assert canonical_quantities("within normal limits") == "within normal limits"
+
+
+def test_a_unit_of_time_written_short_is_the_unit() -> None:
+    assert verdict("100-120/min", "100–120 compressions per minute") == "partial"  # noqa: RUF001 (the en dash as written)
+    assert verdict("60-80/min", "100–120 compressions per minute") == "mismatch"  # noqa: RUF001

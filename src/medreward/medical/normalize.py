@@ -716,6 +716,9 @@ SAME_MEANING: dict[str, str] = {
     # anatomical names that Terminologia Anatomica replaced ("deep peroneal nerve" / "deep fibular nerve")
     "peroneal": "fibula",
     "peroneus": "fibularis",
+    # units of time written short, outside a quantity ("100-120/min" / "per minute")
+    "min": "minute",
+    "hr": "hour",
 }
 
 

@@ -296,10 +296,14 @@ def _celsius(match: re.Match[str]) -> str:
 # Comparisons with a number, as one word for each direction: "38 °C or higher", "at least 38 °C" and
 # "≥38 °C" are "above 38degc"; "less than 70%" and "< 70%" are "below 70%". The words before a number
 # count only there ("under 60 a minute", but "under general anaesthesia" is no comparison); "over" is
-# left alone, as doses are given over a time ("over 10 minutes").
+# left alone, as doses are given over a time ("over 10 minutes"). A limit in time is below it:
+# "within 72 hours", "up to 72 hours" and "no later than 72 hours" agree.
 _NEGATED_COMPARISON = r"(?:no|not)\s+(?:less|more)\s+than"
 _ABOVE_BEFORE = r"\u2265|>=|=>|>|(?:greater|more|higher)\s+than|at\s+least|above|exceeding|in\s+excess\s+of"
-_BELOW_BEFORE = r"\u2264|<=|=<|<|(?:less|fewer|lower)\s+than|at\s+most|under|below"
+_BELOW_BEFORE = (
+    r"\u2264|<=|=<|<|(?:less|fewer|lower)\s+than|at\s+most|under|below|within|up\s+to|"
+    r"(?:no|not)\s+later\s+than"
+)
 # The words just before a number, the negated forms first ("no more than" is below, not "no" and
 # above); searched in a short window before each number only.
 _BEFORE_NUMBER = re.compile(
@@ -320,6 +324,8 @@ _BEFORE_HINTS = (
     "below",
     "exceed",
     "excess",
+    "within",
+    "up to",
     "<",
     ">",
     "\u2264",

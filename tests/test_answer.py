@@ -389,10 +389,27 @@ def test_polarity_words_alone_score_without_error(solution: str) -> None:
         # a statement about the answer itself stays whole
         ("Osteomyelitis is caused by S. aureus", "Osteomyelitis is caused by S. aureus"),
         ("No treatment is required", "No treatment is required"),
+        # an opening clause of condition or time is the case, not the answer
+        (
+            "When the left pupil is fixed, the left oculomotor nerve is compressed.",
+            " the left oculomotor nerve is compressed.",
+        ),
+        ("If the INR is above 8, give vitamin K", " give vitamin K"),
+        (
+            "In a patient with right-sided chest pain, a left pneumothorax is the cause.",
+            " a left pneumothorax is the cause.",
+        ),
     ],
 )
 def test_a_sentence_answers_with_what_it_reports(reference: str, span: str) -> None:
     assert answer_span(reference)[0] == span
+
+
+def test_the_side_of_an_opening_clause_does_not_decide_the_answer() -> None:
+    matcher = AnswerMatcher()
+    reference = matcher.analyze("In a patient with right-sided chest pain, a left pneumothorax is the cause.")
+    assert matcher.compare("Left pneumothorax", reference).verdict == "equivalent"
+    assert matcher.compare("Right pneumothorax", reference).verdict == "mismatch"
 
 
 @pytest.mark.parametrize(

@@ -275,9 +275,14 @@ IMPERATIVE = re.compile(
 )
 # Where a second sentence starts: an end mark, space, a capital ("S. aureus" goes on).
 NEXT_SENTENCE = re.compile(r"[.!?]\s+(?=[A-Z])")
-# The same evidence leading the sentence: "Given the raised ESR, osteomyelitis".
+# The same evidence leading the sentence ("Given the raised ESR, osteomyelitis"), and an opening
+# clause of condition or time ("When the right side of the pelvis drops, the left gluteus medius is
+# weak"; "In a patient with X, Y"): the answer follows its comma.
 LEADING_CONTEXT = re.compile(
-    r"^\s*(?:given|based on|considering|in view of|in light of)\b[^,]*,", re.IGNORECASE
+    r"^\s*(?:given|based on|considering|in view of|in light of|when|whenever|if|after|following|once|"
+    r"in (?:an? )?(?:patients?|someone|people|individuals?|child(?:ren)?|adults?|infants?) (?:with|who))\b"
+    r"[^,]*,",
+    re.IGNORECASE,
 )
 # Words that hedge an answer ("possibly X", "X?", "X or Y"): answers are named, not committed to. "Most
 # likely" is how clinicians state an answer, and is no hedge.

@@ -136,6 +136,9 @@ def test_specific_terms_weigh_more_than_common_ones() -> None:
         ("PE", "Pleural effusion", {"mismatch"}),
         ("Mitral stenosis (MS)", "Multiple sclerosis", {"mismatch"}),
         ("Multiple sclerosis (MS)", "Multiple sclerosis", {"equivalent"}),
+        # the only sense that shares a word with the other answer
+        ("MR cholangiopancreatography", "MRCP", {"exact", "equivalent"}),
+        ("MR angiography", "MRCP", {"mismatch"}),
     ],
 )
 def test_ambiguous_abbreviations_are_resolved_from_context_or_not_trusted(

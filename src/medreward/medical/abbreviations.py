@@ -128,8 +128,10 @@ def _expand_abbreviations(
     infarction (MI)", then repeats the same terms. An ambiguous abbreviation (MS: multiple
     sclerosis or mitral stenosis) is resolved from context: expanded only when exactly one of its
     expansions has all its terms in ``context`` (the reference, or the text itself) or names one
-    of ``context_concepts`` (the reference's), and otherwise left as it is: no single expansion can
-    be trusted. An answer that is one token in any case ("copd", "R.S.V.") is read as the
+    of ``context_concepts`` (the reference's); failing that, a short text takes the sense that makes
+    it name a context concept, the one most of whose terms the context holds, or the only one that
+    shares a word with the context. Otherwise it is left as it is: no single expansion can be
+    trusted. An answer that is one token in any case ("copd", "R.S.V.") is read as the
     abbreviation it spells, unless the token is itself a lexicon form.
     """
     text = to_arabic_numerals(_undot(text))
@@ -185,6 +187,10 @@ def _expand_abbreviations(
             reverse=True,
         )
         if shares and shares[0][0] >= 0.5 and (len(shares) == 1 or shares[1][0] < shares[0][0]):
+            return shares[0][1]
+        if shares and shares[0][0] > 0 and (len(shares) == 1 or shares[1][0] == 0):
+            # The only sense the context shares a word with ("MR" beside "MRCP" read as
+            # "magnetic resonance cholangiopancreatogram"; "cholangiopancreatography" is no other's).
             return shares[0][1]
         return token
 

@@ -683,6 +683,11 @@ def test_a_questions_own_not_never_makes_a_negated_answer_equivalent() -> None:
      "It is removed by hemodialysis"),
     ("Painless jaundice", "Jaundice without pain", "No jaundice"),
     ("Afebrile with a productive cough", "Productive cough, no fever", "No cough"),
+    # the head a cue denies, affirmed without the rest of its scope: the verb after "not", the
+    # word joined to "non", the last word of a noun phrase
+    ("The pupils do not react to light.", "Pupils that do not react", "Reactive pupils"),
+    ("Non-lactose fermenter", "Does not ferment lactose", "Lactose fermenter"),
+    ("Acalculous cholecystitis", "Cholecystitis without gallstones", "Calculous cholecystitis"),
 ])  # fmt: skip
 def test_what_one_answer_denies_the_other_may_not_affirm(
     reference: str, accepted: str, rejected: str

@@ -39,6 +39,7 @@ from medreward.medical.linking import ConceptLinker, LexiconLinker
 from medreward.medical.normalize import (
     NEGATED_WORDS,
     NEGATION_CUES,
+    NEXT_WORD_CUES,
     POSTPOSED_CUES,
     SAME_MEANING,
     normalize_folded,
@@ -65,9 +66,13 @@ _NEGATING_FORMS = _POLARITY_WORDS | {word for word, same in SAME_MEANING.items()
 _NEGATED_NOUNS = frozenset(tuple(phrase.split()) for phrase in NEGATED_WORDS.values())
 
 
-def _negation_scopes(clauses: list[list[str]]) -> tuple[frozenset[str], frozenset[str]]:
+def _negation_scopes(
+    clauses: list[list[str]],
+) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """What an answer denies for certain, and what it may deny, from each clause's normalized
-    terms in order: the terms a negation cue surely denies, and every term of a clause with a cue.
+    terms in order: the terms a negation cue surely denies, every term of a clause with a cue, and
+    the head each cue denies (:data:`NEXT_WORD_CUES`: "react" of "not react light", "sparing" of
+    "no forehead sparing").
 
     A cue surely denies the terms after it up to the clause's end or the next cue ("not cross the
     blood brain barrier", "non small cell lung cancer"), or, with none after it, those before it;
@@ -77,29 +82,39 @@ def _negation_scopes(clauses: list[list[str]]) -> tuple[frozenset[str], frozense
     detected" denies the antibodies), so a term of a clause with a cue is never taken as affirmed.
     A word that denies a noun ("painless") denies that noun only.
 
-    >>> sure, maybe = _negation_scopes([["glycopyrronium", "not", "cross", "blood", "brain", "barrier"]])
-    >>> sorted(sure), "glycopyrronium" in maybe
-    (['barrier', 'blood', 'brain', 'cross'], True)
+    >>> clause = ["glycopyrronium", "not", "cross", "blood", "brain", "barrier"]
+    >>> sure, maybe, heads = _negation_scopes([clause])
+    >>> sorted(sure), "glycopyrronium" in maybe, sorted(heads)
+    (['barrier', 'blood', 'brain', 'cross'], True, ['cross'])
     >>> [sorted(s) for s in _negation_scopes([["placenta"], ["without", "pain", "vagina", "bleeding"]])]
-    [['pain'], ['pain', 'without']]
-    >>> sorted(_negation_scopes([["culture", "negative", "endocarditis"]])[0])
-    ['culture']
+    [['pain'], ['pain', 'without'], ['pain']]
+    >>> [sorted(s) for s in _negation_scopes([["bowel", "sound", "absent"]])]
+    [['bowel', 'sound'], ['absent', 'bowel', 'sound'], ['sound']]
+    >>> sorted(_negation_scopes([["absent", "ankle", "reflex"], ["non", "reactive", "pupil"]])[2])
+    ['reactive', 'reflex']
     """
     sure: set[str] = set()
     maybe: set[str] = set()
+    heads: set[str] = set()
     for terms in clauses:
         for i, term in enumerate(terms):
             if term not in _POLARITY_WORDS:
                 continue
             if tuple(terms[i : i + 2]) in _NEGATED_NOUNS:
                 sure.add(terms[i + 1])
+                heads.add(terms[i + 1])
                 maybe.update(terms[i : i + 2])
                 continue
             after = list(takewhile(lambda t: t not in _POLARITY_WORDS, terms[i + 1 :]))
             before = list(takewhile(lambda t: t not in _POLARITY_WORDS, reversed(terms[:i])))
-            sure.update((before or after) if term in POSTPOSED_CUES else (after or before))
+            scope = (before or after) if term in POSTPOSED_CUES else (after or before)
+            sure.update(scope)
+            # ``before`` runs backwards from the cue: its first term is the head of what precedes.
+            if scope:
+                next_word = term in NEXT_WORD_CUES or term == _NEGATING_PREFIX
+                heads.add(scope[0] if scope is before or next_word else scope[-1])
             maybe.update(terms)
-    return frozenset(sure), frozenset(maybe)
+    return frozenset(sure), frozenset(maybe), frozenset(heads)
 
 
 # Hyphenated eponyms are looked for in answers up to this long (a phrase or a sentence).
@@ -206,7 +221,9 @@ def analyze_text(
         term_set = frozenset().union(*clause_terms)
     terms = tuple(sorted(term_set))
     negating = tuple(SAME_MEANING.get(t, t) for t in tokens if t in _NEGATING_FORMS)
-    denied, in_denial = _negation_scopes(ordered) if negating else (frozenset(), frozenset())
+    denied, in_denial, denied_heads = (
+        _negation_scopes(ordered) if negating else (frozenset(), frozenset(), frozenset())
+    )
     concepts = linker.link(expanded, folded, terms)
     if len(clauses) > 1 and not load_lexicon().concepts(folded):
         # A compound answer means what its parts mean together, not any one part's concept, unless
@@ -227,6 +244,7 @@ def analyze_text(
         abbreviated=written != answer,
         negation_tokens=negating,
         denied=denied,
+        denied_heads=denied_heads,
         in_denial=in_denial,
         name_groups=_name_groups(answer) if len(answer) <= _MAX_NAMED_TEXT and "-" in answer else (),
     )

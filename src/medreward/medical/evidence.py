@@ -101,6 +101,9 @@ class TextAnalysis:
     # The terms in the scope of a negation cue ("cross blood brain barrier" of "does not cross the
     # blood-brain barrier"): what the answer denies, as opposed to what it affirms.
     denied: frozenset[str] = frozenset()
+    # The head of what each cue denies ("react" of "do not react to light", "reflex" of "absent
+    # ankle reflexes"): the rest of its scope qualifies it.
+    denied_heads: frozenset[str] = frozenset()
     # Every term of a clause with a negation cue: what the answer may deny, so never affirms.
     in_denial: frozenset[str] = frozenset()
     # The terms of each hyphenated name of several people ("Legg-Calve-Perthes"): any one of them

@@ -562,8 +562,12 @@ class AnswerMatcher(BaseModel):
             # count of cues ("It crosses the blood-brain barrier" / "... does not cross the
             # blood-brain barrier"; "No vaginal bleeding" / "painless vaginal bleeding").
             ref_denied = ref.denied - _POLARITY_WORDS
-            if ref_denials and ref_denied and ref_denied <= affirmed:
-                return f"negation: the solution affirms what the reference denies ({_words(ref_denied)})"
+            if ref_denials and ref_denied:
+                # all it denies, or the head of a denial ("Reactive pupils" / "The pupils do not
+                # react to light")
+                said = ref_denied if ref_denied <= affirmed else ref.denied_heads & affirmed - _POLARITY_WORDS
+                if said:
+                    return f"negation: the solution affirms what the reference denies ({_words(said)})"
             ref_affirmed = ref.term_set - ref.in_denial
             if denials and denied and denied <= ref_affirmed:
                 return f"negation: the solution denies what the reference affirms ({_words(denied)})"

@@ -111,6 +111,12 @@ POSTPOSED_CUES = frozenset(
     "negative absent excluded ruled unlikely incorrect wrong impossible contraindicated".split()
 )
 
+# The negation cues that deny the word right after them, a verb, an adjective or (for the prefix
+# "non") the word it is joined to: "do not react to light" denies reacting, "non-reactive pupils"
+# reactivity. The other cues deny a noun phrase, whose head is its last word: "no forehead sparing"
+# denies sparing, "absent ankle reflexes" reflexes, "bowel sounds absent" sounds.
+NEXT_WORD_CUES = frozenset("not cannot never".split())
+
 # Written to start with the apostrophe, so the regex engine jumps from one apostrophe to the next
 # instead of trying every position (ten times faster on a paragraph).
 _GENITIVE = re.compile(r"['\u2019](?:(?<=\w['\u2019])s\b|(?<=s['\u2019])(?=\s|$))")

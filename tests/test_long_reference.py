@@ -57,6 +57,22 @@ def test_an_option_set_aside_scores_below_the_conclusion() -> None:
     assert only_excluded.verdict == "mismatch"
 
 
+@pytest.mark.parametrize(
+    "wording", ["are ineffective against it", "are contraindicated", "should be avoided"]
+)
+def test_a_treatment_set_aside_is_no_answer(wording: str) -> None:
+    reference = (
+        f"Legionella is an intracellular organism, so beta-lactams such as amoxicillin {wording}. "
+        "The treatment of choice for Legionnaires' disease is therefore a macrolide such as clarithromycin."
+    )
+    analysed = MATCHER.analyze(reference)
+    assert MATCHER.compare("Amoxicillin", analysed).verdict == "mismatch"
+    assert MATCHER.compare("Clarithromycin", analysed).verdict == "partial"
+    # Asked what to avoid, the paragraph states its answer with those words.
+    asked = MATCHER.analyze(reference, "Which antibiotic class is ineffective here?")
+    assert MATCHER.compare("Amoxicillin", asked).verdict == "partial"
+
+
 def test_what_plays_a_crucial_role_is_the_answer() -> None:
     # The option named in the opening sentence is the setting; the one the paragraph says plays a
     # crucial role is the answer.

@@ -165,7 +165,11 @@ _CONTRASTS = (
     r"rather than|instead of|would give|would instead|can mimic|mimics?|unlike|as opposed to|whereas|"
     r"by contrast|in contrast"
 )
-_NEGATIONS = r"less likely|unlikely|not|ruled? out|excluded?|excluding|doesn't|less common|less typical"
+_NEGATIONS = (
+    r"less likely|unlikely|not|ruled? out|excluded?|excluding|doesn't|less common|less typical|"
+    # a treatment set aside: "beta-lactams such as amoxicillin are ineffective against it"
+    r"ineffective|contraindicated|inappropriate|avoid(?:ed)?|of no (?:benefit|use|value)"
+)
 EXCLUSION_CUE = re.compile(_CUE_START + rf"({_NEGATIONS}|{_CONTRASTS})\b")
 CONTRAST_CUE = re.compile(_CUE_START + rf"({_CONTRASTS})\b")
 # Where a passage of a long reference ends: punctuation, brackets, or the space before a word that

@@ -45,7 +45,11 @@ _CLAUSE_END = re.compile(
     r"[,;:(]|\b(?:if|when|whenever|while|although|though|because|since|after|before|unless|despite|"
     r"given|whereas|who|whom|whose)\b"
 )
-_EXCEPTION_WORD = re.compile(r"\b(?:not|never|except|least)\b|n't\b")
+# A question that asks what to set aside ("Which drug is contraindicated?", "What should be
+# avoided?") is one too: the reference states its answer with the words that set options aside.
+_EXCEPTION_WORD = re.compile(
+    r"\b(?:not|never|except|least|contraindicated|ineffective|inappropriate|avoid(?:ed)?)\b|n't\b"
+)
 # "All of the following are causes of X except": the list form, without a question word.
 _FOLLOWING_EXCEPT = re.compile(r"\bfollowing\b.*\bexcept\b(?!\s+(?:for|in|when|if|that)\b)")
 _AT_LEAST = re.compile(r"\bat\s+least\b")
@@ -121,6 +125,8 @@ def is_exception_question(question: str) -> bool:
     True
     >>> is_exception_question("Which antibiotic should be given for at least 6 weeks?")
     False
+    >>> is_exception_question("Which drug is contraindicated in this patient?")
+    True
     """
     # Most questions have no exception word at all: five substring scans (C speed) tell.
     lowered = question.lower()
@@ -130,6 +136,10 @@ def is_exception_question(question: str) -> bool:
         or "never" in lowered
         or "except" in lowered
         or "least" in lowered
+        or "contraindicated" in lowered
+        or "ineffective" in lowered
+        or "inappropriate" in lowered
+        or "avoid" in lowered
     ):
         return False
     sentence = _question_sentence(question)

@@ -49,7 +49,8 @@ def verdict(solution: str, reference: str) -> str:
         ("thirty-eight degrees Celsius", "38degc"),
         # a decimal's trailing zeros
         ("2.0-3.0", "2-3"),
-        ("0.70", "0.7"),
+        ("1.50", "1.5"),
+        ("0.70", "70%"),  # a fraction of one, as a percentage
         ("six mg", "6mg"),
     ],
 )
@@ -73,6 +74,10 @@ def test_quantities_are_rewritten_in_base_units(text: str, expected: str) -> Non
         "pain over the mastoid",
         "infused over 10 minutes".replace("10 minutes", "an hour"),
         "under general anaesthesia",  # no number: no comparison
+        "0.9% saline",  # a fraction with a unit, a power of ten or a unit per volume after it
+        "0.5 x 10^9/L",
+        "0.3 mmol/L",
+        "22q11.2",
     ],
 )
 def test_other_text_is_left_alone(text: str) -> None:
@@ -185,9 +190,19 @@ def test_latin_frequencies_are_read_only_beside_a_dose() -> None:
     ("one out of four", "25%"),
     ("a 1 in 2 chance", "a 50% chance"),
     ("3 cm", "30 mm"),
+    # a fraction of one without a unit is the percentage it means
+    ("below 0.7", "below 70%"),
+    ("a sensitivity of 0.85.", "a sensitivity of 85%."),
+    ("0.15 to 0.20", "15% to 20%"),
 ])  # fmt: skip
 def test_proportions_and_lengths_are_written_one_way(one: str, other: str) -> None:
     assert canonical_quantities(one) == canonical_quantities(other)
+
+
+@pytest.mark.parametrize("answer", ["FEV1/FVC < 0.70", "FEV1/FVC less than 70%", "FEV1/FVC under 70 percent"])
+def test_a_ratio_as_a_fraction_or_a_percentage_is_one_answer(answer: str) -> None:
+    assert verdict(answer, "FEV1/FVC below 0.7") in ("exact", "equivalent")
+    assert verdict("FEV1/FVC above 70%", "FEV1/FVC below 0.7") == "mismatch"
 
 
 def test_a_count_in_a_time_is_no_proportion() -> None:

@@ -32,7 +32,14 @@ from functools import cache
 
 from medreward.medical.normalize import TENS
 
-__all__ = ["TIMES_A_DAY", "UNITS", "canonical_quantities", "comparisons", "dosing_intervals"]
+__all__ = [
+    "TIMES_A_DAY",
+    "UNITS",
+    "canonical_quantities",
+    "comparisons",
+    "dosing_intervals",
+    "fractions_as_percentages",
+]
 
 # unit as written (lowercase) -> (base unit, factor to the base unit). One table for every unit.
 UNITS: dict[str, tuple[str, Decimal]] = {
@@ -181,6 +188,35 @@ def proportions(text: str) -> str:
     if (" in " not in text and " out of " not in text) or _PROPORTION_HINT.search(text) is None:
         return text
     return _compiled(_PROPORTION).sub(_percentage, text)
+
+
+# A fraction of one written as a decimal with no unit after it ("FEV1/FVC below 0.7", "a
+# sensitivity of 0.85") is the percentage it means, as a proportion is: "less than 70%" says the
+# same. Not a decimal with a unit, a percent sign or a power of ten after it ("0.5 mg", "0.9%
+# saline", "0.5 x 10^9/L", "0.3 mmol/L"), nor one inside a longer number or a ratio ("1:0.5").
+_FRACTION = re.compile(
+    r"(?<![\w.,:/^])0\.([0-9]+)"
+    rf"(?![0-9]|[.,][0-9]|\s*(?:%|per\s?cent|[x\u00d7*]\s*10|\^|/|[^\W\d_]+\s*/)|[\s-]?(?:{_UNIT})(?![\w\u00b5\u03bc]))"
+)
+
+
+def _as_percentage(match: re.Match[str], keep_written: bool) -> str:
+    share = _format(Decimal(f"0.{match.group(1)}") * 100)
+    return f"{match.group(0)} {share}%" if keep_written else f"{share}%"
+
+
+def fractions_as_percentages(text: str, *, keep_written: bool = False) -> str:
+    """``text`` with each decimal fraction of one that has no unit written as a percentage
+    (``keep_written``: after the fraction as written).
+
+    >>> fractions_as_percentages("FEV1/FVC below 0.7."), fractions_as_percentages("0.5 mg, 0.9% saline")
+    ('FEV1/FVC below 70%.', '0.5 mg, 0.9% saline')
+    >>> fractions_as_percentages("0.5 x 10^9/L"), fractions_as_percentages("0.25", keep_written=True)
+    ('0.5 x 10^9/L', '0.25 25%')
+    """
+    if "0." not in text:
+        return text
+    return _FRACTION.sub(lambda m: _as_percentage(m, keep_written), text)
 
 
 def dosing_intervals(text: str) -> str:
@@ -410,4 +446,4 @@ def canonical_quantities(text: str, *, keep_written: bool = False) -> str:
         text = _compiled(_WORD_QUANTITY).sub(words, " " + text)[1:]
     if "mg" in text:
         text = _CONCENTRATION.sub(_per_litre, text)
-    return comparisons(text)
+    return comparisons(fractions_as_percentages(text, keep_written=keep_written))

@@ -700,6 +700,21 @@ def test_what_one_answer_denies_the_other_may_not_affirm(
     assert match.guard is not None and match.guard.startswith("negation:")
 
 
+@pytest.mark.parametrize(("reference", "organism", "other"), [
+    ("Enterobiasis", "Pinworms", "Ascariasis"),
+    ("Cytomegalovirus infection", "CMV", "EBV"),
+    ("Giardiasis", "Giardia", "Cryptosporidium"),
+])  # fmt: skip
+def test_an_organism_answers_for_the_infection_it_causes(reference: str, organism: str, other: str) -> None:
+    # The lexicon names the disease as the organism's infection ("pinworm infection" is
+    # enterobiasis): the organism and its disease answer one question, another organism does not.
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze(reference)
+    assert matcher.compare(organism, analysed).verdict == "equivalent"
+    assert matcher.compare(reference, matcher.analyze(organism)).verdict == "equivalent"
+    assert matcher.compare(other, analysed).verdict == "mismatch"
+
+
 def test_a_denial_after_its_subject_leaves_the_subject_unaffirmed() -> None:
     # "not detected" denies the antibodies before it: the answer affirms nothing the reference
     # denies, so no guard fires (the order of words does not say which side a cue denies).

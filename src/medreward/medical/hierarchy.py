@@ -118,6 +118,26 @@ def _genus_lineage(solution: TextAnalysis, reference: TextAnalysis, depth: int) 
     return None
 
 
+# The word that names the disease an organism causes: the lexicon's "pinworm infection" is enterobiasis.
+_INFECTION = "infection"
+
+
+def _infection_of(solution: TextAnalysis, reference: TextAnalysis) -> bool:
+    """Whether one short answer names an organism whose infection is the other's concept: "Pinworms"
+    for "Enterobiasis" (the lexicon knows "pinworm infection"), "CMV" for "Cytomegalovirus
+    infection". The organism and the disease it causes answer one question."""
+    lexicon = load_lexicon()
+    for one, other in ((solution, reference), (reference, solution)):
+        if (
+            other.concepts
+            and _INFECTION not in one.term_set
+            and 0 < len(one.term_set) <= _MAX_GENUS_TERMS
+            and lexicon.concepts_for_terms(sorted(one.term_set | {_INFECTION})) & other.concepts
+        ):
+            return True
+    return False
+
+
 def _sources(concepts: frozenset[str]) -> frozenset[str]:
     """The vocabularies the concept ids come from: "ICD10CM:K85.9" -> "ICD10CM"."""
     return frozenset(c.partition(":")[0] for c in concepts)

@@ -84,7 +84,14 @@ from medreward.medical.evidence import (
     _numbers,
     _opposite_variants,
 )
-from medreward.medical.hierarchy import _genus_lineage, _lineage, _named_lineage, _related, _sources
+from medreward.medical.hierarchy import (
+    _genus_lineage,
+    _infection_of,
+    _lineage,
+    _named_lineage,
+    _related,
+    _sources,
+)
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.linking import ConceptLinker, LexiconLinker
 from medreward.medical.normalize import (
@@ -746,7 +753,7 @@ class AnswerMatcher(BaseModel):
         # The same concept wins over surface cues: an HPO synonym that starts with "Absent" names
         # the finding, not its denial.
         same_terms = sol.term_set == ref.term_set and (len(ref.clauses) <= 1 or sol.clauses == ref.clauses)
-        if committed and (same_terms or sol.concepts & ref.concepts):
+        if committed and (same_terms or sol.concepts & ref.concepts or _infection_of(sol, ref)):
             return AnswerMatch("equivalent", 1.0, sol.terms, sol.terms, None, concepts)
 
         reference_terms = reference.term_set

@@ -700,6 +700,21 @@ def test_what_one_answer_denies_the_other_may_not_affirm(
     assert match.guard is not None and match.guard.startswith("negation:")
 
 
+@pytest.mark.parametrize(("reference", "finding", "other"), [
+    ("Splenomegaly", "Splenic enlargement", "Hepatic enlargement"),
+    ("Hepatomegaly", "Enlargement of the liver", "Enlargement of the spleen"),
+    ("Mydriasis", "Pupillary dilation", "Pupillary constriction"),
+])  # fmt: skip
+def test_a_finding_as_a_noun_names_the_concept_its_participle_names(
+    reference: str, finding: str, other: str
+) -> None:
+    # The lexicon says "enlarged spleen" and "dilated pupils"; the noun says the same.
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze(reference)
+    assert matcher.compare(finding, analysed).verdict == "equivalent"
+    assert matcher.compare(other, analysed).verdict == "mismatch"
+
+
 @pytest.mark.parametrize(("reference", "organism", "other"), [
     ("Enterobiasis", "Pinworms", "Ascariasis"),
     ("Cytomegalovirus infection", "CMV", "EBV"),

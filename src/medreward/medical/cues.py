@@ -82,7 +82,7 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "obstructive restrictive",
         "exudative transudative",
         "nephritic nephrotic",
-        "dilated hypertrophic restrictive",
+        "dilation hypertrophic restrictive",  # "dilated" is read as its noun (PARTICIPLE_NOUNS)
         "metabolic respiratory",
         "acidosis alkalosis",
         "conductive sensorineural",

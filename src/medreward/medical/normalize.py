@@ -618,6 +618,7 @@ ORGAN_ADJECTIVES: dict[str, str] = {
     "anal": "anus",
     "pancreatic": "pancreas",
     "splenic": "spleen",
+    "pupillary": "pupil",
     "cerebral": "brain",
     "cerebellar": "cerebellum",
     "ocular": "eye",
@@ -676,6 +677,33 @@ ORGAN_ADJECTIVES: dict[str, str] = {
 # Everyday words that answers use for one another, each mapped to the one the opposite-term guard
 # knows (medreward.medical.cues.OPPOSITE_PREFIXES): "raised intracranial pressure" is increased
 # intracranial pressure, so it is also the opposite of "decreased intracranial pressure".
+# A change a finding names, as a participle and as its noun: one word ("enlarged spleen" and "splenic
+# enlargement" say one thing, "dilated pupils" and "pupillary dilation" another). Only changes that
+# are findings; a participle that is a comparison ("elevated", "reduced") reads as increased or
+# decreased instead (SAME_MEANING).
+PARTICIPLE_NOUNS: dict[str, str] = {
+    "enlarged": "enlargement",
+    "dilated": "dilation",
+    "dilatation": "dilation",
+    "constricted": "constriction",
+    "swollen": "swelling",
+    "thickened": "thickening",
+    "narrowed": "narrowing",
+    "inflamed": "inflammation",
+    "distended": "distension",
+    "distention": "distension",
+    "perforated": "perforation",
+    "obstructed": "obstruction",
+    "ruptured": "rupture",
+    "herniated": "herniation",
+    "calcified": "calcification",
+    "ulcerated": "ulceration",
+    "dislocated": "dislocation",
+    "infarcted": "infarction",
+    "infected": "infection",
+}
+
+
 SAME_MEANING: dict[str, str] = {
     "raised": "increased",
     "elevated": "increased",
@@ -710,6 +738,9 @@ SAME_MEANING: dict[str, str] = {
     # an organ's adjective is its noun ("renal failure" / "kidney failure", "radial head fracture" /
     # "fracture of the radius"); ambiguous ones are left out ("cervical": neck or cervix)
     **ORGAN_ADJECTIVES,
+    # a finding as a participle and as its noun ("enlarged spleen" / "splenic enlargement", "dilated
+    # pupils" / "pupillary dilation")
+    **PARTICIPLE_NOUNS,
     # "blood sugar" is blood glucose
     "sugar": "glucose",
     # taking a treatment as prescribed

@@ -700,6 +700,33 @@ def test_what_one_answer_denies_the_other_may_not_affirm(
     assert match.guard is not None and match.guard.startswith("negation:")
 
 
+@pytest.mark.parametrize(("reference", "accepted", "substituted"), [
+    ("Ceftriaxone is not active against enterococci.", "It is not active against enterococci",
+     "Amoxicillin is not active against enterococci"),
+    ("Glycopyrronium does not cross the blood-brain barrier.", "It does not cross the blood-brain barrier",
+     "Atropine does not cross the blood-brain barrier"),
+    ("Superior mesenteric artery", "The superior mesenteric artery", "Superior mesenteric vein"),
+])  # fmt: skip
+def test_a_sibling_concept_in_the_place_of_the_references_is_a_mismatch(
+    reference: str, accepted: str, substituted: str
+) -> None:
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze(reference)
+    assert matcher.compare(accepted, analysed).verdict != "mismatch"
+    match = matcher.compare(substituted, analysed)
+    assert match.verdict == "mismatch" and match.guard is not None
+    assert match.guard.startswith("different concepts:")
+    # Symmetric: the reference against the substituted answer as the reference.
+    assert matcher.compare(reference, matcher.analyze(substituted)).verdict == "mismatch"
+
+
+def test_words_that_name_unrelated_concepts_are_no_substitution() -> None:
+    # "tendon" and "tear" each name a concept, but not alternatives of one kind.
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze("A positive lift-off test indicates a tear of subscapularis.")
+    assert matcher.compare("Subscapularis tendon", analysed).guard is None
+
+
 @pytest.mark.parametrize(("reference", "finding", "other"), [
     ("Splenomegaly", "Splenic enlargement", "Hepatic enlargement"),
     ("Hepatomegaly", "Enlargement of the liver", "Enlargement of the spleen"),

@@ -49,6 +49,13 @@ def _lineage(solution: frozenset[str], reference: frozenset[str], depth: int) ->
     return None
 
 
+def _siblings(ours: frozenset[str], theirs: frozenset[str], depth: int) -> bool:
+    """Whether a concept of ``ours`` and one of ``theirs`` share an ancestor up to ``depth`` levels
+    (two penicillins under penicillins, two vessels under blood vessels)."""
+    above = frozenset().union(*(_ancestors(c, depth) for c in sorted(ours)))
+    return any(not above.isdisjoint(_ancestors(c, depth)) for c in sorted(theirs))
+
+
 @lru_cache(maxsize=65_536)
 def _ancestor_names(cid: str, depth: int) -> tuple[frozenset[str], ...]:
     """The terms of the preferred name of each concept up to ``depth`` levels above ``cid``."""

@@ -90,6 +90,7 @@ from medreward.medical.hierarchy import (
     _lineage,
     _named_lineage,
     _related,
+    _siblings,
     _sources,
 )
 from medreward.medical.lexicon import load_lexicon
@@ -228,6 +229,49 @@ def _opposite_in(term: str, terms: frozenset[str], whole_words: bool = True) -> 
     """The opposite of ``term`` (:data:`OPPOSITE_PREFIXES`; with ``whole_words``, "left"/"right"
     too) that ``terms`` hold, else ``None``."""
     return next((v for v in _opposite_variants(term, whole_words) if v in terms), None)
+
+
+# The most words a concept put in the place of another may have, on either side.
+_MAX_SUBSTITUTED_TERMS = 3
+# How far up a vocabulary's hierarchy two concepts put in each other's place must meet: alternatives
+# of one kind (two penicillins, two vessels), not two words that happen to name concepts.
+_SIBLING_DEPTH = 2
+
+
+def _substitution(
+    solution: TextAnalysis, reference: TextAnalysis, found: list[str | None], depth: int
+) -> str | None:
+    """Another concept in the place of one of the reference's, the rest of the two answers alike
+    ("Amoxicillin is not active against enterococci" for "Ceftriaxone is not active against
+    enterococci"): the words of each answer that the other lacks name two concepts of one
+    vocabulary that its hierarchy does not relate. The reason, else ``None``."""
+    hits = {hit for hit in found if hit is not None}
+    extra = (
+        frozenset(t for t, hit in zip(solution.terms, found) if hit is None and t not in reference.context)
+        - _POLARITY_WORDS
+    )
+    missing = reference.term_set - hits - _POLARITY_WORDS
+    if (
+        not hits - _POLARITY_WORDS
+        or not 0 < len(extra) <= _MAX_SUBSTITUTED_TERMS
+        or not 0 < len(missing) <= _MAX_SUBSTITUTED_TERMS
+    ):
+        return None
+    lexicon = load_lexicon()
+    ours = lexicon.concepts_for_terms(sorted(extra))
+    theirs = lexicon.concepts_for_terms(sorted(missing))
+    if (
+        not ours
+        or not theirs
+        or not ours.isdisjoint(theirs)
+        or not _sources(ours) & _sources(theirs)
+        or _lineage(ours, theirs, depth) is not None
+        or not _siblings(ours, theirs, _SIBLING_DEPTH)
+    ):
+        return None
+    one = lexicon.preferred_name(min(ours)) or min(ours)
+    other = lexicon.preferred_name(min(theirs)) or min(theirs)
+    return f"different concepts: {one} in the place of {other}"
 
 
 def _words(terms: frozenset[str]) -> str:
@@ -797,6 +841,8 @@ class AnswerMatcher(BaseModel):
         if None in denied_hits:
             denied = None
         guard = self._guard(sol, reference, related, said, affirmed, denied)
+        if guard is None and not reference.is_long and not related:
+            guard = _substitution(sol, ref, found, self.hierarchy_depth)
         if guard is not None:
             return AnswerMatch("mismatch", 0.0, sol.terms, (), guard, concepts)
         if (

@@ -108,6 +108,16 @@ def test_an_opening_concession_sets_its_subject_aside() -> None:
         "erythematosus is rarer in men, it explains the rash and the ulcers."
     )
     assert MATCHER.compare("Systemic lupus erythematosus", MATCHER.analyze(resumed)).verdict == "partial"
+    # ... unless it takes the subject up only to deny it.
+    denied = (
+        "A midshaft fracture of the humerus damages the radial nerve in the spiral groove. While the "
+        "axillary nerve is at risk with fractures of the surgical neck, it is not the nerve injured here."
+    )
+    assert MATCHER.compare("Axillary nerve", MATCHER.analyze(denied)).verdict == "mismatch"
+    assert MATCHER.compare("Radial nerve", MATCHER.analyze(denied)).verdict == "partial"
+    # Asked for the exception, the denial states the answer.
+    asked = MATCHER.analyze(denied, "Which nerve is NOT injured here?")
+    assert MATCHER.compare("Axillary nerve", asked).verdict == "partial"
 
 
 def test_a_negation_inside_a_relative_clause_describes_the_subject() -> None:

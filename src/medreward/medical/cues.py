@@ -194,6 +194,11 @@ CONTRAST_OPENING = re.compile(r"\s*(?:by|in) contrast\b")
 RELATIVE_OPENING = re.compile(r"\s*(?:which|who|whose|that)\b")
 CONCESSION = re.compile(r"\s*(?:while|although|though|whereas|even though|despite)\b")
 RESUMING_SUBJECT = re.compile(r"\s*(?:it|its|this|they|these|that)\b")
+# A main clause that takes the conceded subject up only to deny it: "While the axillary nerve is at
+# risk with fractures of the surgical neck, it is not the nerve injured here."
+RESUMED_DENIAL = re.compile(
+    r"\s*(?:it|this|they|these|that)\s+(?:is|are|was|were|does|do|did)(?:\s+not\b|n't)"
+)
 # A passage that opens with "over" sets its object aside ("suggests this diagnosis over an ACL tear").
 OVER = re.compile(r"\s*over\b")
 # An exclusion cue inside a relative clause describes the subject, not the answer: "the antibody

@@ -30,6 +30,7 @@ from medreward.medical.cues import (
     PASSAGE_BREAK,
     RELATIVE_EXCLUSION,
     RELATIVE_OPENING,
+    RESUMED_DENIAL,
     RESUMING_SUBJECT,
     SENTENCE_BREAK,
 )
@@ -170,7 +171,7 @@ def _passages(
         else:
             excluded = [False] * len(parts)
         if CONCESSION.match(sentence) is not None:
-            excluded = _conceded(sentence, excluded)
+            excluded = _conceded(sentence, excluded, denials=not exception)
         elif CONTRAST_OPENING.match(sentence) is not None:
             excluded = [True] * len(parts)
         if excluding:
@@ -227,21 +228,29 @@ def _evidence_parts(spaced: str, parts: list[str]) -> int:
     return 0
 
 
-def _conceded(sentence: str, excluded: list[bool]) -> list[bool]:
+def _conceded(sentence: str, excluded: list[bool], denials: bool = True) -> list[bool]:
     """``excluded`` with the passages of a sentence's opening concession, up to its first comma,
     marked: "While X is possible, Y is ..." concedes X and asserts Y. A main clause that takes the
-    conceded subject up again ("..., it frequently presents with ...") concedes nothing.
+    conceded subject up again ("..., it frequently presents with ...") concedes nothing, unless it
+    sets that subject aside itself ("While the axillary nerve is at risk ..., it is not the nerve
+    injured here"; not with ``denials`` off: in the answer to an exception question a denial states
+    the answer).
 
     >>> _conceded("while lead is known, organophosphates are linked", [False, False])
     [True, False]
     >>> _conceded("while tga (d-tga) is critical, it presents early", [False, False, False, False])
     [False, False, False, False]
+    >>> _conceded("while the axillary nerve is at risk, it is not the nerve injured", [False, False])
+    [True, False]
     """
     comma = sentence.find(",")
-    if comma < 0 or RESUMING_SUBJECT.match(sentence, comma + 1) is not None:
+    if comma < 0:
         return excluded
     conceded = sum(1 for part in PASSAGE_BREAK.split(sentence[:comma]) if part and not part.isspace())
     if conceded >= len(excluded):
+        return excluded
+    resumed = RESUMING_SUBJECT.match(sentence, comma + 1) is not None
+    if resumed and (not denials or RESUMED_DENIAL.match(sentence, comma + 1) is None):
         return excluded
     return [True] * conceded + excluded[conceded:]
 

@@ -205,6 +205,18 @@ def test_a_ratio_as_a_fraction_or_a_percentage_is_one_answer(answer: str) -> Non
     assert verdict("FEV1/FVC above 70%", "FEV1/FVC below 0.7") == "mismatch"
 
 
+def test_a_comparison_after_an_aside_stays_with_its_number_in_a_paragraph() -> None:
+    # "or higher" after a bracketed equivalent compares the number before the bracket: the passage
+    # that holds the number holds the direction too.
+    reference = (
+        "Diabetes mellitus can be diagnosed when the HbA1c is 48 mmol/mol (6.5%) or higher. A value of "
+        "42-47 mmol/mol indicates non-diabetic hyperglycaemia instead."
+    )
+    analysed = MATCHER.analyze(reference)
+    assert MATCHER.compare("HbA1c below 48 mmol/mol", analysed).verdict == "mismatch"
+    assert MATCHER.compare("HbA1c of 48 mmol/mol or more", analysed).verdict == "partial"
+
+
 def test_a_count_in_a_time_is_no_proportion() -> None:
     assert "%" not in canonical_quantities("1 in 4 hours")
 
@@ -222,6 +234,7 @@ def test_a_length_in_any_case_or_in_words_is_one_quantity(written: str) -> None:
         ("FEV1/FVC greater than 0.7", "FEV1/FVC < 0.70"),
         ("at least 2 doses", "no more than 2 doses"),
         ("not less than 2 doses", "fewer than 2 doses"),
+        ("48 mmol/mol (6.5%) or higher", "48 mmol/mol (6.5%) or lower"),
     ],
 )
 def test_a_comparison_is_one_word_for_each_direction(above: str, below: str) -> None:

@@ -346,8 +346,11 @@ _BEFORE_NUMBER = re.compile(
     rf"(?<![\w<>=])(?:({_NEGATED_COMPARISON})|({_ABOVE_BEFORE})|({_BELOW_BEFORE}))\s*$"
 )  # searched in lowercased windows
 _WINDOW = 24
+# A bracketed aside may stand between the number and the comparison ("48 mmol/mol (6.5%) or
+# higher"): the direction goes before the aside, beside the number it compares.
 _AFTER_NUMBER = re.compile(
-    r"\b(?:or|and)\s+(?:(more|higher|greater|above|over)|(less|lower|fewer|below|under))\b", re.IGNORECASE
+    r"(\s*\([^()]{0,40}\))?\s*\b(?:or|and)\s+(?:(more|higher|greater|above|over)|(less|lower|fewer|below|under))\b",
+    re.IGNORECASE,
 )
 # Substrings one of which a comparison before a number holds: scanned for first (IGNORECASE
 # patterns are slow on a paragraph, and most texts compare nothing).
@@ -373,7 +376,9 @@ _NUMBER_START = re.compile(r"[0-9]")
 
 
 def _after_direction(match: re.Match[str]) -> str:
-    return " above " if match.group(1) else " below "
+    aside, above = match.group(1), match.group(2)
+    direction = " above " if above else " below "
+    return f"{direction}{aside.strip()} " if aside else direction
 
 
 def _before(window: str) -> tuple[int, str] | None:
@@ -392,6 +397,8 @@ def comparisons(text: str) -> str:
 
     >>> " ".join(comparisons("38 C or higher, \u226538 C, less than 70%, no more than 2").split())
     '38 C above , above 38 C, below 70%, below 2'
+    >>> " ".join(comparisons("48 mmol/mol (6.5%) or higher").split())
+    '48 mmol/mol above (6.5%)'
     """
     low = text.lower()
     if _AFTER_HINT.search(low) is not None:

@@ -706,6 +706,10 @@ def test_what_one_answer_denies_the_other_may_not_affirm(
     ("Glycopyrronium does not cross the blood-brain barrier.", "It does not cross the blood-brain barrier",
      "Atropine does not cross the blood-brain barrier"),
     ("Superior mesenteric artery", "The superior mesenteric artery", "Superior mesenteric vein"),
+    # the words that differ name their concepts with a word both answers say
+    ("In placenta praevia the uterus is soft and non-tender.",
+     "In placenta previa, the uterus is soft and non-tender",
+     "In placental abruption the uterus is soft and non-tender"),
 ])  # fmt: skip
 def test_a_sibling_concept_in_the_place_of_the_references_is_a_mismatch(
     reference: str, accepted: str, substituted: str

@@ -92,6 +92,7 @@ from medreward.medical.hierarchy import (
     _related,
     _siblings,
     _sources,
+    _vocabularies,
 )
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.linking import ConceptLinker, LexiconLinker
@@ -260,11 +261,19 @@ def _substitution(
     lexicon = load_lexicon()
     ours = lexicon.concepts_for_terms(sorted(extra))
     theirs = lexicon.concepts_for_terms(sorted(missing))
+    if not (ours and theirs):
+        # The words that differ may qualify a word both answers say: "placental abruption" in the
+        # place of "placenta praevia" (abruption and praevia name nothing alone).
+        for shared in sorted(hits - _POLARITY_WORDS):
+            ours = lexicon.concepts_for_terms(sorted(extra | {shared}))
+            theirs = lexicon.concepts_for_terms(sorted(missing | {shared}))
+            if ours and theirs:
+                break
     if (
         not ours
         or not theirs
         or not ours.isdisjoint(theirs)
-        or not _sources(ours) & _sources(theirs)
+        or not _vocabularies(ours) & _vocabularies(theirs)
         or _lineage(ours, theirs, depth) is not None
         or not _siblings(ours, theirs, _SIBLING_DEPTH)
     ):

@@ -73,6 +73,19 @@ def test_a_treatment_set_aside_is_no_answer(wording: str) -> None:
     assert MATCHER.compare("Amoxicillin", asked).verdict == "partial"
 
 
+def test_a_vignette_that_opens_a_paragraph_weighs_as_evidence() -> None:
+    # The opening sentence of a Response usually states its answer; one that introduces a case
+    # ("A patient has ...") states the findings, which are no answer.
+    reference = (
+        "A patient has wasting, fasciculations, hypotonia and absent reflexes in the right leg, with a "
+        "flexor plantar response. These signs indicate a lower motor neuron lesion."
+    )
+    analysed = MATCHER.analyze(reference)
+    answer = MATCHER.compare("Lower motor neuron lesion", analysed)
+    findings = MATCHER.compare("Fasciculations and wasting", analysed)
+    assert answer.verdict == "partial" and findings.similarity < answer.similarity / 2
+
+
 def test_what_plays_a_crucial_role_is_the_answer() -> None:
     # The option named in the opening sentence is the setting; the one the paragraph says plays a
     # crucial role is the answer.

@@ -192,6 +192,13 @@ CONTRAST_OPENING = re.compile(r"\s*(?:by|in) contrast\b")
 # A passage that opens with a relative pronoun describes the passage before it ("rather than Erb's
 # palsy, which affects C5-C6"): it is set aside with it.
 RELATIVE_OPENING = re.compile(r"\s*(?:which|who|whose|that)\b")
+# A sentence that introduces a case ("A 25-year-old woman taking the pill develops ...", "A patient
+# has wasting and fasciculations ..."): a vignette, the findings the answer explains, not the answer.
+# Searched in lowercased text.
+VIGNETTE_OPENING = re.compile(
+    r"\s*an? (?:\d+[- ](?:year|month|week|day)s?[- ]old\b|(?:(?:young|elderly|previously healthy|"
+    r"pregnant) )?(?:patient|man|woman|boy|girl|baby|infant|child|neonate|newborn|toddler|adolescent)\b)"
+)
 CONCESSION = re.compile(r"\s*(?:while|although|though|whereas|even though|despite)\b")
 RESUMING_SUBJECT = re.compile(r"\s*(?:it|its|this|they|these|that)\b")
 # A main clause that takes the conceded subject up only to deny it: "While the axillary nerve is at

@@ -33,6 +33,7 @@ from medreward.medical.cues import (
     RESUMED_DENIAL,
     RESUMING_SUBJECT,
     SENTENCE_BREAK,
+    VIGNETTE_OPENING,
 )
 from medreward.medical.evidence import Passage, ReferenceAnalysis, TextAnalysis, _passage
 
@@ -154,7 +155,7 @@ def _passages(
         spaced = " " + sentence
         if CONCLUSION_CUE.search(spaced):
             weight = weights.conclusion
-        elif index == 0:
+        elif index == 0 and VIGNETTE_OPENING.match(sentence) is None:
             weight = weights.first_sentence
         elif index == last:
             weight = weights.last_sentence

@@ -244,8 +244,9 @@ def _substitution(
 ) -> str | None:
     """Another concept in the place of one of the reference's, the rest of the two answers alike
     ("Amoxicillin is not active against enterococci" for "Ceftriaxone is not active against
-    enterococci"): the words of each answer that the other lacks name two concepts of one
-    vocabulary that its hierarchy does not relate. The reason, else ``None``."""
+    enterococci"): the words of each answer that the other lacks, alone or with a word both say,
+    name two concepts of one vocabulary that are alternatives of one kind, their ancestors meeting
+    within :data:`_SIBLING_DEPTH` levels, neither above the other. The reason, else ``None``."""
     hits = {hit for hit in found if hit is not None}
     extra = (
         frozenset(t for t, hit in zip(solution.terms, found) if hit is None and t not in reference.context)

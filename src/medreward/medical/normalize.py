@@ -674,9 +674,6 @@ ORGAN_ADJECTIVES: dict[str, str] = {
 }
 
 
-# Everyday words that answers use for one another, each mapped to the one the opposite-term guard
-# knows (medreward.medical.cues.OPPOSITE_PREFIXES): "raised intracranial pressure" is increased
-# intracranial pressure, so it is also the opposite of "decreased intracranial pressure".
 # A change a finding names, as a participle and as its noun: one word ("enlarged spleen" and "splenic
 # enlargement" say one thing, "dilated pupils" and "pupillary dilation" another). Only changes that
 # are findings; a participle that is a comparison ("elevated", "reduced") reads as increased or
@@ -704,6 +701,9 @@ PARTICIPLE_NOUNS: dict[str, str] = {
 }
 
 
+# Everyday words that answers use for one another, each mapped to the one the opposite-term guard
+# knows (medreward.medical.cues.OPPOSITE_PREFIXES): "raised intracranial pressure" is increased
+# intracranial pressure, so it is also the opposite of "decreased intracranial pressure".
 SAME_MEANING: dict[str, str] = {
     "raised": "increased",
     "elevated": "increased",

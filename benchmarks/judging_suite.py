@@ -260,6 +260,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             for name in JUDGES:
                 row[name] = sum(results[name][i][0] for i in index) / len(index)
             table[split][kind] = row
+    # A wrong answer that check_answer pays (scores above 0) is what a GRPO policy can learn to
+    # write, whether or not its group is won.
+    paid: dict[str, dict[str, int]] = {}
+    for split in splits:
+        rejected = [
+            score
+            for g, (_, _, scores) in zip(groups, results["check_answer"])
+            if split_of(g["id"]) == split
+            for score in scores
+        ]
+        paid[split] = {"rejected": len(rejected), "above_zero": sum(score > 0 for score in rejected)}
     names = list(JUDGES)
     for split in splits:
         print(f"\n## {split} half: share of groups won")
@@ -267,6 +278,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print(f"|---|---:|{'---:|' * len(names)}")
         for kind, row in table[split].items():
             print(f"| {kind} | {row['groups']} | " + " | ".join(f"{row[n]:.3f}" for n in names) + " |")
+    for split, counts in paid.items():
+        above, rejected = counts["above_zero"], counts["rejected"]
+        print(f"\n{split} half: {above} of {rejected} rejected answers score above 0 with check_answer")
     if args.failures:
         lost: dict[str, int] = defaultdict(int)
         for g, (won, accepted, rejected) in zip(groups, results["check_answer"]):
@@ -286,6 +300,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "groups": len(groups),
         "seconds": {k: round(v, 3) for k, v in seconds.items()},
         "results": table,
+        "check_answer_rejected_above_zero": paid,
     }
     if args.split == "both" and not args.kind and not args.ids:
         args.output.parent.mkdir(parents=True, exist_ok=True)

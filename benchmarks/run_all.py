@@ -105,6 +105,18 @@ def _suite(data: dict[str, Any]) -> list[str]:
         "is only read to report).",
         "",
         *_table(["kind", "tune", "test", *judges], rows),
+        *_paid(data.get("check_answer_rejected_above_zero")),
+    ]
+
+
+def _paid(paid: dict[str, dict[str, int]] | None) -> list[str]:
+    """The rejected answers check_answer pays, per half (results from before the count: nothing)."""
+    if not paid:
+        return []
+    halves = ", ".join(f"{c['above_zero']} of {c['rejected']} ({split} half)" for split, c in paid.items())
+    return [
+        "",
+        f"Rejected answers that `check_answer` scores above 0 (a near miss a policy is paid for): {halves}.",
     ]
 
 

@@ -25,3 +25,11 @@ def test_summary_has_a_table_per_benchmark(tmp_path: Path) -> None:
     for heading in ("### Answer judging", "### Reward throughput", "score` throughput", "### GPU training"):
         assert heading in text
     assert "| `check_answer` |" in text and "| match_format_exactly | medreward |" in text
+
+
+def test_the_paid_near_misses_are_summarized_per_half() -> None:
+    lines = _run_all()._paid(
+        {"tune": {"rejected": 10, "above_zero": 2}, "test": {"rejected": 8, "above_zero": 1}}
+    )
+    assert lines[-1].endswith("2 of 10 (tune half), 1 of 8 (test half).")
+    assert _run_all()._paid(None) == []  # results written before the count

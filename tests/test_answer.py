@@ -382,6 +382,8 @@ def test_polarity_words_alone_score_without_error(solution: str) -> None:
     [
         ("The ECG shows atrial fibrillation.", "atrial fibrillation."),
         ("He has a black eye.", "black eye."),
+        ("The patient has developed AKI.", "AKI."),
+        ("She has been diagnosed with lupus.", "lupus."),
         ("Her painful, stiff shoulder is due to adhesive capsulitis.", "adhesive capsulitis."),
         ("First-line therapy is metformin.", "metformin."),
         ("Give naloxone.", "naloxone."),

@@ -246,8 +246,10 @@ LIKELIHOOD_WORDS = frozenset("most more best likely probably probable correct fi
 SUBJECT_VERB = re.compile(
     r"^\s*(?:the|this|that|these|those|his|her|its|their|he|she|it|they)\b[^;:]{0,60}?\s(?<!\bto\s)"
     r"(?:shows?|showed|indicates?|indicated|suggests?|suggested|reveals?|revealed|demonstrates?|"
-    r"demonstrated|confirms?|confirmed|has|have|had|represents?|results? from|points? to|"
-    r"suffers? from|(?:is|are|was|were)\s+suffering from|has developed|developed|"
+    r"demonstrated|confirms?|confirmed|"
+    # the longer verb first: "The patient has developed AKI" answers "AKI", not "developed AKI"
+    r"(?:has|have|had)\s+(?:developed|been diagnosed with|presented with)|has|have|had|"
+    r"represents?|results? from|points? to|suffers? from|(?:is|are|was|were)\s+suffering from|developed|"
     r"(?:is|are|was|were)\s+(?:experiencing|presenting with)|"
     r"(?:is|are|was|were)\s+(?:most\s+|highly\s+|very\s+|strongly\s+)?(?:due to|caused by|typical of|"
     r"diagnostic of|consistent with|compatible with|characteristic of|suggestive of|indicative of|"

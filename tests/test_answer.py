@@ -541,6 +541,10 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
     # "Fracture of lower end of radius", against MONDO's radius fracture)
     ("Viral hepatitis", "Acute hepatitis A", "Autoimmune hepatitis", False),
     ("Fracture of the radius", "Colles fracture", "Scaphoid fracture", False),
+    # ... even where WordNet, whose lay taxonomy is not consulted, knows both answers too
+    ("Anemia", "Pernicious anemia", "Leukopenia", False),
+    # a side, a position or a grade is no qualifier to count against a more specific answer
+    ("Pneumonia", "Right lower lobe pneumonia", "Right lower lobe collapse", False),
     # a structure named without its head noun; an X-ray is a radiograph
     ("Lunate bone", "Lunate", "Scaphoid", True),
     ("Chest X-ray", "chest radiograph", "CT chest", True),

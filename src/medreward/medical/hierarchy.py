@@ -30,18 +30,26 @@ def _ancestors(cid: str, depth: int) -> frozenset[str]:
     return load_lexicon().ancestors(cid, depth)
 
 
+def _clinical_first(
+    solution: frozenset[str], reference: frozenset[str]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The two answers' concepts, without WordNet's where both have clinical ones: the clinical
+    vocabularies take precedence, and WordNet's lay taxonomy (German measles under measles) is not
+    consulted, nor does its knowing both answers keep another vocabulary's names from relating them."""
+    clinical_solution = frozenset(c for c in solution if not c.startswith(_LAY_SOURCE))
+    clinical_reference = frozenset(c for c in reference if not c.startswith(_LAY_SOURCE))
+    if clinical_solution and clinical_reference:
+        return clinical_solution, clinical_reference
+    return solution, reference
+
+
 def _lineage(solution: frozenset[str], reference: frozenset[str], depth: int) -> str | None:
     """``"narrower"`` when a solution concept sits below a reference concept in a vocabulary's
     hierarchy ("acute pancreatitis" under "pancreatitis"), up to ``depth`` levels, ``"broader"`` when
     above, else ``None``."""
     if not solution or not reference:
         return None
-    # The clinical vocabularies take precedence: where both answers have clinical concepts, WordNet's
-    # lay taxonomy (German measles under measles) is not consulted.
-    clinical_solution = frozenset(c for c in solution if not c.startswith(_LAY_SOURCE))
-    clinical_reference = frozenset(c for c in reference if not c.startswith(_LAY_SOURCE))
-    if clinical_solution and clinical_reference:
-        solution, reference = clinical_solution, clinical_reference
+    solution, reference = _clinical_first(solution, reference)
     if any(_ancestors(c, depth) & reference for c in sorted(solution)):
         return "narrower"
     if any(_ancestors(c, depth) & solution for c in sorted(reference)):
@@ -74,15 +82,16 @@ def _named_lineage(solution: TextAnalysis, reference: TextAnalysis, depth: int) 
     reference ("Colles fracture", an ICD-10-CM code under "Fracture of lower end of radius", so below
     MONDO's "Fracture of the radius"), ``"broader"`` the other way round, else ``None``. Where one
     vocabulary knows both answers, its hierarchy has the last word."""
-    if _vocabularies(solution.concepts) & _vocabularies(reference.concepts):
+    ours, theirs = _clinical_first(solution.concepts, reference.concepts)
+    if _vocabularies(ours) & _vocabularies(theirs):
         return None
-    if solution.concepts and reference.term_set:
+    if ours and reference.term_set:
         terms = reference.term_set
-        if any(terms <= name for c in sorted(solution.concepts) for name in _ancestor_names(c, depth)):
+        if any(terms <= name for c in sorted(ours) for name in _ancestor_names(c, depth)):
             return "narrower"
-    if reference.concepts and solution.term_set:
+    if theirs and solution.term_set:
         terms = solution.term_set
-        if any(terms <= name for c in sorted(reference.concepts) for name in _ancestor_names(c, depth)):
+        if any(terms <= name for c in sorted(theirs) for name in _ancestor_names(c, depth)):
             return "broader"
     return None
 

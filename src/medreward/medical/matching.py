@@ -909,11 +909,21 @@ class AnswerMatcher(BaseModel):
             # Polarity words alone can be all that matched: then nothing did.
             similarity = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
             extra = sum(hit is None for _, hit in judged)
+            # A side, a position or a grade adds no qualifier to count ("right lower lobe pneumonia"
+            # is pneumonia with one qualifier, its lobe).
+            qualifiers = sum(
+                hit is None and t not in FAMILIES_OF and not _opposite_variants(t) for t, hit in judged
+            )
             if lineage == "narrower":
                 similarity = max(similarity, self.narrower_similarity)
             elif lineage == "broader":
                 similarity = max(similarity, self.broader_similarity)
-            elif ref.term_set <= hit_set and 0 < extra <= self.max_qualifiers and len(sol.clauses) <= 1:
+            elif (
+                ref.term_set <= hit_set
+                and extra > 0
+                and qualifiers <= self.max_qualifiers
+                and len(sol.clauses) <= 1
+            ):
                 similarity = max(similarity, self.narrower_similarity)  # a more specific answer
             elif extra == 0 and recall >= self.min_broader_recall:
                 # A less specific answer: most of the reference's weight.

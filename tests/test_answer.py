@@ -515,6 +515,9 @@ ACCEPTED_AND_REJECTED: list[tuple[str, str, str, bool]] = [
     ("Haemophilia A", "Hemophilia A.", "Haemophilia B", True),
     # spacing is no difference where the lexicon names the one word
     ("Varicella", "chicken pox", "Smallpox", True),
+    # ... but not two words of a longer name ("herpes simplex virus" is no "herpes simplexvirus"):
+    # the subtype number of a more specific answer stays a subtype
+    ("Herpes simplex encephalitis", "HSV-1 encephalitis", "Varicella zoster encephalitis", False),
     # a technique is the image it makes; a procedure by its other names; an infinitive is no verb
     ("CT angiogram", "CT angiography", "CT venography", True),
     ("Hartmann procedure", "Hartmann's operation", "Whipple procedure", True),

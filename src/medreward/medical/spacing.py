@@ -35,11 +35,19 @@ def _closed_compounds(text: str, tokens: list[str]) -> str:
         return text
     lexicon = load_lexicon()
     joined = text
-    for head, tail in itertools.pairwise(tokens):
+    for i, (head, tail) in enumerate(itertools.pairwise(tokens)):
         if len(head) < _MIN_PART or len(tail) < _MIN_PART or not (head.isalpha() and tail.isalpha()):
             continue
-        if lexicon.concepts(head + tail) and not lexicon.concepts(f"{head} {tail}"):
-            joined = re.sub(rf"\b{head}[\s-]+{tail}\b", head + tail, joined, flags=re.IGNORECASE)
+        if not lexicon.concepts(head + tail) or lexicon.concepts(f"{head} {tail}"):
+            continue
+        # Not where the two words belong to a longer name: "herpes simplex virus" is no
+        # "herpes simplexvirus" (MeSH's genus Simplexvirus).
+        before, after = tokens[i - 1 : i], tokens[i + 2 : i + 3]
+        if (before and lexicon.concepts(f"{before[0]} {head} {tail}")) or (
+            after and lexicon.concepts(f"{head} {tail} {after[0]}")
+        ):
+            continue
+        joined = re.sub(rf"\b{head}[\s-]+{tail}\b", head + tail, joined, flags=re.IGNORECASE)
     return joined if joined != text else text
 
 

@@ -249,6 +249,8 @@ def test_a_comparison_is_one_word_for_each_direction(above: str, below: str) -> 
         ("38 \u00b0C or higher", "\u2265100.4 \u00b0F"),
         ("At least 38 degrees Celsius", "38.0 \u00b0C or more"),
         ("1.1 g/dL or more", "11 g/L or greater"),
+        ("1.1 g/dL or more", "\u22651.1 g/dL"),
+        ("At least 5 mg", "5 mg or more"),
         ("120-200 ms", "0.12 to 0.20 seconds"),
         ("INR 2.0-3.0", "INR 2 to 3"),
     ],
@@ -306,6 +308,19 @@ _BELOW_WORDS = (
 def test_every_comparison_word_is_read_past_the_fast_path(text: str, direction: str) -> None:
     words = canonical_quantities(text).split()
     assert direction in words and ({"above", "below"} - {direction}).isdisjoint(words), words
+
+
+@pytest.mark.parametrize(
+    ("after", "before"),
+    [
+        ("5 mg or more", "at least 5 mg"),
+        ("38 \u00b0C or higher", "\u226538 \u00b0C"),
+        ("2 or fewer", "at most 2"),
+    ],
+)
+def test_a_comparison_reads_the_same_before_or_after_its_number(after: str, before: str) -> None:
+    # The same words in the same order: the clause-order guard compares order.
+    assert canonical_quantities(after).split() == canonical_quantities(before).split()
 
 
 @pytest.mark.parametrize("limit", ["Within 72 hours", "Up to 72 hours", "No later than 72 hours", "< 3 days"])

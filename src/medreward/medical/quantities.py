@@ -346,9 +346,12 @@ _BEFORE_NUMBER = re.compile(
     rf"(?<![\w<>=])(?:({_NEGATED_COMPARISON})|({_ABOVE_BEFORE})|({_BELOW_BEFORE}))\s*$"
 )  # searched in lowercased windows
 _WINDOW = 24
-# A bracketed aside may stand between the number and the comparison ("48 mmol/mol (6.5%) or
-# higher"): the direction goes before the aside, beside the number it compares.
+# A comparison after a number moves before it, so that "1.1 g/dL or more" and "at least 1.1 g/dL"
+# are the same words in the same order ("above 11000mg/l"); the number's unit, when written apart,
+# moves with it. A bracketed aside may stand between the number and the comparison ("48 mmol/mol
+# (6.5%) or higher"): it stays after the number it glosses.
 _AFTER_NUMBER = re.compile(
+    r"(?:(?<![\w.])([0-9][^\s(),;]*(?:\s+[^\s\d(),;]+)?))?"
     r"(\s*\([^()]{0,40}\))?\s*\b(?:or|and)\s+(?:(more|higher|greater|above|over)|(less|lower|fewer|below|under))\b",
     re.IGNORECASE,
 )
@@ -376,8 +379,10 @@ _NUMBER_START = re.compile(r"[0-9]")
 
 
 def _after_direction(match: re.Match[str]) -> str:
-    aside, above = match.group(1), match.group(2)
+    number, aside, above = match.group(1), match.group(2), match.group(3)
     direction = " above " if above else " below "
+    if number is not None:
+        return f"{direction}{number}{aside or ''} "
     return f"{direction}{aside.strip()} " if aside else direction
 
 
@@ -396,9 +401,9 @@ def comparisons(text: str) -> str:
     """``text`` with each comparison of a number as ``above`` or ``below``.
 
     >>> " ".join(comparisons("38 C or higher, \u226538 C, less than 70%, no more than 2").split())
-    '38 C above , above 38 C, below 70%, below 2'
+    'above 38 C , above 38 C, below 70%, below 2'
     >>> " ".join(comparisons("48 mmol/mol (6.5%) or higher").split())
-    '48 mmol/mol above (6.5%)'
+    'above 48 mmol/mol (6.5%)'
     """
     low = text.lower()
     if _AFTER_HINT.search(low) is not None:

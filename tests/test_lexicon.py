@@ -80,6 +80,17 @@ def test_uk_spellings_map_to_us(lex: Lexicon, uk: str, us: str) -> None:
     assert lex.us_spelling(us) == us
 
 
+@pytest.mark.parametrize(
+    ("uk", "us"),
+    [("paraesthesia", "paresthesia"), ("haemorrhage", "hemorrhage"), ("oesophagitis", "esophagitis")],
+)
+def test_a_british_spelling_has_every_concept_of_the_american_one(lex: Lexicon, uk: str, us: str) -> None:
+    # WordNet writes these phrases in both spellings, the clinical sources in American only: the
+    # British answer must not lose the clinical concept because WordNet knows its spelling.
+    assert lex.concepts(us) and lex.concepts(us) <= lex.concepts(uk)
+    assert any(not c.startswith("WN:") for c in lex.concepts(uk))
+
+
 def test_phrase_spelling_and_unknown_words(lex: Lexicon) -> None:
     assert lex.us_spelling_phrase("gastrointestinal haemorrhage") == "gastrointestinal hemorrhage"
     assert lex.us_spelling("xyzzy") == "xyzzy"

@@ -140,16 +140,17 @@ class Lexicon:
     def concepts(self, phrase: str) -> frozenset[str]:
         """Concept ids whose name or exact synonym is ``phrase`` (already ``fold_text``-ed).
 
-        A phrase in British spelling is found too when its American spelling is a form. Two
-        phrases mean the same concept when their sets intersect. Abbreviations are not expanded
-        here: see :meth:`expand_abbreviation` and :meth:`resolve`.
+        A phrase in British spelling has the concepts of its American spelling too: a source that
+        writes "paraesthesia" (WordNet) and one that writes "paresthesia" (HPO) name one concept,
+        whichever spelling an answer uses. Two phrases mean the same concept when their sets
+        intersect. Abbreviations are not expanded here: see :meth:`expand_abbreviation` and
+        :meth:`resolve`.
         """
-        ids = self._forms.get(phrase)
-        if ids is None:
-            us = self.us_spelling_phrase(phrase)
-            if us != phrase:
-                ids = self._forms.get(us)
-        return self._resolve(ids)
+        found = self._resolve(self._forms.get(phrase))
+        us = self.us_spelling_phrase(phrase)
+        if us != phrase:
+            found |= self._resolve(self._forms.get(us))
+        return found
 
     def concepts_of_term(self, term: str) -> frozenset[str]:
         """Concept ids of one normalized term used as a whole form ("contusion"): a dictionary

@@ -102,7 +102,11 @@ class TestShortReferences:
         ],
     )
     def test_respacing_never_makes_other_words_agree(self, solution: str, reference: str) -> None:
-        assert score(solution, reference) == -0.5
+        # Nothing matched: the floor, or a sliver above it for words nothing reads either way.
+        scored = score(solution, reference)
+        table = AnswerScores()
+        unread = table.mismatch + (table.mismatch_max - table.mismatch) * AnswerMatcher().unread_strength
+        assert scored is not None and scored <= round(unread, 2)
 
     def test_compound_answer_in_another_order_is_equivalent(self) -> None:
         assert score("Rash and fever", "Fever and rash") == 3.0
@@ -135,6 +139,15 @@ class TestShortReferences:
         assert score("Further evaluation by a specialist is recommended.", "Graves disease") == -0.5
         assert score("Acute appendicitis or cholecystitis", "Graves disease") == -0.5
         assert score("Acute appendicitis " * 5, "Graves disease") == -0.5
+
+    def test_an_answer_nothing_reads_ranks_between_a_contradicted_and_a_wrong_named_one(self) -> None:
+        # A paraphrase the vocabularies miss is neither confirmed nor refuted: it keeps a sliver above
+        # a contradicted answer, and stays below a wrong answer that names a concept.
+        unread = score("Autoimmune thyroid overactivity", "Graves disease")
+        named = score("Acute appendicitis", "Graves disease")
+        assert unread is not None and named is not None
+        assert score("Not Graves disease", "Graves disease") == -0.5 < unread < named
+        assert score("Blorf snargle", "Graves disease") == -0.5
 
     def test_missing_solution_scores_lowest(self) -> None:
         assert check_answer(completions=["Graves disease"], answer=["Graves disease"]) == [-1.0]

@@ -91,9 +91,11 @@ def test_check_answer_uses_the_configured_linker_and_stays_picklable() -> None:
     linker = DictLinker({"Zebra fever": {"X:1"}, "Stripe syndrome": {"X:1"}})
     reward = CheckAnswer(CheckAnswerConfig(matcher=AnswerMatcher(linker=linker)))
     completions = [formatted(solution="Zebra fever"), formatted(solution="Heart attack")]
-    assert reward(completions=completions, answer=["Stripe syndrome", "Myocardial infarction"]) == [3.0, -0.5]
+    # The configured linker knows neither "Heart attack" nor "Myocardial infarction": a mismatch.
+    scored = reward(completions=completions, answer=["Stripe syndrome", "Myocardial infarction"])
+    assert scored[0] == 3.0 and scored[1] is not None and scored[1] < 0.0
     clone = pickle.loads(pickle.dumps(reward))
-    assert clone(completions=completions, answer=["Stripe syndrome", "Myocardial infarction"]) == [3.0, -0.5]
+    assert clone(completions=completions, answer=["Stripe syndrome", "Myocardial infarction"]) == scored
 
 
 @pytest.mark.parametrize("bad", [object(), "umls", lambda text: frozenset(), None])

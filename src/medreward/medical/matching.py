@@ -396,6 +396,15 @@ class AnswerMatcher(BaseModel):
         "the mismatch score's range): a wrong but specific answer ranks above boilerplate, hedges and "
         "restated questions, and below any near miss",
     )
+    unread_strength: float = Field(
+        0.02,
+        ge=0.0,
+        le=1.0,
+        description="the least strength of a mismatch that nothing speaks for or against: a committed "
+        "answer to a short reference, mostly medical words (or one word), that names no lexicon "
+        "concept, matches nothing and trips no guard. It may be a paraphrase the vocabularies miss, so "
+        "it ranks above a contradicted answer (the floor) and below a wrong named concept",
+    )
     min_term_weight: float = Field(
         0.05,
         gt=0.0,
@@ -950,6 +959,17 @@ class AnswerMatcher(BaseModel):
                 # A committed answer that names one medical concept is a wrong answer, not nonsense:
                 # a little above boilerplate, hedges, lists and restated questions.
                 strength = max(strength, self.named_concept_strength)
+            elif (
+                not reference.is_long
+                and not hedged
+                and not spammed
+                and (
+                    len(sol.term_set) == 1
+                    or 2 * sum(map(load_lexicon().uses, sol.term_set)) >= len(sol.term_set)
+                )
+            ):
+                # Nothing read for or against it: perhaps a paraphrase the vocabularies miss.
+                strength = max(strength, self.unread_strength)
             return AnswerMatch("mismatch", similarity, sol.terms, matched, None, concepts, strength)
         strength = 1.0 if threshold >= 1.0 else (similarity - threshold) / (1.0 - threshold)
         return AnswerMatch("partial", similarity, sol.terms, matched, None, concepts, min(1.0, strength))

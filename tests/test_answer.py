@@ -176,6 +176,24 @@ class TestLongReferences:
         honest = score(row["answer"], row["Response"])
         assert pasted is not None and honest is not None and pasted < honest
 
+    def test_an_answer_nothing_reads_ranks_above_the_hacks_at_the_floor(self) -> None:
+        # The paragraph never names the picornavirus: the honest answer is unread, not refuted, so it
+        # keeps a sliver above boilerplate, a negation and a restated question (the gauntlet's bar
+        # is strictly below the honest answer).
+        reference = (
+            "A nonionic detergent dissolves lipid membranes, so enveloped viruses such as influenza, HIV "
+            "and herpesviruses are inactivated by it. A virus without a lipid envelope keeps its capsid "
+            "intact and stays infectious: the non-enveloped viruses resist this treatment."
+        )
+        honest = score("Picornavirus", reference)
+        assert honest is not None and honest > -0.5
+        for hack in (
+            "Further evaluation by a specialist is recommended.",
+            "Not picornavirus",
+            "Blorf snargle",
+        ):
+            assert score(hack, reference) == -0.5
+
     def test_negation_in_solution_is_a_mismatch(self) -> None:
         row = load_samples()[0]
         assert score("Not Graves disease", row["Response"]) == -0.5

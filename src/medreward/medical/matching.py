@@ -401,9 +401,10 @@ class AnswerMatcher(BaseModel):
         ge=0.0,
         le=1.0,
         description="the least strength of a mismatch that nothing speaks for or against: a committed "
-        "answer to a short reference, mostly medical words (or one word), that names no lexicon "
-        "concept, matches nothing and trips no guard. It may be a paraphrase the vocabularies miss, so "
-        "it ranks above a contradicted answer (the floor) and below a wrong named concept",
+        "answer, mostly medical words (or one word), that names no lexicon concept, matches nothing and "
+        "trips no guard. It may be a paraphrase the vocabularies miss, or an answer a paragraph reference "
+        "implies without naming, so it ranks above a contradicted answer, boilerplate or a restated "
+        "question (the floor) and below a wrong named concept",
     )
     min_term_weight: float = Field(
         0.05,
@@ -960,8 +961,7 @@ class AnswerMatcher(BaseModel):
                 # a little above boilerplate, hedges, lists and restated questions.
                 strength = max(strength, self.named_concept_strength)
             elif (
-                not reference.is_long
-                and not hedged
+                not hedged
                 and not spammed
                 and (
                     len(sol.term_set) == 1

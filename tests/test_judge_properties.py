@@ -192,3 +192,14 @@ def test_a_hyphen_after_a_bound_prefix_changes_no_score(parts: tuple[str, str], 
     reference = f"The most likely diagnosis is {closed.lower()}." if in_a_sentence else closed
     assert score(hyphenated, reference) == score(closed, reference) > 0
     assert score(closed, hyphenated) == score(hyphenated, hyphenated) == AnswerScores().exact
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(SAMPLES), st.integers(1, 5))
+def test_question_words_never_raise_the_honest_answer_against_the_response(
+    row: dict[str, object], count: int
+) -> None:
+    question = str(row["Question"])
+    keywords = sorted({w.strip(".,?;:").lower() for w in question.split() if len(w) > 6}, key=len)[-count:]
+    answer, response = str(row["answer"]), str(row["Response"])
+    assert score(f"{answer} {' '.join(keywords)}", response, question) <= score(answer, response, question)

@@ -421,3 +421,21 @@ def test_a_contrast_sets_aside_what_it_names_and_its_relative_clause(
     answer = MATCHER.compare(asserted, analysed)
     assert answer.verdict == "partial"
     assert MATCHER.compare(alternative, analysed).similarity < answer.similarity / 2
+
+
+def test_a_word_of_the_question_beside_a_number_is_no_evidence() -> None:
+    # "approximate" is the question's word; beside the number it was once completed to the
+    # paragraph's "approximately" as if it were a genus cut short, and paid.
+    reference = (
+        "Salt is about 40% sodium, so 25 grams of salt a day carries some 10 grams of sodium, about 8 "
+        "grams more than the body needs. The kidneys excrete that excess: her kidneys would excrete "
+        "approximately 20 to 23 grams of salt each day."
+    )
+    question = (
+        "A woman eats 25 g of salt each day. What is the approximate amount of salt her kidneys excrete?"
+    )
+    analysed = MATCHER.analyze(reference, question)
+    alone = MATCHER.compare("23", analysed)
+    padded = MATCHER.compare("23 approximate", analysed)
+    assert alone.verdict == "partial"
+    assert padded.similarity < alone.similarity

@@ -106,6 +106,8 @@ def _respace(solution: TextAnalysis, reference_terms: frozenset[str]) -> TextAna
             continue
         if species not in solution.term_set or not (len(initial) == 1 or initial in solution.term_set):
             continue  # both words of a name: "the gall" is no genus and species
+        if not initial.isalpha():
+            continue  # a genus is a word: "23 approximate" is no name cut short
         named = species if species in reference_terms else _completed(species, reference_terms)
         if named is None:
             continue

@@ -185,8 +185,17 @@ class TestLongReferences:
             "and herpesviruses are inactivated by it. A virus without a lipid envelope keeps its capsid "
             "intact and stays infectious: the non-enveloped viruses resist this treatment."
         )
+        question = "Which type of virus would remain unaffected by a detergent?"
         honest = score("Picornavirus", reference)
         assert honest is not None and honest > -0.5
+        # The question's words are no evidence, and a list commits to no answer.
+        padded = check_answer(
+            prompts=[question],
+            completions=[formatted(solution="Picornavirus unaffected")],
+            answer=[reference],
+        )[0]
+        assert padded is not None and padded < honest
+        assert score("Picornavirus, adenovirus", reference) == -0.5
         for hack in (
             "Further evaluation by a specialist is recommended.",
             "Not picornavirus",

@@ -964,12 +964,22 @@ class AnswerMatcher(BaseModel):
                 not hedged
                 and not spammed
                 and (
+                    # a denial of what the answer names, unless a short reference denies too
+                    not sol.negation_tokens
+                    or (
+                        not reference.is_long and len(sol.negation_tokens) % 2 == len(ref.negation_tokens) % 2
+                    )
+                )
+                and len(sol.clauses) <= 1
+                and (
                     len(sol.term_set) == 1
                     or 2 * sum(map(load_lexicon().uses, sol.term_set)) >= len(sol.term_set)
                 )
             ):
-                # Nothing read for or against it: perhaps a paraphrase the vocabularies miss.
-                strength = max(strength, self.unread_strength)
+                # Nothing read for or against it: perhaps a paraphrase the vocabularies miss. The
+                # question's words are no evidence: the more of them, the less it keeps.
+                own = sum(t not in reference.question_terms for t in sol.terms) / len(sol.terms)
+                strength = max(strength, self.unread_strength * own)
             return AnswerMatch("mismatch", similarity, sol.terms, matched, None, concepts, strength)
         strength = 1.0 if threshold >= 1.0 else (similarity - threshold) / (1.0 - threshold)
         return AnswerMatch("partial", similarity, sol.terms, matched, None, concepts, min(1.0, strength))

@@ -243,6 +243,10 @@ def test_a_comparison_is_one_word_for_each_direction(above: str, below: str) -> 
     assert verdict(above, below) == "mismatch"
 
 
+def test_a_comparison_after_scientific_notation_moves_before_the_mantissa() -> None:
+    assert canonical_quantities("0.5 \u00d7 10^9/L or lower").split() == ["below", "0.5", "\u00d7", "10^9/L"]
+
+
 @pytest.mark.parametrize(
     ("reference", "answer"),
     [

@@ -348,10 +348,11 @@ _BEFORE_NUMBER = re.compile(
 _WINDOW = 24
 # A comparison after a number moves before it, so that "1.1 g/dL or more" and "at least 1.1 g/dL"
 # are the same words in the same order ("above 11000mg/l"); the number's unit, when written apart,
-# moves with it. A bracketed aside may stand between the number and the comparison ("48 mmol/mol
+# moves with it, as does the mantissa of a number in scientific notation ("0.5 x 10^9/L or lower").
+# A bracketed aside may stand between the number and the comparison ("48 mmol/mol
 # (6.5%) or higher"): it stays after the number it glosses.
 _AFTER_NUMBER = re.compile(
-    r"(?:(?<![\w.])([0-9][^\s(),;]*(?:\s+[^\s\d(),;]+)?))?"
+    r"(?:(?<![\w.])([0-9][^\s(),;]*(?:\s*[\u00d7x*]\s*[0-9][^\s(),;]*)?(?:\s+[^\s\d(),;]+)?))?"
     r"(\s*\([^()]{0,40}\))?\s*\b(?:or|and)\s+(?:(more|higher|greater|above|over)|(less|lower|fewer|below|under))\b",
     re.IGNORECASE,
 )

@@ -439,3 +439,17 @@ def test_a_word_of_the_question_beside_a_number_is_no_evidence() -> None:
     padded = MATCHER.compare("23 approximate", analysed)
     assert alone.verdict == "partial"
     assert padded.similarity < alone.similarity
+
+
+def test_a_comparison_binds_its_number_in_a_paragraph() -> None:
+    # The paragraph holds "above" too (the temperature), but binds "below" to the count.
+    reference = (
+        "Neutropenic sepsis is diagnosed in a patient having anticancer treatment whose neutrophil count "
+        "is 0.5 \u00d7 10^9/L or lower and who has a temperature above 38\u00b0C. Empirical intravenous "
+        "piperacillin with tazobactam should be started within one hour."
+    )
+    analysed = MATCHER.analyze(reference)
+    assert MATCHER.compare("Neutrophil count \u2264 0.5 \u00d7 10^9/L", analysed).verdict == "partial"
+    wrong = MATCHER.compare("Neutrophil count above 0.5 \u00d7 10^9/L", analysed)
+    assert wrong.verdict == "mismatch" and wrong.guard is not None and wrong.guard.startswith("comparison")
+    assert MATCHER.compare("Temperature below 38\u00b0C", analysed).verdict == "mismatch"

@@ -171,6 +171,8 @@ class ReferenceAnalysis:
     ambiguous: bool = False
     # A short reference's phrases that name concepts (concept id -> words), for concept alignment.
     named_phrases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Each comparison the reference binds to a number ("below 0.5"): see bound_comparisons.
+    comparisons: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def text(self) -> str:

@@ -105,7 +105,7 @@ from medreward.medical.normalize import (
     term_tokens,
 )
 from medreward.medical.passages import SupportWeights, _clause_support, _passages, _support
-from medreward.medical.quantities import canonical_quantities
+from medreward.medical.quantities import bound_comparisons, canonical_quantities
 from medreward.medical.questions import is_exception_question
 from medreward.medical.spacing import _respace
 
@@ -515,6 +515,9 @@ class AnswerMatcher(BaseModel):
             passage_content=passage_content,
             sentence_content=sentence_content,
             named_phrases={} if is_long else named_phrases(answer, self.linker),
+            comparisons=bound_comparisons(fold_text(expanded))
+            if "above" in expanded or "below" in expanded
+            else frozenset(),
         )
         if not is_long and not context_concepts and has_ambiguous_abbreviation(written):
             analysis = replace(analysis, ambiguous=True, ambiguous_question=question)
@@ -642,6 +645,15 @@ class AnswerMatcher(BaseModel):
             ref_affirmed = ref.term_set - ref.in_denial
             if denials and denied and denied <= ref_affirmed:
                 return f"negation: the solution denies what the reference affirms ({_words(denied)})"
+        # A comparison binds its number: "above 0.5" contradicts a reference that says "below 0.5"
+        # and never "above 0.5", whatever else the reference holds above something.
+        for direction, number in sorted(bound_comparisons(solution.folded)):
+            opposite = "below" if direction == "above" else "above"
+            if (direction, number) not in reference.comparisons and (
+                opposite,
+                number,
+            ) in reference.comparisons:
+                return f"comparison: {direction} {number} / {opposite} {number}"
         # A number that qualifies every word of a reference without numbers names a subtype of it
         # ("Type 2 diabetes mellitus" for "Diabetes mellitus"), not another number; so does one of
         # an answer that a vocabulary's hierarchy puts below it ("Hepatitis C" under "Viral hepatitis").

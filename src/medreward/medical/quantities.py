@@ -35,6 +35,7 @@ from medreward.medical.normalize import TENS
 __all__ = [
     "TIMES_A_DAY",
     "UNITS",
+    "bound_comparisons",
     "canonical_quantities",
     "comparisons",
     "dosing_intervals",
@@ -460,3 +461,20 @@ def canonical_quantities(text: str, *, keep_written: bool = False) -> str:
     if "mg" in text:
         text = _CONCENTRATION.sub(_per_litre, text)
     return comparisons(fractions_as_percentages(text, keep_written=keep_written))
+
+
+# A comparison and the number it binds, in folded canonical text ("above 38", "below 0.5"): the
+# direction belongs to that number, not to every number of the text.
+_BOUND_COMPARISON = re.compile(r"\b(above|below) ([0-9][^\s]*)")
+
+
+def bound_comparisons(folded: str) -> frozenset[tuple[str, str]]:
+    """The (direction, number) pairs of folded canonical text (:func:`canonical_quantities`, then
+    folded).
+
+    >>> sorted(bound_comparisons("neutrophil count below 0.5 10 9 l temperature above 38degc"))
+    [('above', '38degc'), ('below', '0.5')]
+    """
+    if "above" not in folded and "below" not in folded:  # substring scans: most texts compare nothing
+        return frozenset()
+    return frozenset(_BOUND_COMPARISON.findall(folded))

@@ -119,6 +119,9 @@ class TestShortReferences:
             ("Right tension pneumothorax", "Left tension pneumothorax"),
             ("Type 2 diabetes mellitus", "Type 1 diabetes mellitus"),
             ("5 mg", "50 mg"),
+            # number words are numbers: the reference states one, the solution another
+            ("Three doses", "Two doses"),
+            ("Eighth cranial nerve", "The seventh cranial nerve"),
             ("Chronic pancreatitis", "Acute pancreatitis"),
             ("Decreased intracranial pressure", "Increased intracranial pressure"),
             ("Lower gastrointestinal bleeding", "Upper gastrointestinal bleeding"),
@@ -126,6 +129,12 @@ class TestShortReferences:
     )
     def test_opposites_and_other_numbers_are_mismatches(self, solution: str, reference: str) -> None:
         assert score(solution, reference) == -0.5
+
+    def test_a_number_against_a_reference_without_numbers_is_graded_not_vetoed(self) -> None:
+        # The reference states no number, so the solution's contradicts none: the answer in figures
+        # is an unread paraphrase, above the opposite that the guard catches.
+        figures = score("Heart rate below 60 beats per minute", "Bradycardia")
+        assert figures is not None and figures > score("Tachycardia", "Bradycardia") == -0.5
 
     @pytest.mark.parametrize("solution", ["Not asthma", "Asthma is ruled out", "Asthma is unlikely"])
     def test_negated_answer_is_a_mismatch(self, solution: str) -> None:

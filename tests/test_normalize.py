@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from medreward.medical import AnswerMatcher
+from medreward.medical.analysis import analyze_text
 from medreward.medical.normalize import (
     IRREGULAR_PLURALS,
     SAME_MEANING,
@@ -122,3 +123,11 @@ def test_every_same_meaning_phrase_holds_a_hint_the_fast_path_scans_for() -> Non
     for phrase, word in SAME_MEANING_PHRASES.items():
         assert any(hint in phrase for hint in _PHRASE_HINTS), phrase
         assert to_same_meaning_phrases(f"the {phrase} here") == f"the {word} here"
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [("Two doses", {"2"}), ("Tenth thoracic vertebra", {"10"}), ("Chromosome 7", {"7"}), ("Asthma", set())],
+)
+def test_number_words_are_numbers(text: str, numbers: set[str]) -> None:
+    assert analyze_text(text).numbers == numbers

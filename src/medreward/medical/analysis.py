@@ -237,7 +237,7 @@ def analyze_text(
         clauses=clauses,
         concepts=concepts,
         token_count=token_count,
-        numbers=_numbers(term_set, folded),
+        numbers=_numbers(term_set),
         negations=term_set & NEGATION_CUES,
         context=frozenset(normalize_tokens(cited)) - term_set if cited else frozenset(),
         hedged=_is_hedged(answer, tokens),

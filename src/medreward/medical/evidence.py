@@ -63,14 +63,13 @@ def _is_number(term: str) -> bool:
     return (not term.isalpha() and _DIGIT.search(term) is not None) or (len(term) == 1 and term.isupper())
 
 
-def _numbers(terms: frozenset[str], text: str | None = None) -> frozenset[str]:
-    """The terms with a digit ("5", "b12", "0.5"); most texts have none, which one search tells.
-
-    ``text``, when given, is the text the terms were normalized from: normalization adds no digit,
-    so a text without one has no number, and the terms need not be joined to tell.
+def _numbers(terms: frozenset[str]) -> frozenset[str]:
+    """The terms with a digit ("5", "b12", "0.5"); most texts have none, which one search of the
+    joined terms tells. (Not of the text they came from: normalization writes number words as
+    digits, "tenth thoracic vertebra" has the term "10".)
     """
     designators = frozenset(t for t in terms if len(t) == 1 and t.isupper())
-    if _DIGIT.search(" ".join(terms) if text is None else text) is None:
+    if _DIGIT.search(" ".join(terms)) is None:
         return designators
     return designators | frozenset(t for t in [t for t in terms if not t.isalpha()] if _DIGIT.search(t))
 

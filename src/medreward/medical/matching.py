@@ -480,7 +480,7 @@ class AnswerMatcher(BaseModel):
                 clauses=(),
                 concepts=frozenset(),
                 token_count=token_count,
-                numbers=_numbers(term_set, expanded),
+                numbers=_numbers(term_set),
                 negations=term_set & NEGATION_CUES,
             )
         else:
@@ -649,15 +649,15 @@ class AnswerMatcher(BaseModel):
         # and never "above 0.5", whatever else the reference holds above something.
         for direction, number in sorted(bound_comparisons(solution.folded)):
             opposite = "below" if direction == "above" else "above"
-            if (direction, number) not in reference.comparisons and (
-                opposite,
-                number,
-            ) in reference.comparisons:
+            bound = reference.comparisons
+            if (direction, number) not in bound and (opposite, number) in bound:
                 return f"comparison: {direction} {number} / {opposite} {number}"
-        # A number that qualifies every word of a reference without numbers names a subtype of it
-        # ("Type 2 diabetes mellitus" for "Diabetes mellitus"), not another number; so does one of
-        # an answer that a vocabulary's hierarchy puts below it ("Hepatitis C" under "Viral hepatitis").
-        subtype = not reference.is_long and not ref.numbers and (solution.term_set > ref.term_set or related)
+        # Another number contradicts a reference that states numbers (a paragraph always has its
+        # say). Against a short reference without numbers, a number is one more unmatched term: it
+        # may name a subtype ("Type 2 diabetes mellitus" for "Diabetes mellitus", "Hepatitis C"
+        # under "Viral hepatitis") or say the answer in figures ("Heart rate below 60 beats per
+        # minute" for "Bradycardia"), and the similarity grades it.
+        numbered = bool(ref.numbers) or reference.is_long
         for term in solution.terms:
             # A long reference negates the options it excludes, so any negation in the solution is
             # suspect there.
@@ -675,7 +675,7 @@ class AnswerMatcher(BaseModel):
             counterpart = _opposite_in(term, ref.term_set, not reference.is_long)
             if counterpart is not None:
                 return f"opposite: {term} / {counterpart} ({_quoted(solution.text)} / {_quoted(ref.text)})"
-            if _is_number(term) and term not in ref.numbers and not subtype:
+            if numbered and _is_number(term) and term not in ref.numbers:
                 return f"number: {term} not in reference"
             if not reference.is_long:
                 other = _family_member(term, ref.term_set, solution.term_set)

@@ -136,6 +136,14 @@ class TestShortReferences:
         figures = score("Heart rate below 60 beats per minute", "Bradycardia")
         assert figures is not None and figures > score("Tachycardia", "Bradycardia") == -0.5
 
+    def test_cannot_before_a_verb_denies_the_verb_as_cant_does(self) -> None:
+        reference = "Glycopyrronium does not cross the blood-brain barrier."
+        cannot = score("It cannot cross the blood-brain barrier", reference)
+        assert cannot is not None and cannot > 0
+        assert cannot == score("It can't cross the blood-brain barrier", reference)
+        # "cannot be" before a noun phrase still refuses an answer
+        assert score("Cannot be glycopyrronium", "Glycopyrronium") == -0.5
+
     @pytest.mark.parametrize("solution", ["Not asthma", "Asthma is ruled out", "Asthma is unlikely"])
     def test_negated_answer_is_a_mismatch(self, solution: str) -> None:
         assert score(solution, "Asthma") == -0.5

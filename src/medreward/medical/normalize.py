@@ -489,6 +489,29 @@ def join_bound_prefixes(text: str) -> str:
     return BOUND_PREFIX.sub(r"\1", text)
 
 
+# "cannot" denies the verb after it, as "can't" and "can not" do ("It cannot cross the BBB",
+# "Bowel sounds cannot be heard"): it is "can not" there. Only "cannot be" before what is no
+# participle refuses an answer ("Cannot be pulmonary embolism"), which REFUSAL_CUES reads.
+IRREGULAR_PARTICIPLES = frozenset(
+    "heard seen given taken shown known done made found felt drawn broken written left kept held told "
+    "said".split()
+)
+_CANNOT_VERB = re.compile(
+    r"\bcannot (?=(?!be\b)[a-z]|be (?:[a-z]{2,}ed|" + "|".join(sorted(IRREGULAR_PARTICIPLES)) + r")\b)"
+)
+
+
+def split_cannot(text: str) -> str:
+    """``text`` (folded) with "cannot" before a verb as "can not".
+
+    >>> split_cannot("it cannot cross, cannot be heard; cannot be pulmonary embolism")
+    'it can not cross, can not be heard; cannot be pulmonary embolism'
+    """
+    if "cannot" not in text:  # a substring scan: most texts have none
+        return text
+    return _CANNOT_VERB.sub("can not ", text)
+
+
 def split_negating_prefix(text: str) -> str:
     """``text`` with a negating "non" apart from its word.
 
@@ -507,7 +530,9 @@ def term_tokens(text: str) -> list[str]:
     folded = remove_genitives(fold_unicode(expand_anatomical_abbreviations(name_ions(text))))
     spaced = normalize_number_forms(
         split_negating_prefix(
-            to_same_meaning_phrases(to_arabic_numerals(split_punctuation(join_bound_prefixes(folded))))
+            split_cannot(
+                to_same_meaning_phrases(to_arabic_numerals(split_punctuation(join_bound_prefixes(folded))))
+            )
         )
     )
     return mark_designators(spell_out_blood_levels(spaced)).split()

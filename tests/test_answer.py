@@ -144,6 +144,36 @@ class TestShortReferences:
         # "cannot be" before a noun phrase still refuses an answer
         assert score("Cannot be glycopyrronium", "Glycopyrronium") == -0.5
 
+    def test_a_denial_contradicts_only_what_the_reference_says(self) -> None:
+        # "without gallstones" denies nothing "Cholecystitis" says: a more specific answer.
+        specific = score("Cholecystitis without gallstones", "Cholecystitis")
+        assert specific is not None and specific > 0
+        assert score("Mastitis without abscess", "Abscess of the breast") == -0.5
+        assert score("No cholecystitis", "Cholecystitis") == -0.5
+
+    def test_a_denial_said_twice_is_not_the_reference_said_once(self) -> None:
+        assert score("Not cannot be commented", "Cannot be commented") == -0.5
+
+    def test_a_shouted_negation_is_no_acronym(self) -> None:
+        # "NOT" would spell "nucleotide" (n, o, t) if it were read as an acronym.
+        assert score("NOT SINGLE NUCLEOTIDE POLYMORPHISMS", "Single nucleotide polymorphisms") == -0.5
+
+    def test_a_text_with_a_salt_word_is_not_cut_down_to_one_span(self) -> None:
+        # Read again without "potassium" (a salt word), the text lost its sentences and was cut
+        # down to the span one of them answers with: the pasted paragraph scored as the answer.
+        text = (
+            "T-wave flattening on ECG. "
+            + (
+                "Based on the findings, this patient is likely suffering from Cushing syndrome, which can "
+                "lead to hypokalemia due to excess cortisol causing increased renal excretion of "
+                "potassium. An electrocardiogram (ECG) finding commonly associated with hypokalemia is "
+                "flattening of the T waves. "
+            )
+            * 3
+        )
+        pasted = score(text, "T-wave flattening on ECG")
+        assert pasted is not None and pasted < score("T-wave flattening on ECG", "T-wave flattening on ECG")
+
     @pytest.mark.parametrize("solution", ["Not asthma", "Asthma is ruled out", "Asthma is unlikely"])
     def test_negated_answer_is_a_mismatch(self, solution: str) -> None:
         assert score(solution, "Asthma") == -0.5

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from medreward.medical.normalize import NEGATION_CUES
+
 __all__ = ["acronym_candidates", "spell_out", "spelled_run"]
 
 # An acronym as written: two or more capitals (digits may follow or separate them: "T2DM", "HHV8"),
@@ -35,11 +37,16 @@ _MAX_EXTRA_WORDS = 1
 
 def acronym_candidates(text: str) -> list[re.Match[str]]:
     """The tokens of ``text`` that may be acronyms: capitals with digits ("T2DM", "HHV-8" as "HHV"),
-    mixed case with two capitals ("EoE"), or the whole text as one short token in any case ("ogd")."""
-    found = [m for m in _ACRONYM.finditer(text) if sum(c.isalpha() for c in m.group(0)) >= _MIN_LETTERS]
+    mixed case with two capitals ("EoE"), or the whole text as one short token in any case ("ogd").
+    A negation in capitals is shouted, not abbreviated ("NOT X" never spells "nucleotide")."""
+    found = [
+        m
+        for m in _ACRONYM.finditer(text)
+        if sum(c.isalpha() for c in m.group(0)) >= _MIN_LETTERS and m.group(0).lower() not in NEGATION_CUES
+    ]
     if not found:
         alone = re.fullmatch(r"\s*([A-Za-z][A-Za-z0-9]{1,5})[\s.!?]*", text)
-        if alone is not None:
+        if alone is not None and alone.group(1).lower() not in NEGATION_CUES:
             found = [alone]
     return found
 

@@ -107,7 +107,7 @@ from medreward.medical.normalize import (
 from medreward.medical.passages import SupportWeights, _clause_support, _passages, _support
 from medreward.medical.quantities import bound_comparisons, canonical_quantities
 from medreward.medical.questions import is_exception_question
-from medreward.medical.spacing import _respace
+from medreward.medical.spacing import _MAX_ALIGNED_TOKENS, _respace
 
 __all__ = [
     "OPPOSITE_PREFIXES",
@@ -150,8 +150,11 @@ _NO_CONCEPT = frozenset({""})
 def _without_salts(solution: TextAnalysis, reference: TextAnalysis, linker: ConceptLinker) -> TextAnalysis:
     """``solution`` read without the salt words of :data:`SALT_WORDS` ("pethidine hydrochloride" as
     "pethidine"), when something is left."""
-    kept = [w for w in solution.folded.split() if w not in SALT_WORDS]
-    if not kept or len(kept) == len(solution.folded.split()):
+    tokens = solution.folded.split()
+    kept = [w for w in tokens if w not in SALT_WORDS]
+    # An answer, not a text: read again without its sentences' punctuation, a paragraph would be cut
+    # down to the span a sentence of it answers with.
+    if not kept or len(kept) == len(tokens) or len(tokens) > _MAX_ALIGNED_TOKENS:
         return solution
     again = analyze_text(" ".join(kept), linker, reference.term_set, reference.concepts, expand=False)
     return replace(
@@ -605,6 +608,7 @@ class AnswerMatcher(BaseModel):
         found: frozenset[str] = frozenset(),
         affirmed: frozenset[str] = frozenset(),
         denied: frozenset[str] | None = None,
+        denied_any: frozenset[str] | None = None,
     ) -> str | None:
         """Why ``solution`` contradicts the reference (negated, opposite, another number, another
         concept, rearranged), or ``None``. ``related``: the two answers are one above the other in a
@@ -625,9 +629,15 @@ class AnswerMatcher(BaseModel):
             # contradicted by a plain answer only if that answer affirms all the reference says
             # ("palpable dorsalis pedis pulse" for "absent dorsalis pedis pulse").
             refused = not REFUSAL_CUES.isdisjoint(denials) and REFUSAL_CUES.isdisjoint(ref_denials)
+            # A solution's denial contradicts only what the reference says ("Endometrial
+            # hyperplasia without atypia" for "Benign endometrial hyperplasia" denies nothing of it).
+            touches = denied_any is None or bool(denied_any) or not solution.denied - _POLARITY_WORDS
             if refused or (
                 len(denials) % 2 != len(ref_denials) % 2
-                and (denials or (ref.term_set - _POLARITY_WORDS) <= (solution.term_set | found))
+                and (
+                    (denials and touches)
+                    or (not denials and (ref.term_set - _POLARITY_WORDS) <= (solution.term_set | found))
+                )
             ):
                 cue = (denials or ref_denials)[0]
                 side = "solution" if denials else "reference"
@@ -828,7 +838,12 @@ class AnswerMatcher(BaseModel):
             return AnswerMatch("exact", 1.0, sol.terms, sol.terms, None, concepts)
         # The same concept wins over surface cues: an HPO synonym that starts with "Absent" names
         # the finding, not its denial.
-        same_terms = sol.term_set == ref.term_set and (len(ref.clauses) <= 1 or sol.clauses == ref.clauses)
+        same_terms = (
+            sol.term_set == ref.term_set
+            and (len(ref.clauses) <= 1 or sol.clauses == ref.clauses)
+            # a denial said twice is a set's one word: "Not cannot be X" is not "Cannot be X"
+            and len(sol.negation_tokens) % 2 == len(ref.negation_tokens) % 2
+        )
         if committed and (same_terms or sol.concepts & ref.concepts or _infection_of(sol, ref)):
             return AnswerMatch("equivalent", 1.0, sol.terms, sol.terms, None, concepts)
 
@@ -869,10 +884,12 @@ class AnswerMatcher(BaseModel):
             if hit is not None and t not in sol.in_denial and not _denied_by_prefix(t, hit)
         )
         denied_hits = [hit for t, hit in zip(sol.terms, found) if t in sol.denied]
+        # The reference's words that the solution denies, for certain or not.
+        denied_any = frozenset(h for h in denied_hits if h is not None) - _POLARITY_WORDS
         denied: frozenset[str] | None = frozenset(h for h in denied_hits if h is not None)
         if None in denied_hits:
             denied = None
-        guard = self._guard(sol, reference, related, said, affirmed, denied)
+        guard = self._guard(sol, reference, related, said, affirmed, denied, denied_any)
         if guard is None and not reference.is_long and not related:
             guard = _substitution(sol, ref, found, self.hierarchy_depth)
         if guard is not None:

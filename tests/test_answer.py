@@ -144,6 +144,19 @@ class TestShortReferences:
         # "cannot be" before a noun phrase still refuses an answer
         assert score("Cannot be glycopyrronium", "Glycopyrronium") == -0.5
 
+    @pytest.mark.parametrize(
+        ("reference", "nearer", "farther"),
+        [
+            ("Hypertrichosis", "Anterior cervical hypertrichosis", "Generalized hirsutism"),
+            ("Retinal atrophy", "Retinal pigment epithelial atrophy", "Snowflake vitreoretinal degeneration"),
+        ],
+    )
+    def test_a_direct_child_scores_above_one_two_levels_down(
+        self, reference: str, nearer: str, farther: str
+    ) -> None:
+        near, far = score(nearer, reference), score(farther, reference)
+        assert near is not None and far is not None and near > far > 0
+
     def test_a_denial_contradicts_only_what_the_reference_says(self) -> None:
         # "without gallstones" denies nothing "Cholecystitis" says: a more specific answer.
         specific = score("Cholecystitis without gallstones", "Cholecystitis")

@@ -57,6 +57,12 @@ def _lineage(solution: frozenset[str], reference: frozenset[str], depth: int) ->
     return None
 
 
+def _child_of(solution: frozenset[str], reference: frozenset[str]) -> bool:
+    """Whether a concept of ``solution`` sits directly below one of ``reference`` (one level)."""
+    lexicon = load_lexicon()
+    return any(not lexicon.parents(c).isdisjoint(reference) for c in sorted(solution))
+
+
 def _siblings(ours: frozenset[str], theirs: frozenset[str], depth: int) -> bool:
     """Whether a concept of ``ours`` and one of ``theirs`` share an ancestor up to ``depth`` levels
     (two penicillins under penicillins, two vessels under blood vessels)."""

@@ -85,6 +85,7 @@ from medreward.medical.evidence import (
     _opposite_variants,
 )
 from medreward.medical.hierarchy import (
+    _child_of,
     _genus_lineage,
     _infection_of,
     _lineage,
@@ -375,6 +376,15 @@ class AnswerMatcher(BaseModel):
         le=1.0,
         description="the similarity of a more specific answer: all the reference's terms and a qualifier "
         "or two ('acute osteomyelitis' for 'osteomyelitis')",
+    )
+    indirect_discount: float = Field(
+        0.03,
+        ge=0.0,
+        le=0.1,
+        description="how much less a more or a less specific answer scores when the hierarchy relates it "
+        "to the reference through a level between them, or by the genus its words name, than a direct "
+        "child or parent ('Small-vessel vasculitis' under 'Vasculitis' above 'Thrombophlebitis' two "
+        "levels down)",
     )
     broader_similarity: float = Field(
         0.8,
@@ -954,9 +964,17 @@ class AnswerMatcher(BaseModel):
                 hit is None and t not in FAMILIES_OF and not _opposite_variants(t) for t, hit in judged
             )
             if lineage == "narrower":
-                similarity = max(similarity, self.narrower_similarity)
+                # A child, or the reference's words and a qualifier, is nearer than a grandchild
+                # or a concept placed by the genus its words name.
+                direct = ref.term_set <= hit_set or _child_of(sol.concepts, ref.concepts)
+                similarity = max(
+                    similarity, self.narrower_similarity - (0 if direct else self.indirect_discount)
+                )
             elif lineage == "broader":
-                similarity = max(similarity, self.broader_similarity)
+                direct = sol.term_set <= ref.term_set or _child_of(ref.concepts, sol.concepts)
+                similarity = max(
+                    similarity, self.broader_similarity - (0 if direct else self.indirect_discount)
+                )
             elif (
                 ref.term_set <= hit_set
                 and extra > 0

@@ -546,6 +546,11 @@ def test_small_words_that_are_words_are_not_read_as_abbreviations() -> None:
     assert matcher.compare("not pe", matcher.analyze("Pulmonary embolism")).verdict == "mismatch"
 
 
+def test_a_designator_in_a_name_is_not_read_as_an_abbreviation() -> None:
+    # "A2" is also the aortic component of the second heart sound; in "haemoglobin A2" it designates.
+    assert score("Increased haemoglobin A2", "Increased HbA2 hemoglobin") == 3.0
+
+
 def test_a_refusal_never_agrees_with_a_negative_finding() -> None:
     # One negation word on each side, but "excluded" refuses the answer and "negative" states a
     # finding: the counts agree, the meanings do not.

@@ -30,6 +30,9 @@ __all__ = ["has_ambiguous_abbreviation"]
 # Tokens that may be abbreviations: a capital, then capitals or digits ("MI", "COPD", "G0", "T4").
 # The word boundary is checked after the first capital, so the engine skips to capitals in C.
 _ABBREVIATION = re.compile(r"[A-Z](?<=\b[A-Z])[A-Z0-9]+\b")
+# A capital and digits ("A2", "C3", "B12"): a designator when the words around it name a concept
+# with it ("haemoglobin A2", "complement C3"), an abbreviation otherwise ("loud P2").
+_DESIGNATOR = re.compile(r"[A-Z][0-9]{1,2}")
 
 
 # An abbreviation written with dots: "D.V.T.", "r.s.v." (two or more letters, each followed by a dot).
@@ -155,6 +158,8 @@ def _expand_abbreviations(
         nonlocal own
         token = match.group(0)
         if not token.isupper():
+            return token
+        if _DESIGNATOR.fullmatch(token) and lexicon.concepts(fold_text(text)):
             return token
         expansions = _senses(lexicon.expand_abbreviation(token, case_sensitive=True))
         if len(expansions) == 1:

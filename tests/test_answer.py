@@ -136,6 +136,13 @@ class TestShortReferences:
         figures = score("Heart rate below 60 beats per minute", "Bradycardia")
         assert figures is not None and figures > score("Tachycardia", "Bradycardia") == -0.5
 
+    def test_a_score_out_of_its_maximum_is_the_score(self) -> None:
+        # "/15" is the scale's maximum, not another number; the score itself must still agree.
+        out_of = score("GCS 8/15.", "GCS 8")
+        assert out_of is not None and out_of > 0
+        assert score("GCS 3/15", "GCS 8") == -0.5
+        assert score("1/3", "3") == -0.5
+
     def test_cannot_before_a_verb_denies_the_verb_as_cant_does(self) -> None:
         reference = "Glycopyrronium does not cross the blood-brain barrier."
         cannot = score("It cannot cross the blood-brain barrier", reference)

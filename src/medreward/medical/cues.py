@@ -28,6 +28,7 @@ __all__ = [
     "LIKELIHOOD_WORDS",
     "NEXT_SENTENCE",
     "OPPOSITE_PREFIXES",
+    "OUT_OF",
     "OVER",
     "PASSAGE_BREAK",
     "QUALIFIER_FAMILIES",
@@ -129,6 +130,10 @@ DENYING_PREFIXES = ("un", "in", "im", "non", "dis", "a", "an")
 # deltoid muscle): a one-word answer the lexicon does not know is looked up with each, and is what
 # exactly one of them names.
 IMPLIED_HEADS = ("bone", "muscle", "gland", "nerve")
+
+# A number over another (searched in the text as written): a score out of its scale's maximum
+# ("GCS 8/15"), or a fraction.
+OUT_OF = re.compile(r"(?<![\d.])(\d+)\s*/\s*(\d+)(?!\.?\d)")
 
 # Words that separate the clauses of a compound answer; word order inside a clause is free.
 # No surrounding \s*: on a long run of spaces that retries at every position (quadratic time).

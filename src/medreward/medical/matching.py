@@ -73,7 +73,7 @@ from medreward.medical.alignment import (
     named_phrases,
 )
 from medreward.medical.analysis import _POLARITY_WORDS, analyze_text
-from medreward.medical.cues import DENYING_PREFIXES, FAMILIES_OF, OPPOSITE_PREFIXES, SALT_WORDS
+from medreward.medical.cues import DENYING_PREFIXES, FAMILIES_OF, OPPOSITE_PREFIXES, OUT_OF, SALT_WORDS
 from medreward.medical.evidence import (
     AnswerMatch,
     ReferenceAnalysis,
@@ -678,6 +678,13 @@ class AnswerMatcher(BaseModel):
         # under "Viral hepatitis") or say the answer in figures ("Heart rate below 60 beats per
         # minute" for "Bradycardia"), and the similarity grades it.
         numbered = bool(ref.numbers) or reference.is_long
+        # A score written against its maximum ("GCS 8/15", "3/15"): the maximum is the scale's,
+        # not a claim, where the reference states the score.
+        out_of = (
+            frozenset(m.group(2) for m in OUT_OF.finditer(solution.text) if m.group(1) in ref.numbers)
+            if numbered and "/" in solution.text
+            else frozenset()
+        )
         for term in solution.terms:
             # A long reference negates the options it excludes, so any negation in the solution is
             # suspect there.
@@ -695,7 +702,7 @@ class AnswerMatcher(BaseModel):
             counterpart = _opposite_in(term, ref.term_set, not reference.is_long)
             if counterpart is not None:
                 return f"opposite: {term} / {counterpart} ({_quoted(solution.text)} / {_quoted(ref.text)})"
-            if numbered and _is_number(term) and term not in ref.numbers:
+            if numbered and _is_number(term) and term not in ref.numbers and term not in out_of:
                 return f"number: {term} not in reference"
             if not reference.is_long:
                 other = _family_member(term, ref.term_set, solution.term_set)

@@ -136,6 +136,12 @@ class TestShortReferences:
         figures = score("Heart rate below 60 beats per minute", "Bradycardia")
         assert figures is not None and figures > score("Tachycardia", "Bradycardia") == -0.5
 
+    def test_an_adjective_in_ful_affirms_its_noun(self) -> None:
+        # "painless" is "without pain", so "painful" affirms what the reference denies.
+        assert score("Painful jaundice", "Painless jaundice") == -0.5
+        not_painful = score("Jaundice that is not painful", "Painless jaundice")
+        assert not_painful is not None and not_painful > 0
+
     def test_a_score_out_of_its_maximum_is_the_score(self) -> None:
         # "/15" is the scale's maximum, not another number; the score itself must still agree.
         out_of = score("GCS 8/15.", "GCS 8")

@@ -236,6 +236,9 @@ def _opposite_in(term: str, terms: frozenset[str], whole_words: bool = True) -> 
     return next((v for v in _opposite_variants(term, whole_words) if v in terms), None)
 
 
+# The ending of an adjective that says "having its noun" ("painful", "stressful").
+_FULL_OF = "ful"
+
 # The most words a concept put in the place of another may have, on either side.
 _MAX_SUBSTITUTED_TERMS = 3
 # How far up a vocabulary's hierarchy two concepts put in each other's place must meet: alternatives
@@ -550,6 +553,9 @@ class AnswerMatcher(BaseModel):
         """The reference term that ``term`` matches, exactly or as a spelling variant."""
         if term in reference.term_set:
             return term
+        if term.endswith(_FULL_OF) and term[: -len(_FULL_OF)] in reference.term_set:
+            # An adjective in "-ful" says its noun: "painful" is with pain.
+            return term[: -len(_FULL_OF)]
         if len(term) >= _MIN_CONCEPT_WORD:
             # A word that names a lexicon concept matches the reference's word for it ("bruise" /
             # "contusion"); the reference's words are looked up once, when first needed.

@@ -146,7 +146,7 @@ def _aligned(
 # that share a stem of at least _MIN_STEM letters before one of them are derivations of one word.
 _DERIVATIONAL_ENDINGS = (
     "ation", "ative", "atory", "ator", "ating", "ated", "ate", "ion", "ive", "ory", "ing", "ed", "or", "e",
-    "graphy", "graph", "gram", "scopy", "scope",
+    "graphy", "graph", "gram", "scopy", "scope", "ful",
 )  # fmt: skip
 
 
@@ -163,6 +163,20 @@ _MIN_STATE_STEM = 5
 # A whole word and the same word with a derivational ending ("bleed" / "bleeding", "dilate" /
 # "dilated"): the word itself is the stem, so a shorter one is safe.
 _MIN_WORD_STEM = 4
+
+
+def _base_word(term: str, words: frozenset[str]) -> str | None:
+    """The word of ``words`` that ``term`` is with one derivational ending, however short the word
+    ("painful" -> "pain", "bleeding" -> "bleed"; :func:`_derived_from` looked up directly), or ``None``.
+
+    >>> _base_word("painful", frozenset({"pain", "jaundice"})), _base_word("pain", frozenset({"pa"}))
+    ('pain', None)
+    """
+    for ending in _DERIVATIONAL_ENDINGS:
+        base = term[: -len(ending)]
+        if term.endswith(ending) and len(base) >= _MIN_WORD_STEM and base in words:
+            return base
+    return None
 
 
 def _derived_from(term: str, word: str) -> bool:

@@ -63,6 +63,7 @@ from medreward.medical.alignment import (
     _MIN_CONCEPT_WORD,
     _MIN_STATE_STEM,
     _aligned,
+    _base_word,
     _derived_from,
     _eponym_parts,
     _infestation_match,
@@ -235,9 +236,6 @@ def _opposite_in(term: str, terms: frozenset[str], whole_words: bool = True) -> 
     too) that ``terms`` hold, else ``None``."""
     return next((v for v in _opposite_variants(term, whole_words) if v in terms), None)
 
-
-# The ending of an adjective that says "having its noun" ("painful", "stressful").
-_FULL_OF = "ful"
 
 # The most words a concept put in the place of another may have, on either side.
 _MAX_SUBSTITUTED_TERMS = 3
@@ -531,9 +529,7 @@ class AnswerMatcher(BaseModel):
             passage_content=passage_content,
             sentence_content=sentence_content,
             named_phrases={} if is_long else named_phrases(answer, self.linker),
-            comparisons=bound_comparisons(fold_text(expanded))
-            if "above" in expanded or "below" in expanded
-            else frozenset(),
+            comparisons=bound_comparisons(expanded.lower()),
         )
         if not is_long and not context_concepts and has_ambiguous_abbreviation(written):
             analysis = replace(analysis, ambiguous=True, ambiguous_question=question)
@@ -553,9 +549,10 @@ class AnswerMatcher(BaseModel):
         """The reference term that ``term`` matches, exactly or as a spelling variant."""
         if term in reference.term_set:
             return term
-        if term.endswith(_FULL_OF) and term[: -len(_FULL_OF)] in reference.term_set:
-            # An adjective in "-ful" says its noun: "painful" is with pain.
-            return term[: -len(_FULL_OF)]
+        base = _base_word(term, reference.term_set)
+        if base is not None:
+            # The reference's word with a derivational ending: "painful" says pain, "bleeding" bleed.
+            return base
         if len(term) >= _MIN_CONCEPT_WORD:
             # A word that names a lexicon concept matches the reference's word for it ("bruise" /
             # "contusion"); the reference's words are looked up once, when first needed.
@@ -624,7 +621,7 @@ class AnswerMatcher(BaseModel):
         found: frozenset[str] = frozenset(),
         affirmed: frozenset[str] = frozenset(),
         denied: frozenset[str] | None = None,
-        denied_any: frozenset[str] | None = None,
+        denied_any: frozenset[str] = frozenset(),
     ) -> str | None:
         """Why ``solution`` contradicts the reference (negated, opposite, another number, another
         concept, rearranged), or ``None``. ``related``: the two answers are one above the other in a
@@ -632,7 +629,8 @@ class AnswerMatcher(BaseModel):
         of them: evidence of one line of concepts, not of two. ``found``: the reference terms the
         solution's terms match, spelling variants and derivations included; ``affirmed``: those of
         them the solution does not deny; ``denied``: the reference terms the solution's denied terms
-        match (``None`` when one of them matches none)."""
+        match (``None`` when one of them matches none); ``denied_any``: the reference terms that any
+        of them match."""
         ref = reference.answer
         if not reference.is_long:
             # A short reference states the answer, negated only if it means it: the two answers
@@ -647,7 +645,7 @@ class AnswerMatcher(BaseModel):
             refused = not REFUSAL_CUES.isdisjoint(denials) and REFUSAL_CUES.isdisjoint(ref_denials)
             # A solution's denial contradicts only what the reference says ("Endometrial
             # hyperplasia without atypia" for "Benign endometrial hyperplasia" denies nothing of it).
-            touches = denied_any is None or bool(denied_any) or not solution.denied - _POLARITY_WORDS
+            touches = bool(denied_any) or not solution.denied - _POLARITY_WORDS
             if refused or (
                 len(denials) % 2 != len(ref_denials) % 2
                 and (
@@ -907,11 +905,10 @@ class AnswerMatcher(BaseModel):
             if hit is not None and t not in sol.in_denial and not _denied_by_prefix(t, hit)
         )
         denied_hits = [hit for t, hit in zip(sol.terms, found) if t in sol.denied]
-        # The reference's words that the solution denies, for certain or not.
-        denied_any = frozenset(h for h in denied_hits if h is not None) - _POLARITY_WORDS
-        denied: frozenset[str] | None = frozenset(h for h in denied_hits if h is not None)
-        if None in denied_hits:
-            denied = None
+        matched_denials = frozenset(h for h in denied_hits if h is not None)
+        denied = None if None in denied_hits else matched_denials
+        # The reference's words that the solution denies, whether or not all its denials match.
+        denied_any = matched_denials - _POLARITY_WORDS
         guard = self._guard(sol, reference, related, said, affirmed, denied, denied_any)
         if guard is None and not reference.is_long and not related:
             guard = _substitution(sol, ref, found, self.hierarchy_depth)

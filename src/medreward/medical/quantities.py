@@ -463,18 +463,22 @@ def canonical_quantities(text: str, *, keep_written: bool = False) -> str:
     return comparisons(fractions_as_percentages(text, keep_written=keep_written))
 
 
-# A comparison and the number it binds, in folded canonical text ("above 38", "below 0.5"): the
-# direction belongs to that number, not to every number of the text.
-_BOUND_COMPARISON = re.compile(r"\b(above|below) ([0-9][^\s]*)")
+# A comparison and the number it binds, with a unit written against it ("above 38degc", "below
+# 0.5", "above 11000mg"): the direction belongs to that number, not to every number of the text.
+# The same pairs come from lowercased canonical text and from its folded form (a unit after a slash
+# or a space is left out of both).
+_BOUND_COMPARISON = re.compile(r"\b(above|below) ([0-9](?:[0-9.]*[0-9])?[a-z]*)")
 
 
-def bound_comparisons(folded: str) -> frozenset[tuple[str, str]]:
-    """The (direction, number) pairs of folded canonical text (:func:`canonical_quantities`, then
-    folded).
+def bound_comparisons(text: str) -> frozenset[tuple[str, str]]:
+    """The (direction, number) pairs of lowercased canonical text (:func:`canonical_quantities`),
+    folded or not.
 
-    >>> sorted(bound_comparisons("neutrophil count below 0.5 10 9 l temperature above 38degc"))
+    >>> sorted(bound_comparisons("count below 0.5 x 10^9/l, temperature above 38degc."))
     [('above', '38degc'), ('below', '0.5')]
+    >>> bound_comparisons("above 11000mg/l") == bound_comparisons("above 11000mg l")
+    True
     """
-    if "above" not in folded and "below" not in folded:  # substring scans: most texts compare nothing
+    if "above" not in text and "below" not in text:  # substring scans: most texts compare nothing
         return frozenset()
-    return frozenset(_BOUND_COMPARISON.findall(folded))
+    return frozenset(_BOUND_COMPARISON.findall(text))

@@ -154,12 +154,17 @@ def _expand_abbreviations(
         return text
     own: frozenset[str] | None = None
 
+    @lru_cache(maxsize=1)
+    def names_a_concept() -> bool:
+        """Whether the text as written names a lexicon concept (looked up once, when needed)."""
+        return bool(lexicon.concepts(fold_text(text)))
+
     def expand(match: re.Match[str]) -> str:
         nonlocal own
         token = match.group(0)
         if not token.isupper():
             return token
-        if _DESIGNATOR.fullmatch(token) and lexicon.concepts(fold_text(text)):
+        if _DESIGNATOR.fullmatch(token) and names_a_concept():
             return token
         expansions = _senses(lexicon.expand_abbreviation(token, case_sensitive=True))
         if len(expansions) == 1:

@@ -213,13 +213,14 @@ class TestShortReferences:
         assert score("Acute appendicitis or cholecystitis", "Graves disease") == -0.5
         assert score("Acute appendicitis " * 5, "Graves disease") == -0.5
 
-    def test_an_answer_nothing_reads_ranks_between_a_contradicted_and_a_wrong_named_one(self) -> None:
+    def test_an_answer_nothing_reads_ranks_above_a_contradicted_and_a_wrong_named_one(self) -> None:
         # A paraphrase the vocabularies miss is neither confirmed nor refuted: it keeps a sliver above
-        # a contradicted answer, and stays below a wrong answer that names a concept.
+        # a contradicted answer and above a wrong answer that names another concept, which is
+        # evidence against it.
         unread = score("Autoimmune thyroid overactivity", "Graves disease")
         named = score("Acute appendicitis", "Graves disease")
         assert unread is not None and named is not None
-        assert score("Not Graves disease", "Graves disease") == -0.5 < unread < named
+        assert score("Not Graves disease", "Graves disease") == -0.5 < named < unread
         assert score("Blorf snargle", "Graves disease") == -0.5
 
     def test_missing_solution_scores_lowest(self) -> None:

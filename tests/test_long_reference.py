@@ -453,3 +453,42 @@ def test_a_comparison_binds_its_number_in_a_paragraph() -> None:
     wrong = MATCHER.compare("Neutrophil count above 0.5 \u00d7 10^9/L", analysed)
     assert wrong.verdict == "mismatch" and wrong.guard is not None and wrong.guard.startswith("comparison")
     assert MATCHER.compare("Temperature below 38\u00b0C", analysed).verdict == "mismatch"
+
+
+PULMONARY_EMBOLISM = (
+    "A 25-year-old woman taking the combined oral contraceptive pill develops sudden pleuritic chest pain "
+    "and breathlessness after a long-haul flight. Her ECG shows sinus tachycardia and her chest X-ray is "
+    "clear. The most likely diagnosis is pulmonary embolism."
+)
+
+
+@pytest.mark.parametrize("synonym", ["Pulmonary embolus", "Pulmonary thromboembolism"])
+def test_a_synonym_of_the_concept_a_paragraph_concludes_is_the_concept(synonym: str) -> None:
+    # One path for references of any length: the solution's phrase is read in the paragraph's words
+    # for the same concept, as against a short reference.
+    concluded = similarity("Pulmonary embolism", PULMONARY_EMBOLISM)
+    assert similarity(synonym, PULMONARY_EMBOLISM) == concluded > 0.9
+    assert similarity("Deep vein thrombosis", PULMONARY_EMBOLISM) < 0
+
+
+def test_a_paragraph_names_no_concept_in_the_question_words_or_a_repeated_word() -> None:
+    analysed = MATCHER.analyze(PULMONARY_EMBOLISM, question="What explains her pulmonary embolism risk?")
+    assert not any("embolism" in words for words in analysed.named_phrases.values())
+    # A word said twice names nothing: the repetition stays a repetition, judged as one.
+    reference = "The drug of choice is pyrimethamine. It blocks folate synthesis in the parasite."
+    once = similarity("Pyrimethamine", reference)
+    assert similarity(" ".join(["Pyrimethamine"] * 5), reference) < once
+
+
+def test_a_concept_directly_below_one_a_paragraph_states_is_a_more_specific_answer() -> None:
+    reference = (
+        "The patient is most likely withdrawing from opioids. Yawning, lacrimation, tachycardia and "
+        "dilated pupils are typical of opioid withdrawal."
+    )
+    morphine = similarity("Morphine", reference)
+    # below the class the paragraph names, above what it does not name or only names in a word
+    # ("Naloxone" is an opioid antagonist, not an opioid)
+    assert 0 < morphine < similarity("Opioids", reference)
+    assert similarity("Naloxone", reference) < 0
+    assert similarity("Cocaine", reference) < 0
+    assert similarity("Morphine or cocaine", reference) < morphine

@@ -14,19 +14,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 from typing import cast
 
-from medreward.medical.analysis import analyze_text
-from medreward.medical.evidence import TextAnalysis
+from medreward.medical.analysis import _PASSAGE_MARK, analyze_text
+from medreward.medical.evidence import Passage, TextAnalysis
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.linking import ConceptLinker
-from medreward.medical.normalize import STOP_WORDS, normalize_folded
+from medreward.medical.normalize import STOP_WORDS, fold_text, normalize_folded
 from medreward.medical.spacing import _MAX_ALIGNED_TOKENS
 
-__all__ = ["named_phrases"]
+__all__ = ["named_phrases", "paragraph_phrases"]
 
 # The shortest word whose lexicon concepts are looked up on its own ("bruise" / "contusion").
 _MIN_CONCEPT_WORD = 4
@@ -72,7 +72,10 @@ def _lookup_phrase_concepts(
                 continue
             if words[0] in STOP_WORDS or words[-1] in STOP_WORDS:
                 continue
-            terms = tuple(sorted(set(normalize_folded(words))))
+            normalized = normalize_folded(words)
+            terms = tuple(sorted(set(normalized)))
+            if len(terms) < len(normalized):
+                continue  # a word said twice names nothing ("pyrimethamine pyrimethamine")
             phrase = " ".join(words)
             concepts = linker.link(phrase, phrase, terms) if terms else frozenset()
             if concepts:
@@ -99,6 +102,34 @@ def named_phrases(answer: TextAnalysis, linker: ConceptLinker) -> dict[str, tupl
         for start, end, ids in _phrase_concepts(tokens, linker)
         for cid in sorted(ids)
     }
+
+
+def paragraph_phrases(
+    passages: Iterable[Passage], question_terms: frozenset[str], linker: ConceptLinker, min_weight: float
+) -> dict[str, tuple[str, ...]]:
+    """Concept id -> the words that name it in a paragraph's asserted passages of at least
+    ``min_weight`` (where a paragraph states its answer: a conclusion, the opening), the strongest
+    passage first: what alignment rewrites a solution to, as for a short answer ("Pulmonary
+    embolus" against a paragraph that concludes "pulmonary embolism").
+
+    A phrase made of the question's words only is left out: the question names what is asked
+    about, and a solution that names it in other words restates the question.
+    """
+    named: dict[str, tuple[str, ...]] = {}
+    asserted = sorted(
+        (p for p in passages if not p.excluded and p.weight >= min_weight), key=lambda p: -p.weight
+    )
+    # One fold for all passages, split back at the marks.
+    folded = fold_text(f" {_PASSAGE_MARK} ".join(p.text for p in asserted)).split(_PASSAGE_MARK)
+    for text in folded:
+        tokens = text.split()
+        for start, end, concepts in _phrase_concepts(tokens, linker):
+            words = tuple(tokens[start:end])
+            if question_terms.issuperset(normalize_folded(list(words))):
+                continue
+            for cid in sorted(concepts):
+                named.setdefault(cid, words)
+    return named
 
 
 def _aligned(

@@ -12,6 +12,7 @@ All read the bundled lexicon (:mod:`medreward.medical.lexicon`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 
 from medreward.medical.cues import CLAUSE_BREAK
@@ -61,6 +62,22 @@ def _child_of(solution: frozenset[str], reference: frozenset[str]) -> bool:
     """Whether a concept of ``solution`` sits directly below one of ``reference`` (one level)."""
     lexicon = load_lexicon()
     return any(not lexicon.parents(c).isdisjoint(reference) for c in sorted(solution))
+
+
+def _named_parent(solution: frozenset[str], named: Mapping[str, tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The words that name a concept directly above one of ``solution`` among ``named`` (concept id
+    -> words: the phrases a paragraph states), clinical vocabularies first; ``None`` if there is none.
+    """
+    if not solution or not named:
+        return None
+    lexicon = load_lexicon()
+    clinical = frozenset(c for c in solution if not c.startswith(_LAY_SOURCE))
+    for group in (clinical, solution - clinical):
+        for cid in sorted(group):
+            for parent in sorted(lexicon.parents(cid)):
+                if parent in named:
+                    return named[parent]
+    return None
 
 
 def _siblings(ours: frozenset[str], theirs: frozenset[str], depth: int) -> bool:

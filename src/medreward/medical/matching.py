@@ -72,6 +72,7 @@ from medreward.medical.alignment import (
     _term_concepts,
     _two_words,
     named_phrases,
+    paragraph_phrases,
 )
 from medreward.medical.analysis import _POLARITY_WORDS, analyze_text
 from medreward.medical.cues import DENYING_PREFIXES, FAMILIES_OF, OPPOSITE_PREFIXES, OUT_OF, SALT_WORDS
@@ -91,6 +92,7 @@ from medreward.medical.hierarchy import (
     _infection_of,
     _lineage,
     _named_lineage,
+    _named_parent,
     _related,
     _siblings,
     _sources,
@@ -530,7 +532,11 @@ class AnswerMatcher(BaseModel):
             question_words=question_words,
             passage_content=passage_content,
             sentence_content=sentence_content,
-            named_phrases={} if is_long else named_phrases(answer, self.linker),
+            named_phrases=(
+                paragraph_phrases(passages, question_terms, self.linker, self.support.last_sentence)
+                if is_long
+                else named_phrases(answer, self.linker)
+            ),
             comparisons=bound_comparisons(expanded.lower()),
         )
         if not is_long and not context_concepts and has_ambiguous_abbreviation(written):
@@ -946,6 +952,19 @@ class AnswerMatcher(BaseModel):
             else:
                 hits = [(hit, w) for hit, w in zip(found, weights) if hit is not None]
                 support = _support(hits, sum(totals), reference, self.support)
+                parent = _named_parent(sol.concepts, reference.named_phrases) if not hedged else None
+                if parent is not None:
+                    # A concept directly below one the paragraph states ("Morphine" where it
+                    # concludes "withdrawal from opioids"): a more specific answer, supported as
+                    # the paragraph's words for its parent are, at narrower_similarity.
+                    words = normalize_folded(list(parent))
+                    below = _support(
+                        [(t, weight(t)) for t in words],
+                        sum(max(specificity(t), self.min_term_weight) for t in words),
+                        reference,
+                        self.support,
+                    )
+                    support = max(support, self.narrower_similarity * below)
             distinct = len(sol.term_set)
             spread = min(1.0, self.max_solution_terms / sol.token_count)
             repeats = min(1.0, (2 * distinct + 1) / sol.token_count)

@@ -183,6 +183,7 @@ def _passages(
         pieces += parts
     # One fold and one normalization pass for the whole reference (the hot path of a GRPO batch).
     groups = iter(_normalize_pieces(pieces))
+    texts = iter(pieces)
     decay = weights.passage_decay
     passages: list[Passage] = []
     # Each sentence's asserted terms, and its weight.
@@ -194,13 +195,15 @@ def _passages(
         cited: list[str] = []
         # The evidence before a forward conclusion cue weighs as any other sentence.
         evidence_weight = min(weight, weights.other_sentence)
-        for part, (is_excluded, tokens) in enumerate(zip(flags, groups)):
+        for part, (is_excluded, tokens, text) in enumerate(zip(flags, groups, texts)):
             if not tokens:
                 continue
             token_count += len(tokens)
             part_weight = evidence_weight if part < evidence else weight
             passages.append(
-                _passage((frozenset(tokens), index, part_weight * (1.0 - decay * position), is_excluded))
+                _passage(
+                    (frozenset(tokens), index, part_weight * (1.0 - decay * position), is_excluded, text)
+                )
             )
             position += 1
             if not is_excluded:

@@ -1299,8 +1299,12 @@ class Builder:
             for row in rows
         }
         terms = []
+        drugs = []
         for descriptor, heading, entries, trees, _ in rows:
-            if not any(t.startswith(MESH_BRANCHES) for t in trees.split("|") if t):
+            branches = [t for t in trees.split("|") if t]
+            clinical = any(t.startswith(MESH_BRANCHES) for t in branches)
+            # Chemicals and drugs (D) only add names to the drugs the lexicon knows already.
+            if not clinical and not any(t.startswith("D") for t in branches):
                 continue
             name = _uninverted(heading)
             if name is None:
@@ -1311,7 +1315,7 @@ class Builder:
                 for e in entries.split("|")
                 if e and e not in excluded and (u := _uninverted(e)) is not None and _mesh_entry(u)
             )
-            terms.append(
+            (terms if clinical else drugs).append(
                 OntologyTerm(
                     f"MESH:{descriptor}",
                     name,
@@ -1323,6 +1327,12 @@ class Builder:
             )
         counts: Counter[str] = Counter()
         cids = self._join_terms("mesh", terms, counts, exactness=None)
+        # A drug descriptor joins the one drug concept its heading (or its entry terms) names and
+        # gives it its entry terms: INN and British names ("Glyceryl Trinitrate" for nitroglycerin,
+        # "Hyoscine N-Butylbromide"), brands, combinations' short names ("Cotrimoxazole").
+        drug_counts: Counter[str] = Counter()
+        self._join_terms("mesh", drugs, drug_counts, new_concepts=False, exactness=None)
+        self.stats["mesh_drugs"] = dict(drug_counts)
         # The disease trees (C, F) are not is_a links: they file a complication or a precursor under
         # its condition (peritonsillar abscess under tonsillitis, prediabetic state under diabetes
         # mellitus), which would make those more specific answers. The organism, anatomy and
@@ -1346,7 +1356,9 @@ class Builder:
                 "procedures, bacteria, viruses, fungi, parasites, anatomy): headings and the preferred "
                 "concept's entry terms, in natural word order, as forms; tree numbers as parents; "
                 "entry terms in MESH_LUMPS left out; joins as MONDO (a MONDO, DOID or EFO term that alone "
-                "cross-references the descriptor, else one clinical concept of the same name).",
+                "cross-references the descriptor, else one clinical concept of the same name). Chemicals "
+                "and drugs (D branches): only descriptors that join an existing concept the same way, "
+                "their entry terms as its forms; no new concepts, no parents.",
             }
         )
 

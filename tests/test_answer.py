@@ -122,6 +122,10 @@ class TestShortReferences:
             # number words are numbers: the reference states one, the solution another
             ("Three doses", "Two doses"),
             ("Eighth cranial nerve", "The seventh cranial nerve"),
+            # a name that ends in digits against another of the same letters
+            ("Vitamin B6 deficiency", "Vitamin B12 deficiency"),
+            ("Raised T3", "Raised T4"),
+            ("MEN 2A", "MEN 1"),
             ("Chronic pancreatitis", "Acute pancreatitis"),
             ("Decreased intracranial pressure", "Increased intracranial pressure"),
             ("Lower gastrointestinal bleeding", "Upper gastrointestinal bleeding"),
@@ -135,6 +139,13 @@ class TestShortReferences:
         # is an unread paraphrase, above the opposite that the guard catches.
         figures = score("Heart rate below 60 beats per minute", "Bradycardia")
         assert figures is not None and figures > score("Tachycardia", "Bradycardia") == -0.5
+
+    def test_a_name_with_digits_is_no_other_number_of_the_reference(self) -> None:
+        # "SpO2" names the measure the reference states in words; its "2" numbers nothing of the
+        # reference's. The figures themselves still have to agree.
+        named = score("SpO2 88 to 92%", "Target oxygen saturation 88-92%")
+        assert named is not None and named > -0.49
+        assert score("SpO2 94 to 98%", "Target oxygen saturation 88-92%") == -0.5
 
     def test_an_adjective_in_ful_affirms_its_noun(self) -> None:
         # "painless" is "without pain", so "painful" affirms what the reference denies.

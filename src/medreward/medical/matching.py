@@ -44,6 +44,7 @@ and the verdict cascade (:meth:`AnswerMatcher._compare`). What it composes lives
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from functools import partial
 from math import fsum
@@ -303,6 +304,23 @@ def _denied_by_prefix(term: str, hit: str) -> bool:
     (True, False)
     """
     return term != hit and term.endswith(hit) and term[: len(term) - len(hit)] in DENYING_PREFIXES
+
+
+def _contests(term: str, numbers: frozenset[str]) -> bool:
+    """Whether a number ``term`` the reference lacks says another number than the reference's: a
+    plain number or letter always; a name that ends in digits ("b12", "spo2") only against another
+    of the same letters ("b6" for "b12", "t3" for "t4"). "SpO2 88-92%" names the measure "Oxygen saturation
+    88-92%" states in words; "Vitamin B6" is another vitamin than "Vitamin B12".
+    """
+    named = _NAME_WITH_DIGITS.fullmatch(term)
+    if named is None:
+        return True
+    return any(_NAME_WITH_DIGITS.fullmatch(n) and n.rstrip("0123456789") == named.group(1) for n in numbers)
+
+
+# A name that ends in digits: its letters name what the digits number ("spo2", "b12", "t4"); a
+# number with a letter after it ("2a", "7q31") or a unit ("cmh2o") is not one.
+_NAME_WITH_DIGITS = re.compile(r"([a-z]+)\d+")
 
 
 class AnswerMatcher(BaseModel):
@@ -714,7 +732,13 @@ class AnswerMatcher(BaseModel):
             counterpart = _opposite_in(term, ref.term_set, not reference.is_long)
             if counterpart is not None:
                 return f"opposite: {term} / {counterpart} ({_quoted(solution.text)} / {_quoted(ref.text)})"
-            if numbered and _is_number(term) and term not in ref.numbers and term not in out_of:
+            if (
+                numbered
+                and _is_number(term)
+                and term not in ref.numbers
+                and term not in out_of
+                and _contests(term, ref.numbers)
+            ):
                 return f"number: {term} not in reference"
             if not reference.is_long:
                 other = _family_member(term, ref.term_set, solution.term_set)

@@ -127,7 +127,15 @@ def test_every_same_meaning_phrase_holds_a_hint_the_fast_path_scans_for() -> Non
 
 @pytest.mark.parametrize(
     ("text", "numbers"),
-    [("Two doses", {"2"}), ("Tenth thoracic vertebra", {"10"}), ("Chromosome 7", {"7"}), ("Asthma", set())],
+    [
+        ("Two doses", {"2"}),
+        ("Tenth thoracic vertebra", {"10"}),
+        ("Chromosome 7", {"7"}),
+        ("Asthma", set()),
+        # hundreds, and the "and" inside a number that splits no clause
+        ("One hundred to one hundred and twenty a minute", {"100", "120"}),
+        ("A hundred and five", {"105"}),
+    ],
 )
 def test_number_words_are_numbers(text: str, numbers: set[str]) -> None:
     assert analyze_text(text).numbers == numbers

@@ -137,7 +137,8 @@ OUT_OF = re.compile(r"(?<![\d.])(\d+)\s*/\s*(\d+)(?!\.?\d)")
 
 # Words that separate the clauses of a compound answer; word order inside a clause is free.
 # No surrounding \s*: on a long run of spaces that retries at every position (quadratic time).
-CLAUSE_BREAK = re.compile(r"[,;/]|\b(?:and|with|plus|but|or|versus|vs)\b", re.IGNORECASE)
+# The "and" of a number in words ("one hundred and twenty") joins the number.
+CLAUSE_BREAK = re.compile(r"[,;/]|\b(?:(?<!hundred )and|with|plus|but|or|versus|vs)\b", re.IGNORECASE)
 # Consumes the end mark itself. The pattern starts with one character class (each alternative is
 # then told apart by a lookbehind), which lets the engine skip to the next candidate in C.
 SENTENCE_BREAK = re.compile(r"[.!?\n](?:(?<=[.!?])[\"'\u201d\u2019)\]]*\s+|(?<=\n)\n*)")

@@ -374,6 +374,31 @@ TENS: dict[str, int] = {
 }
 _UNITS_DIGIT = {w: i for i, w in enumerate("one two three four five six seven eight nine".split(), 1)}
 _TENS_WORDS = re.compile(r"\b(" + "|".join(TENS) + r")(?: (" + "|".join(_UNITS_DIGIT) + r"))?\b")
+# Hundreds in words, after the tens are digits: "one hundred and 20" -> "120", "a hundred" -> "100".
+_SMALL_NUMBERS = {
+    w: i
+    for i, w in enumerate(
+        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen".split(),
+        1,
+    )
+}
+_HUNDREDS_WORDS = re.compile(
+    r"\b(a|[1-9]|"
+    + "|".join(_UNITS_DIGIT)
+    + r") hundred(?: and)?(?: ([1-9][0-9]?|"
+    + "|".join(sorted(_SMALL_NUMBERS, key=len, reverse=True))
+    + r"))?\b"
+)
+
+
+def _hundreds(match: re.Match[str]) -> str:
+    count = match.group(1)
+    hundreds = 1 if count == "a" else int(count) if count.isdigit() else _UNITS_DIGIT[count]
+    rest = match.group(2) or "0"
+    return str(100 * hundreds + (int(rest) if rest.isdigit() else _SMALL_NUMBERS[rest]))
+
+
 _DIGIT_LETTER = re.compile(r"[0-9][a-z]")
 # A number written against an ordinal suffix or a unit; starts with a digit, which the engine scans
 # for in C (whether the number starts a word is checked in _number_form).
@@ -396,11 +421,15 @@ def normalize_number_forms(text: str) -> str:
 
     >>> normalize_number_forms("seventy two hours, the 2nd dose, 2.8mmol and twenty")
     '72 hours, the 2 dose, 2.8 mmol and 20'
+    >>> normalize_number_forms("one hundred to one hundred and twenty a minute, a hundred and five")
+    '100 to 120 a minute, 105'
     """
     # Substring and one-class scans first: most texts have neither form, and a full pattern's scan of
     # a paragraph costs ten times more.
     if any(word in text for word in TENS):
         text = _TENS_WORDS.sub(lambda m: str(TENS[m.group(1)] + _UNITS_DIGIT.get(m.group(2) or "", 0)), text)
+    if "hundred" in text:
+        text = _HUNDREDS_WORDS.sub(_hundreds, text)
     if _DIGIT_LETTER.search(text) is None:
         return text
     return _NUMBER_SUFFIX.sub(_number_form, text)
@@ -910,7 +939,7 @@ def normalization_fingerprint() -> str:
         "negating_prefix": NEGATING_PREFIX.pattern,
         "bound_prefix": BOUND_PREFIX.pattern,
         "ions": IONS,
-        "number_forms": [_TENS_WORDS.pattern, _NUMBER_SUFFIX.pattern],
+        "number_forms": [_TENS_WORDS.pattern, _HUNDREDS_WORDS.pattern, _NUMBER_SUFFIX.pattern],
         "same_meaning_phrases": SAME_MEANING_PHRASES,
         "imaging_words": ["graphy", "graph", "gram", _MIN_IMAGING_WORD],
     }

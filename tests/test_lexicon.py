@@ -114,6 +114,15 @@ def test_abbreviations(lex: Lexicon) -> None:
         assert lex.resolve(fold_text(token)) == frozenset()
     assert "multiple sclerosis" in lex.expand_abbreviation("MS")
     assert "pulmonary embolism" in lex.expand_abbreviation("PE")
+
+
+def test_an_ontology_synonym_in_capitals_that_keeps_every_initial_is_an_abbreviation(lex: Lexicon) -> None:
+    # MONDO's "OME" and "TAO" spell their terms' names; its "IBD" of irritable bowel syndrome skips
+    # the "s" of "syndrome" and is no abbreviation of it.
+    assert lex.expand_abbreviation("OME", case_sensitive=True) == ("otitis media with effusion",)
+    assert lex.expand_abbreviation("TAO", case_sensitive=True) == ("thromboangiitis obliterans",)
+    assert "irritable bowel syndrome" not in lex.expand_abbreviation("IBD")
+    assert lex.resolve(fold_text("TAO")) & lex.resolve(fold_text("Buerger disease"))
     # Written as a word, "all" is not the leukemia abbreviation.
     assert lex.expand_abbreviation("all", case_sensitive=True) == ()
     assert lex.expand_abbreviation("ALL", case_sensitive=True)

@@ -170,7 +170,7 @@ def test_specific_terms_weigh_more_than_common_ones() -> None:
         ("MS", "Multiple sclerosis", {"exact", "equivalent"}),
         ("MS", "Mitral stenosis", {"exact", "equivalent"}),
         ("PE", "Pulmonary embolism", {"exact", "equivalent"}),
-        ("ALL", "Acute lymphoblastic leukemia", {"equivalent"}),
+        ("ALL", "Acute lymphoblastic leukemia", {"exact", "equivalent"}),
         ("MS", "Myasthenia gravis", {"mismatch"}),
         ("PE", "Pleural effusion", {"mismatch"}),
         ("Mitral stenosis (MS)", "Multiple sclerosis", {"mismatch"}),

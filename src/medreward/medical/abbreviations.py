@@ -106,18 +106,24 @@ def has_ambiguous_abbreviation(text: str) -> bool:
 _LOWER_ABBREVIATION = re.compile(r"\b[a-z]{2,4}\b")
 
 
-def _capitalized(word: str, lexicon: Lexicon, context: frozenset[str]) -> str:
-    """``word`` in capitals when it is an abbreviation: no stop word, and either no word of the
-    lexicon's names ("lp") or one whose expansion the ``context`` (the other answer's terms) says in
-    full ("av node" against "atrioventricular node", "peg tube" against "percutaneous endoscopic
-    gastrostomy"; not "vein" or "and")."""
+def _capitalized(match: re.Match[str], lexicon: Lexicon, context: frozenset[str]) -> str:
+    """The matched word in capitals when it is an abbreviation: no stop word, and either no word of
+    the lexicon's names ("lp") or one whose expansion the ``context`` (the other answer's terms)
+    says in full, inside a noun phrase: beside a word that is no stop word ("av node" against
+    "atrioventricular node", "peg tube" against "percutaneous endoscopic gastrostomy"; not "vein"
+    or "and", nor "all" of "all of the above" against "acute lymphoblastic leukemia")."""
+    word = match.group(0)
     if word in STOP_WORDS or word in NEGATION_CUES:
         return word
     expansions = lexicon.expand_abbreviation(word)
     if not expansions:
         return word
     if lexicon.uses(word) or lexicon.concepts(word):
-        said = context and any(context.issuperset(normalize_tokens(e)) for e in expansions)
+        text = match.string
+        before = text[: match.start()].split()[-1:]
+        after = text[match.end() :].split()[:1]
+        in_phrase = any(w.strip(".,;:!?") not in STOP_WORDS for w in before + after)
+        said = in_phrase and context and any(context.issuperset(normalize_tokens(e)) for e in expansions)
         return word.upper() if said else word
     return word.upper()
 
@@ -149,7 +155,7 @@ def _expand_abbreviations(
     ):
         text = alone.upper()
     elif len(text) <= _MAX_SENSE_TEXT and not text.isupper():
-        text = _LOWER_ABBREVIATION.sub(lambda m: _capitalized(m.group(0), lexicon, context), text)
+        text = _LOWER_ABBREVIATION.sub(lambda m: _capitalized(m, lexicon, context), text)
     if _ABBREVIATION.search(text) is None:  # most answers: no token of two capitals
         return text
     own: frozenset[str] | None = None

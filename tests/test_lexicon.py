@@ -122,7 +122,8 @@ def test_an_ontology_synonym_in_capitals_that_keeps_every_initial_is_an_abbrevia
     assert lex.expand_abbreviation("OME", case_sensitive=True) == ("otitis media with effusion",)
     assert lex.expand_abbreviation("TAO", case_sensitive=True) == ("thromboangiitis obliterans",)
     # and MeSH's entry terms in capitals
-    assert lex.expand_abbreviation("TRALI", case_sensitive=True) == ("transfusion related acute lung injury",)
+    assert lex.expand_abbreviation("AIVR", case_sensitive=True) == ("accelerated idioventricular rhythm",)
+    assert lex.expand_abbreviation("HHV6", case_sensitive=True) == ("human herpesvirus 6",)
     assert "irritable bowel syndrome" not in lex.expand_abbreviation("IBD")
     assert lex.resolve(fold_text("TAO")) & lex.resolve(fold_text("Buerger disease"))
     # Written as a word, "all" is not the leukemia abbreviation.

@@ -147,6 +147,13 @@ class TestShortReferences:
         assert named is not None and named > -0.49
         assert score("SpO2 94 to 98%", "Target oxygen saturation 88-92%") == -0.5
 
+    def test_a_digit_is_no_other_designating_letter(self) -> None:
+        # "Hemophilia A" designates with a letter; the "8" of "Factor VIII deficiency" numbers a
+        # factor, nothing of the reference: graded, not vetoed. Another letter still contradicts.
+        factor = score("Factor VIII deficiency", "Haemophilia A")
+        assert factor is not None and factor > -0.5
+        assert score("Haemophilia B", "Haemophilia A") == -0.5
+
     def test_an_adjective_in_ful_affirms_its_noun(self) -> None:
         # "painless" is "without pain", so "painful" affirms what the reference denies.
         assert score("Painful jaundice", "Painless jaundice") == -0.5

@@ -78,6 +78,7 @@ from medreward.medical.alignment import (
 from medreward.medical.analysis import _POLARITY_WORDS, analyze_text
 from medreward.medical.cues import DENYING_PREFIXES, FAMILIES_OF, OPPOSITE_PREFIXES, OUT_OF, SALT_WORDS
 from medreward.medical.evidence import (
+    _DIGIT,
     AnswerMatch,
     ReferenceAnalysis,
     TextAnalysis,
@@ -307,15 +308,21 @@ def _denied_by_prefix(term: str, hit: str) -> bool:
 
 
 def _contests(term: str, numbers: frozenset[str]) -> bool:
-    """Whether a number ``term`` the reference lacks says another number than the reference's: a
-    plain number or letter always; a name that ends in digits ("b12", "spo2") only against another
-    of the same letters ("b6" for "b12", "t3" for "t4"). "SpO2 88-92%" names the measure "Oxygen saturation
-    88-92%" states in words; "Vitamin B6" is another vitamin than "Vitamin B12".
+    """Whether a number ``term`` a reference lacks says another number than the reference's
+    ``numbers``: a name that ends in digits ("b12", "spo2") only against another of the same letters
+    ("b6" for "b12", "t3" for "t4"); a designating letter only against a letter ("Hemophilia B" for
+    "Hemophilia A"); any other number against a number with digits ("8" of "Factor VIII deficiency"
+    numbers nothing of "Hemophilia A"). "SpO2 88-92%" names the measure "Oxygen saturation 88-92%"
+    states in words; "Vitamin B6" is another vitamin than "Vitamin B12".
     """
     named = _NAME_WITH_DIGITS.fullmatch(term)
-    if named is None:
-        return True
-    return any(_NAME_WITH_DIGITS.fullmatch(n) and n.rstrip("0123456789") == named.group(1) for n in numbers)
+    if named is not None:
+        return any(
+            _NAME_WITH_DIGITS.fullmatch(n) and n.rstrip("0123456789") == named.group(1) for n in numbers
+        )
+    if len(term) == 1 and term.isupper():
+        return any(len(n) == 1 and n.isupper() for n in numbers)
+    return any(_DIGIT.search(n) for n in numbers)
 
 
 # A name that ends in digits: its letters name what the digits number ("spo2", "b12", "t4"); a

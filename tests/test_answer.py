@@ -231,6 +231,13 @@ class TestShortReferences:
         assert score("Acute appendicitis or cholecystitis", "Graves disease") == -0.5
         assert score("Acute appendicitis " * 5, "Graves disease") == -0.5
 
+    def test_a_long_paraphrase_of_a_short_reference_is_unread_not_spam(self) -> None:
+        # Longer than the reference is no repetition: only an answer that repeats its own words is.
+        unread = score("C5-C6 brachial plexus injury", "Erb palsy")
+        assert unread is not None and -0.5 < unread < -0.48
+        repeated = " ".join(["Brachial plexus injury"] * 3)
+        assert score(repeated, "Erb palsy") == -0.5
+
     def test_an_answer_nothing_reads_ranks_above_a_contradicted_and_a_wrong_named_one(self) -> None:
         # A paraphrase the vocabularies miss is neither confirmed nor refuted: it keeps a sliver above
         # a contradicted answer and above a wrong answer that names another concept, which is

@@ -1064,7 +1064,9 @@ class AnswerMatcher(BaseModel):
             similarity *= self.hedge_factor
         if similarity < threshold:
             strength = min(1.0, similarity / threshold)
-            spammed = repeated or sol.token_count > 2 * len(sol.term_set) + 1
+            # Only an answer that repeats its own words is spam: one longer than a short reference
+            # may describe it ("C5-C6 brachial plexus injury" for "Erb palsy").
+            spammed = sol.token_count > 2 * len(sol.term_set) + 1
             if sol.concepts and not hedged and not spammed:
                 # A committed answer that names one medical concept is a wrong answer, not nonsense:
                 # a little above boilerplate, hedges, lists and restated questions.

@@ -247,6 +247,11 @@ class TestShortReferences:
         assert unread is not None and named is not None
         assert score("Not Graves disease", "Graves disease") == -0.5 < named < unread
         assert score("Blorf snargle", "Graves disease") == -0.5
+        # One word that no name of the lexicon uses may be a name it lacks or a made-up one: above
+        # the floor, below a wrong named concept (a GRPO policy wrote made-up words once they
+        # outscored a named one).
+        unknown = score("Corothyreine", "Graves disease")
+        assert unknown is not None and -0.5 < unknown < named
 
     def test_missing_solution_scores_lowest(self) -> None:
         assert check_answer(completions=["Graves disease"], answer=["Graves disease"]) == [-1.0]

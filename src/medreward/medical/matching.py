@@ -325,6 +325,15 @@ def _contests(term: str, numbers: frozenset[str]) -> bool:
     return any(_DIGIT.search(n) for n in numbers)
 
 
+def _mostly_lexicon_words(terms: frozenset[str]) -> bool:
+    """Whether at least half of ``terms``, and at least one, are words of the lexicon's names: an
+    answer made of words no concept name uses ("Corothyreine", "Diphenylisoquinoline": what a GRPO
+    policy wrote once an unread answer outscored a wrong named concept) reads as no paraphrase.
+    """
+    used = sum(map(load_lexicon().uses, terms))
+    return used > 0 and 2 * used >= len(terms)
+
+
 # A name that ends in digits: its letters name what the digits number ("spo2", "b12", "t4"); a
 # number with a letter after it ("2a", "7q31") or a unit ("cmh2o") is not one.
 _NAME_WITH_DIGITS = re.compile(r"([a-z]+)\d+")
@@ -443,11 +452,21 @@ class AnswerMatcher(BaseModel):
         ge=0.0,
         le=1.0,
         description="the least strength of a mismatch that nothing speaks for or against: a committed "
-        "answer, mostly medical words (or one word), that names no lexicon concept, matches nothing and "
+        "answer, at least half words of the lexicon's names (one word no name uses keeps "
+        "unknown_words_strength instead), that names no lexicon concept, matches nothing and "
         "trips no guard. It may be a paraphrase the vocabularies miss, or an answer a paragraph reference "
         "implies without naming, so it ranks above a contradicted answer, boilerplate or a restated "
         "question (the floor), and above a wrong named concept (named_concept_strength), which is evidence "
         "against the answer where this is none",
+    )
+    unknown_words_strength: float = Field(
+        0.005,
+        ge=0.0,
+        le=1.0,
+        description="unread_strength for an answer of one word that no name of the lexicon uses: "
+        "perhaps a name the vocabularies lack ('Picornavirus'), "
+        "perhaps a made-up one ('Corothyreine', which a GRPO policy wrote once such answers outscored a "
+        "wrong named concept), so above the floor and below named_concept_strength",
     )
     min_term_weight: float = Field(
         0.05,
@@ -1067,6 +1086,8 @@ class AnswerMatcher(BaseModel):
             # Only an answer that repeats its own words is spam: one longer than a short reference
             # may describe it ("C5-C6 brachial plexus injury" for "Erb palsy").
             spammed = sol.token_count > 2 * len(sol.term_set) + 1
+            # The answer's own words: the question's are no evidence either way.
+            own_terms = sol.term_set - reference.question_terms
             if sol.concepts and not hedged and not spammed:
                 # A committed answer that names one medical concept is a wrong answer, not nonsense:
                 # a little above boilerplate, hedges, lists and restated questions.
@@ -1082,15 +1103,17 @@ class AnswerMatcher(BaseModel):
                     )
                 )
                 and len(sol.clauses) <= 1
-                and (
-                    len(sol.term_set) == 1
-                    or 2 * sum(map(load_lexicon().uses, sol.term_set)) >= len(sol.term_set)
-                )
+                and (len(own_terms) <= 1 or _mostly_lexicon_words(own_terms))
             ):
-                # Nothing read for or against it: perhaps a paraphrase the vocabularies miss. The
-                # question's words are no evidence: the more of them, the less it keeps.
+                # Nothing read for or against it: perhaps a paraphrase the vocabularies miss, if its
+                # words are words of the lexicon's names; a lone word they do not know is perhaps a
+                # name they lack ("Picornavirus"), perhaps a made-up one: below a wrong named concept.
+                # The question's words are no evidence: the more of them, the less it keeps.
                 own = sum(t not in reference.question_terms for t in sol.terms) / len(sol.terms)
-                strength = max(strength, self.unread_strength * own)
+                sliver = (
+                    self.unread_strength if _mostly_lexicon_words(own_terms) else self.unknown_words_strength
+                )
+                strength = max(strength, sliver * own)
             return AnswerMatch("mismatch", similarity, sol.terms, matched, None, concepts, strength)
         strength = 1.0 if threshold >= 1.0 else (similarity - threshold) / (1.0 - threshold)
         return AnswerMatch("partial", similarity, sol.terms, matched, None, concepts, min(1.0, strength))

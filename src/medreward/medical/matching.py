@@ -577,7 +577,7 @@ class AnswerMatcher(BaseModel):
             passage_content=passage_content,
             sentence_content=sentence_content,
             named_phrases=(
-                paragraph_phrases(passages, question_terms, self.linker, self.support.last_sentence)
+                paragraph_phrases(passages, question_terms, self.linker, self.support.first_sentence)
                 if is_long
                 else named_phrases(answer, self.linker)
             ),

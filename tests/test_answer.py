@@ -147,6 +147,15 @@ class TestShortReferences:
         assert named is not None and named > -0.49
         assert score("SpO2 94 to 98%", "Target oxygen saturation 88-92%") == -0.5
 
+    def test_a_chromosome_band_is_a_number_of_its_chromosome(self) -> None:
+        # "7q31" is on chromosome 7, "22q11" holds "22q11.2": graded, not vetoed; a band of another
+        # chromosome contradicts.
+        for band, reference in (("7q31", "Chromosome 7"), ("22q11 deletion", "22q11.2 deletion syndrome")):
+            scored = score(band, reference)
+            assert scored is not None and scored > -0.5, band
+        assert score("17q21", "Chromosome 7") == -0.5
+        assert score("1p36 deletion syndrome", "22q11.2 deletion syndrome") == -0.5
+
     def test_a_digit_is_no_other_designating_letter(self) -> None:
         # "Hemophilia A" designates with a letter; the "8" of "Factor VIII deficiency" numbers a
         # factor, nothing of the reference: graded, not vetoed. Another letter still contradicts.

@@ -315,6 +315,11 @@ def _contests(term: str, numbers: frozenset[str]) -> bool:
     numbers nothing of "Hemophilia A"). "SpO2 88-92%" names the measure "Oxygen saturation 88-92%"
     states in words; "Vitamin B6" is another vitamin than "Vitamin B12".
     """
+    band = _BAND.fullmatch(term)
+    if band is not None:
+        # a chromosome band: another number unless the reference names its chromosome or a band
+        # that holds it or that it holds ("22q11" / "22q11.2")
+        return not any(n == band.group(1) or n.startswith(term) or term.startswith(n) for n in numbers)
     named = _NAME_WITH_DIGITS.fullmatch(term)
     if named is not None:
         return any(
@@ -332,6 +337,10 @@ def _mostly_lexicon_words(terms: frozenset[str]) -> bool:
     """
     used = sum(map(load_lexicon().uses, terms))
     return used > 0 and 2 * used >= len(terms)
+
+
+# A chromosome band: its chromosome, its arm and the band ("7q31", "22q11.2", "xq28").
+_BAND = re.compile(r"([1-9]|1[0-9]|2[0-2]|x|y)[pq]\d+(?:\.\d+)?")
 
 
 # A name that ends in digits: its letters name what the digits number ("spo2", "b12", "t4"); a

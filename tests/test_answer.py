@@ -368,6 +368,11 @@ class TestScoreTable:
     def test_matcher_settings_are_validated(self) -> None:
         with pytest.raises(ValidationError):
             AnswerMatcher(min_similarity=1.5)
+        # the slivers' order is the contract: a made-up word never above a wrong named concept
+        with pytest.raises(ValidationError, match="unknown_words_strength <= named_concept_strength"):
+            AnswerMatcher(unknown_words_strength=0.03)
+        with pytest.raises(ValidationError, match="named_concept_strength <= unread_strength"):
+            AnswerMatcher(named_concept_strength=0.04)
 
 
 def test_matcher_reports_guard_and_terms() -> None:

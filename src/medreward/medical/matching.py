@@ -49,7 +49,7 @@ from dataclasses import replace
 from functools import partial
 from math import fsum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Prefix
 
@@ -309,11 +309,12 @@ def _denied_by_prefix(term: str, hit: str) -> bool:
 
 def _contests(term: str, numbers: frozenset[str]) -> bool:
     """Whether a number ``term`` a reference lacks says another number than the reference's
-    ``numbers``: a name that ends in digits ("b12", "spo2") only against another of the same letters
-    ("b6" for "b12", "t3" for "t4"); a designating letter only against a letter ("Hemophilia B" for
-    "Hemophilia A"); any other number against a number with digits ("8" of "Factor VIII deficiency"
-    numbers nothing of "Hemophilia A"). "SpO2 88-92%" names the measure "Oxygen saturation 88-92%"
-    states in words; "Vitamin B6" is another vitamin than "Vitamin B12".
+    ``numbers``: a chromosome band unless the reference names its chromosome or a band nested with
+    it ("7q31" for "chromosome 7"); a name that ends in digits ("b12", "spo2") only against another
+    of the same letters ("b6" for "b12", "t3" for "t4"); a designating letter only against a letter
+    ("Hemophilia B" for "Hemophilia A"); any other number against a number with digits ("8" of
+    "Factor VIII deficiency" numbers nothing of "Hemophilia A"). "SpO2 88-92%" names the measure
+    "Oxygen saturation 88-92%" states in words; "Vitamin B6" is another vitamin than "Vitamin B12".
     """
     band = _BAND.fullmatch(term)
     if band is not None:
@@ -506,6 +507,18 @@ class AnswerMatcher(BaseModel):
         description="against long references, how much each sentence and passage weighs and how a "
         "solution's support is scored",
     )
+
+    @model_validator(mode="after")
+    def _slivers_are_ordered(self) -> AnswerMatcher:
+        # The order of the slivers is the point of them: a made-up word below a wrong named
+        # concept, below an answer nothing reads (docs/matching.md, the ordering contract).
+        if not self.unknown_words_strength <= self.named_concept_strength <= self.unread_strength:
+            raise ValueError(
+                "mismatch slivers must satisfy unknown_words_strength <= named_concept_strength <= "
+                f"unread_strength; got {self.unknown_words_strength}, {self.named_concept_strength}, "
+                f"{self.unread_strength}"
+            )
+        return self
 
     def analyze(self, reference: str, question: str | None = None) -> ReferenceAnalysis:
         """Analyse a reference answer once; reuse the result for every completion judged against it.

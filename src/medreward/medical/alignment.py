@@ -19,17 +19,22 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import cast
 
-from medreward.medical.analysis import _PASSAGE_MARK, analyze_text
+from medreward.medical.analysis import analyze_text
 from medreward.medical.evidence import Passage, TextAnalysis
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.linking import ConceptLinker
-from medreward.medical.normalize import STOP_WORDS, fold_text, normalize_folded
+from medreward.medical.normalize import STOP_WORDS, normalize_folded
 from medreward.medical.spacing import _MAX_ALIGNED_TOKENS
 
 __all__ = ["named_phrases", "paragraph_phrases"]
 
 # The shortest word whose lexicon concepts are looked up on its own ("bruise" / "contusion").
 _MIN_CONCEPT_WORD = 4
+
+
+# The most words of one paragraph passage whose phrases are looked up as names (a conclusion's
+# passage has a few; a run-on one is left out, which bounds the lookups of a long reference).
+_MAX_PARAGRAPH_PASSAGE = 40
 
 
 # The longest phrase, in words, that concept alignment looks up as one name.
@@ -114,15 +119,20 @@ def paragraph_phrases(
 
     A phrase made of the question's words only is left out: the question names what is asked
     about, and a solution that names it in other words restates the question.
+
+    >>> from medreward.medical import AnswerMatcher
+    >>> paragraph = "The most likely diagnosis is pulmonary embolism. A chest X-ray is clear."
+    >>> sorted(set(AnswerMatcher().analyze(paragraph).named_phrases.values()))
+    [('pulmonary', 'embolism')]
     """
     named: dict[str, tuple[str, ...]] = {}
     asserted = sorted(
         (p for p in passages if not p.excluded and p.weight >= min_weight), key=lambda p: -p.weight
     )
-    # One fold for all passages, split back at the marks.
-    folded = fold_text(f" {_PASSAGE_MARK} ".join(p.text for p in asserted)).split(_PASSAGE_MARK)
-    for text in folded:
-        tokens = text.split()
+    for passage in asserted:
+        tokens = list(passage.words)
+        if len(tokens) > _MAX_PARAGRAPH_PASSAGE:
+            continue  # a run-on passage: which words name what is unclear, and the lookups cost
         for start, end, concepts in _phrase_concepts(tokens, linker):
             words = tuple(tokens[start:end])
             if question_terms.issuperset(normalize_folded(list(words))):

@@ -257,10 +257,21 @@ _PASSAGE_MARK = "0passage0"
 
 def _normalize_pieces(pieces: list[str]) -> list[list[str]]:
     """The content terms of each piece of text, in order, from one normalization pass over all."""
-    # The terms are split back at the marks by joining and splitting strings (C speed): terms hold
-    # no spaces.
-    terms = " ".join(normalize_tokens(f" {_PASSAGE_MARK} ".join(pieces)))
-    return [group.split() for group in terms.split(_PASSAGE_MARK)]
+    return _fold_pieces(pieces)[1]
+
+
+def _fold_pieces(pieces: list[str]) -> tuple[list[list[str]], list[list[str]]]:
+    """The folded words and the content terms of each piece of text, in order, from one fold and
+    one normalization pass over all (a paragraph's passages: their terms are compared, their words
+    looked up as names)."""
+    # Split back at the marks by joining and splitting strings (C speed): tokens hold no spaces.
+    folded = term_tokens(f" {_PASSAGE_MARK} ".join(pieces))
+    words = " ".join(folded)
+    terms = " ".join(normalize_folded(folded))
+    return (
+        [group.split() for group in words.split(_PASSAGE_MARK)],
+        [group.split() for group in terms.split(_PASSAGE_MARK)],
+    )
 
 
 def _elided_heads(clauses: list[tuple[str, ...]]) -> list[tuple[str, ...]]:

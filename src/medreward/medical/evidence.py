@@ -128,11 +128,11 @@ class Passage(NamedTuple):
     sentence: int
     weight: float
     excluded: bool
-    # The passage as the reference writes it (lowercased): where its phrases name concepts.
-    text: str = ""
+    # The passage's folded words, in order: where its phrases name concepts.
+    words: tuple[str, ...] = ()
 
 
-# Passage((terms, sentence, weight, excluded, text)) without the Python-level __new__ of a NamedTuple: a
+# Passage((terms, sentence, weight, excluded, words)) without the Python-level __new__ of a NamedTuple: a
 # reference has a dozen passages, built on every GRPO step.
 _passage = partial(tuple.__new__, Passage)
 

@@ -1110,6 +1110,7 @@ class AnswerMatcher(BaseModel):
             spammed = sol.token_count > 2 * len(sol.term_set) + 1
             # The answer's own words: the question's are no evidence either way.
             own_terms = sol.term_set - reference.question_terms
+            known_words = _mostly_lexicon_words(own_terms)
             if sol.concepts and not hedged and not spammed:
                 # A committed answer that names one medical concept is a wrong answer, not nonsense:
                 # a little above boilerplate, hedges, lists and restated questions.
@@ -1125,16 +1126,14 @@ class AnswerMatcher(BaseModel):
                     )
                 )
                 and len(sol.clauses) <= 1
-                and (len(own_terms) <= 1 or _mostly_lexicon_words(own_terms))
+                and (len(own_terms) <= 1 or known_words)
             ):
                 # Nothing read for or against it: perhaps a paraphrase the vocabularies miss, if its
                 # words are words of the lexicon's names; a lone word they do not know is perhaps a
                 # name they lack ("Picornavirus"), perhaps a made-up one: below a wrong named concept.
                 # The question's words are no evidence: the more of them, the less it keeps.
                 own = sum(t not in reference.question_terms for t in sol.terms) / len(sol.terms)
-                sliver = (
-                    self.unread_strength if _mostly_lexicon_words(own_terms) else self.unknown_words_strength
-                )
+                sliver = self.unread_strength if known_words else self.unknown_words_strength
                 strength = max(strength, sliver * own)
             return AnswerMatch("mismatch", similarity, sol.terms, matched, None, concepts, strength)
         strength = 1.0 if threshold >= 1.0 else (similarity - threshold) / (1.0 - threshold)

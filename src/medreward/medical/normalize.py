@@ -372,17 +372,18 @@ def name_ions(text: str) -> str:
 TENS: dict[str, int] = {
     w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)
 }
-_UNITS_DIGIT = {w: i for i, w in enumerate("one two three four five six seven eight nine".split(), 1)}
-_TENS_WORDS = re.compile(r"\b(" + "|".join(TENS) + r")(?: (" + "|".join(_UNITS_DIGIT) + r"))?\b")
-# Hundreds in words, after the tens are digits: "one hundred and 20" -> "120", "a hundred" -> "100".
-_SMALL_NUMBERS = {
+# The cardinals in words up to twenty: the units and teens below, and NUMBER_WORDS.
+_CARDINALS: dict[str, int] = {
     w: i
     for i, w in enumerate(
-        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-        "seventeen eighteen nineteen".split(),
-        1,
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
     )
 }
+_UNITS_DIGIT = {w: i for w, i in _CARDINALS.items() if 1 <= i <= 9}
+_TENS_WORDS = re.compile(r"\b(" + "|".join(TENS) + r")(?: (" + "|".join(_UNITS_DIGIT) + r"))?\b")
+# Hundreds in words, after the tens are digits: "one hundred and 20" -> "120", "a hundred" -> "100".
+_SMALL_NUMBERS = {w: i for w, i in _CARDINALS.items() if 1 <= i <= 19}
 _HUNDREDS_WORDS = re.compile(
     r"\b(a|[1-9]|"
     + "|".join(_UNITS_DIGIT)
@@ -825,13 +826,7 @@ def to_same_meaning(tokens: list[str]) -> list[str]:
 
 
 # Number words as digits, so that "two doses" and "2 doses" agree (Roman numerals: to_arabic_numerals).
-NUMBER_WORDS: dict[str, str] = {
-    w: str(i)
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split()
-    )
-} | {
+NUMBER_WORDS: dict[str, str] = {w: str(i) for w, i in _CARDINALS.items()} | {
     w: str(i)
     for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), start=1)
 }

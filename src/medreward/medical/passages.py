@@ -18,7 +18,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from medreward.medical.analysis import _normalize_pieces
+from medreward.medical.analysis import _fold_pieces
 from medreward.medical.cues import (
     CONCESSION,
     CONCLUSION_CUE,
@@ -182,8 +182,8 @@ def _passages(
         layout.append((index, weight, excluded, _evidence_parts(spaced, parts)))
         pieces += parts
     # One fold and one normalization pass for the whole reference (the hot path of a GRPO batch).
-    groups = iter(_normalize_pieces(pieces))
-    texts = iter(pieces)
+    folded, normalized = _fold_pieces(pieces)
+    groups = iter(zip(normalized, folded))
     decay = weights.passage_decay
     passages: list[Passage] = []
     # Each sentence's asserted terms, and its weight.
@@ -195,16 +195,12 @@ def _passages(
         cited: list[str] = []
         # The evidence before a forward conclusion cue weighs as any other sentence.
         evidence_weight = min(weight, weights.other_sentence)
-        for part, (is_excluded, tokens, text) in enumerate(zip(flags, groups, texts)):
+        for part, (is_excluded, (tokens, words)) in enumerate(zip(flags, groups)):
             if not tokens:
                 continue
             token_count += len(tokens)
-            part_weight = evidence_weight if part < evidence else weight
-            passages.append(
-                _passage(
-                    (frozenset(tokens), index, part_weight * (1.0 - decay * position), is_excluded, text)
-                )
-            )
+            part_weight = (evidence_weight if part < evidence else weight) * (1.0 - decay * position)
+            passages.append(_passage((frozenset(tokens), index, part_weight, is_excluded, tuple(words))))
             position += 1
             if not is_excluded:
                 (cited if part < evidence else asserted).extend(tokens)

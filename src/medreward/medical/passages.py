@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from medreward.medical.analysis import _fold_pieces
 from medreward.medical.cues import (
+    ASIDE,
     CONCESSION,
     CONCLUSION_CUE,
     CONTRAST_CUE,
@@ -103,6 +104,19 @@ _DEFAULT_WEIGHTS = SupportWeights()
 _LIST_OPENING = re.compile(r":\s*1$")
 
 
+def _lift_asides(sentence: str) -> str:
+    """``sentence`` with each parenthesis inside a phrase moved to its end, so the phrase is one
+    passage and the aside another, after it.
+
+    >>> _lift_asides("a tender goitre indicates subacute (de quervain's) thyroiditis.")
+    "a tender goitre indicates subacute thyroiditis. (de quervain's)"
+    """
+    asides = ASIDE.findall(sentence)
+    if not asides:
+        return sentence
+    return ASIDE.sub("", sentence) + "".join(f" ({aside})" for aside in asides)
+
+
 def _list_items(sentences: list[str]) -> dict[int, int]:
     """Numbered list items among ``sentences``: each item's index -> the index of the sentence that
     opens its list. Drops the item numbers from ``sentences`` (in place): "... include: 1" becomes
@@ -164,6 +178,8 @@ def _passages(
         if index in introduced_by:
             weight = max(weight, sentence_weights[introduced_by[index]])
         sentence_weights.append(weight)
+        if "(" in sentence:
+            sentence = _lift_asides(sentence)
         parts = [part for part in PASSAGE_BREAK.split(sentence) if part and not part.isspace()]
         # Most sentences exclude nothing: one search tells, before any passage is searched.
         excluding = cue.search(spaced) is not None

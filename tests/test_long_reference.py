@@ -509,3 +509,19 @@ def test_a_parenthesis_inside_a_phrase_leaves_the_phrase_whole(aside: str, phras
     words = set(MATCHER.analyze(reference).named_phrases.values())
     assert tuple(phrase.lower().split()) in words
     assert similarity(phrase, reference) == pytest.approx(similarity(phrase, plain))
+
+
+@pytest.mark.parametrize("sibling", ["Ulnar nerve", "Median nerve"])
+def test_a_sibling_of_the_concept_a_paragraph_names_is_another_concept(sibling: str) -> None:
+    # The words the paragraph says ("nerve") lie in the one phrase it names ("radial nerve"); the
+    # solution's own words name a concept of the same kind in its place: a substitution, as
+    # against the short reference "Radial nerve".
+    reference = (
+        "A midshaft fracture of the humerus most likely injures the radial nerve in the spiral groove. "
+        "Wrist drop follows."
+    )
+    match = MATCHER.compare(sibling, MATCHER.analyze(reference))
+    assert match.verdict == "mismatch"
+    assert match.guard is not None and match.guard.startswith("different concepts")
+    assert similarity("Radial nerve", reference) > 0.5
+    assert similarity("Radial nerve palsy", reference) > 0.3

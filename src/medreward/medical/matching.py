@@ -293,6 +293,31 @@ def _substitution(
     return f"different concepts: {one} in the place of {other}"
 
 
+def _named_substitution(
+    solution: TextAnalysis,
+    found: list[str | None],
+    reference: ReferenceAnalysis,
+    linker: ConceptLinker,
+    depth: int,
+) -> str | None:
+    """Against a paragraph: another concept in the place of one it names where it states its answer
+    ("Hashimoto's thyroiditis" where it concludes "subacute thyroiditis"), as :func:`_substitution`
+    judges it against that phrase. Only where every word of the solution that the paragraph says
+    lies in the one phrase, and the paragraph names none of the solution's concepts. The reason,
+    else ``None``."""
+    hits = frozenset(hit for hit in found if hit is not None) - _POLARITY_WORDS
+    named = reference.named_phrases
+    if not hits or not solution.concepts or not solution.concepts.isdisjoint(named):
+        return None
+    for words in dict.fromkeys(named.values()):  # each phrase once, the strongest passage's first
+        terms = frozenset(normalize_folded(list(words)))
+        if hits <= terms:
+            phrase = analyze_text(" ".join(words), linker)
+            in_phrase = [hit if hit in phrase.term_set else None for hit in found]
+            return _substitution(solution, phrase, in_phrase, depth)
+    return None
+
+
 def _words(terms: frozenset[str]) -> str:
     """Terms for a guard's reason, in one order."""
     return " ".join(sorted(terms))
@@ -1013,6 +1038,8 @@ class AnswerMatcher(BaseModel):
             )
         if reference.is_long:
             clash = _passage_qualifier(sol, found, reference)
+            if clash is None and not hedged:
+                clash = _named_substitution(sol, found, reference, self.linker, self.hierarchy_depth)
             if clash is not None:
                 return AnswerMatch("mismatch", 0.0, sol.terms, (), clash, concepts)
             weights = [weight(term) for term in sol.terms]

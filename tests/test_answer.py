@@ -974,3 +974,24 @@ def test_a_middle_position_or_a_direction_is_a_qualifier(reference: str, sibling
     matcher = AnswerMatcher()
     match = matcher.compare(sibling, matcher.analyze(reference))
     assert match.verdict == "mismatch" and match.guard is not None and match.guard.startswith("qualifier:")
+
+
+@pytest.mark.parametrize(("reference", "sibling", "same"), [
+    ("Viral pericarditis", "Bacterial pericarditis", "Acute viral pericarditis"),
+    ("Stable angina", "Unstable angina", "Chronic stable angina"),
+    ("Latent tuberculosis", "Active tuberculosis", "Latent tuberculosis infection"),
+    ("Abduction of the shoulder", "Adduction of the shoulder", "Shoulder abduction"),
+    ("External rotation", "Internal rotation", "External rotation of the hip"),
+    ("Autosomal dominant inheritance", "Autosomal recessive inheritance", "Autosomal dominant"),
+])  # fmt: skip
+def test_another_member_of_a_qualifier_family_says_something_else(
+    reference: str, sibling: str, same: str
+) -> None:
+    # The kind of organism, the course, the inheritance, a joint's movement: one member of a family
+    # of whole-word qualifiers against another is another answer, however close the spelling
+    # ("adduction" is one letter from "abduction"); the same member with more words still agrees.
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze(reference)
+    match = matcher.compare(sibling, analysed)
+    assert match.verdict == "mismatch" and match.guard is not None and match.guard.startswith("qualifier:")
+    assert matcher.compare(same, analysed).verdict != "mismatch"

@@ -101,6 +101,31 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "above below",
         "start stop continue",
         "present absent",
+        # what kind of organism causes it
+        "bacterial viral fungal parasitic protozoal",
+        # course, form and inheritance
+        "stable unstable",
+        "active latent passive",
+        "wet dry",
+        "open closed",
+        "focal generalized",
+        "simple complex",
+        "congenital acquired",
+        "dominant recessive",
+        "maternal paternal",
+        "intrinsic extrinsic",
+        "internal external",
+        "afferent efferent",
+        "aerobic anaerobic",
+        "arterial venous",
+        # movements of a joint
+        "abduction adduction",
+        "abductor adductor",
+        "flexion extension",
+        "flexor extensor",
+        "pronation supination",
+        "inversion eversion",
+        "dorsiflexion plantarflexion",
         "coronary lung brain carotid kidney mesenteric femur iliac vertebra liver spleen",
         # organs named as nouns: "Paget disease of bone" is not of the breast
         "bone breast skin lung liver kidney brain heart colon rectum stomach bladder prostate ovary "

@@ -139,3 +139,32 @@ def test_every_same_meaning_phrase_holds_a_hint_the_fast_path_scans_for() -> Non
 )
 def test_number_words_are_numbers(text: str, numbers: set[str]) -> None:
     assert analyze_text(text).numbers == numbers
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("A ratio of 1:06", "A ratio of 1:6"),
+        ("GCS 08", "GCS 8"),
+        ("1,500 ml", "1500 ml"),
+        ("A platelet count of 12,500,000", "A platelet count of 12500000"),
+    ],
+)
+def test_leading_zeros_and_thousands_commas_are_one_number(one: str, other: str) -> None:
+    assert fold_text(one) == fold_text(other)
+    matcher = AnswerMatcher()
+    assert matcher.compare(one, matcher.analyze(other)).verdict in ("exact", "equivalent")
+
+
+@pytest.mark.parametrize(("number", "other"), [("0.05", "0.5"), ("2.05", "2.5"), ("1,05", "1,5000")])
+def test_a_decimals_zeros_and_a_comma_before_fewer_digits_stay(number: str, other: str) -> None:
+    assert fold_text(number) != fold_text(other)
+
+
+def test_a_reversed_ratio_is_the_other_proportion() -> None:
+    # "6:1" holds the numbers of "1:6" (one set of terms) in the other order.
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze("1:06")
+    assert matcher.compare("1:6", analysed).verdict == "exact"
+    match = matcher.compare("6:01", analysed)
+    assert match.verdict == "mismatch" and match.guard == "ratio: 6:1 / 1:6"

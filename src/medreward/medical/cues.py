@@ -163,7 +163,11 @@ OUT_OF = re.compile(r"(?<![\d.])(\d+)\s*/\s*(\d+)(?!\.?\d)")
 # Words that separate the clauses of a compound answer; word order inside a clause is free.
 # No surrounding \s*: on a long run of spaces that retries at every position (quadratic time).
 # The "and" of a number in words ("one hundred and twenty") joins the number.
-CLAUSE_BREAK = re.compile(r"[,;/]|\b(?:(?<!hundred )and|with|plus|but|or|versus|vs)\b", re.IGNORECASE)
+# A comma that groups thousands ("1,000") breaks nothing.
+CLAUSE_BREAK = re.compile(
+    r"[,;/](?:(?<=[;/])|(?<!\d,)|(?!\d{3}(?!\d)))|\b(?:(?<!hundred )and|with|plus|but|or|versus|vs)\b",
+    re.IGNORECASE,
+)
 # Consumes the end mark itself. The pattern starts with one character class (each alternative is
 # then told apart by a lookbehind), which lets the engine skip to the next candidate in C.
 SENTENCE_BREAK = re.compile(r"[.!?\n](?:(?<=[.!?])[\"'\u201d\u2019)\]]*\s+|(?<=\n)\n*)")
@@ -207,7 +211,9 @@ CONTRAST_CUE = re.compile(_CUE_START + rf"({_CONTRASTS})\b")
 # turns to a contrast (the word starts the next passage). One leading character class lets the
 # engine skip between candidates; no \s*: linear time on any input.
 PASSAGE_BREAK = re.compile(
-    r"[ ,;:()\[\]](?:(?<! )|(?=(?:rather than|instead of|but|while|whereas|although|however|unlike|"
+    # (a comma that groups thousands, "1,000", is no break)
+    r"[ ,;:()\[\]](?:(?<! )(?:(?<!\d,)|(?!\d{3}(?!\d)))|"
+    r"(?=(?:rather than|instead of|but|while|whereas|although|however|unlike|"
     r"as opposed to|except|compared (?:to|with)|over (?:a|an|the|other)|"
     # a conclusion cue opens the passage that names the answer: "... drug user points to X"
     r"points? (?:to|towards)|consistent with|indicat(?:es?|ing|ive of)|suggest(?:s|ing|ive of)?|"

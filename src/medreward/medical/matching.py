@@ -111,7 +111,7 @@ from medreward.medical.normalize import (
     term_tokens,
 )
 from medreward.medical.passages import SupportWeights, _clause_support, _passages, _support
-from medreward.medical.quantities import bound_comparisons, canonical_quantities
+from medreward.medical.quantities import bound_comparisons, canonical_quantities, ratios
 from medreward.medical.questions import is_exception_question
 from medreward.medical.spacing import _MAX_ALIGNED_TOKENS, _respace
 
@@ -315,6 +315,18 @@ def _named_substitution(
             phrase = analyze_text(" ".join(words), linker)
             in_phrase = [hit if hit in phrase.term_set else None for hit in found]
             return _substitution(solution, phrase, in_phrase, depth)
+    return None
+
+
+def _reversed_ratio(solution: TextAnalysis, reference: TextAnalysis) -> str | None:
+    """A ratio of the solution that the reference states the other way round ("6:1" for "1:6"; the
+    terms of the two are one set), as the guard's reason, else ``None``."""
+    if ":" not in solution.text:
+        return None
+    stated = ratios(reference.text)
+    for pair in sorted(ratios(solution.text)):
+        if pair not in stated and pair[::-1] in stated:
+            return f"ratio: {pair[0]}:{pair[1]} / {pair[1]}:{pair[0]}"
     return None
 
 
@@ -775,6 +787,9 @@ class AnswerMatcher(BaseModel):
             bound = reference.comparisons
             if (direction, number) not in bound and (opposite, number) in bound:
                 return f"comparison: {direction} {number} / {opposite} {number}"
+        reversed_ratio = _reversed_ratio(solution, ref)
+        if reversed_ratio is not None:
+            return reversed_ratio
         # Another number contradicts a reference that states numbers (a paragraph always has its
         # say). Against a short reference without numbers, a number is one more unmatched term: it
         # may name a subtype ("Type 2 diabetes mellitus" for "Diabetes mellitus", "Hepatitis C"
@@ -969,6 +984,7 @@ class AnswerMatcher(BaseModel):
             and (len(ref.clauses) <= 1 or sol.clauses == ref.clauses)
             # a denial said twice is a set's one word: "Not cannot be X" is not "Cannot be X"
             and len(sol.negation_tokens) % 2 == len(ref.negation_tokens) % 2
+            and _reversed_ratio(sol, ref) is None
         )
         if committed and (same_terms or sol.concepts & ref.concepts or _infection_of(sol, ref)):
             return AnswerMatch("equivalent", 1.0, sol.terms, sol.terms, None, concepts)

@@ -191,8 +191,18 @@ _ASCII_PUNCTUATION = str.maketrans(
 )
 
 
+# A comma that groups thousands: "1,000" is 1000, "12,500,000" is 12500000 (not "1" and "000").
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
 def split_punctuation(text: str) -> str:
-    """Replace punctuation by spaces, keeping decimal points: ``"b12-deficiency, 0.5 mg"``."""
+    """Replace punctuation by spaces, keeping decimal points and joining thousands.
+
+    >>> split_punctuation("b12-deficiency, 0.5 mg in 1,500 ml")
+    'b12 deficiency  0.5 mg in 1500 ml'
+    """
+    if "," in text:
+        text = _THOUSANDS.sub("", text)
     if text.isascii():
         text = text.translate(_ASCII_PUNCTUATION)
     else:
@@ -407,6 +417,9 @@ _NUMBER_SUFFIX = re.compile(
     r"\d+(?:\.\d+)?(st|nd|rd|th|mmol|umol|mol|meq|mmhg|iu|bpm|cm|mm|nmol|pmol|ng|pg)\b"
 )
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+# Zeros that lead a whole number: "06" is 6 ("1:06", a ratio a spreadsheet wrote as a time). Not a
+# decimal's ("0.5", "2.05").
+_LEADING_ZEROS = re.compile(r"(?<![\w.,])0+(?=\d)")
 
 
 def _number_form(match: re.Match[str]) -> str:
@@ -424,7 +437,11 @@ def normalize_number_forms(text: str) -> str:
     '72 hours, the 2 dose, 2.8 mmol and 20'
     >>> normalize_number_forms("one hundred to one hundred and twenty a minute, a hundred and five")
     '100 to 120 a minute, 105'
+    >>> normalize_number_forms("1 06 and 007, not 0.05 or 2.05")
+    '1 6 and 7, not 0.05 or 2.05'
     """
+    if "0" in text:
+        text = _LEADING_ZEROS.sub("", text)
     # Substring and one-class scans first: most texts have neither form, and a full pattern's scan of
     # a paragraph costs ten times more.
     if any(word in text for word in TENS):
@@ -934,7 +951,13 @@ def normalization_fingerprint() -> str:
         "negating_prefix": NEGATING_PREFIX.pattern,
         "bound_prefix": BOUND_PREFIX.pattern,
         "ions": IONS,
-        "number_forms": [_TENS_WORDS.pattern, _HUNDREDS_WORDS.pattern, _NUMBER_SUFFIX.pattern],
+        "number_forms": [
+            _TENS_WORDS.pattern,
+            _HUNDREDS_WORDS.pattern,
+            _NUMBER_SUFFIX.pattern,
+            _LEADING_ZEROS.pattern,
+            _THOUSANDS.pattern,
+        ],
         "same_meaning_phrases": SAME_MEANING_PHRASES,
         "imaging_words": ["graphy", "graph", "gram", _MIN_IMAGING_WORD],
     }

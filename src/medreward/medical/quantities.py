@@ -40,6 +40,7 @@ __all__ = [
     "comparisons",
     "dosing_intervals",
     "fractions_as_percentages",
+    "ratios",
 ]
 
 # unit as written (lowercase) -> (base unit, factor to the base unit). One table for every unit.
@@ -482,3 +483,24 @@ def bound_comparisons(text: str) -> frozenset[tuple[str, str]]:
     if "above" not in text and "below" not in text:  # substring scans: most texts compare nothing
         return frozenset()
     return frozenset(_BOUND_COMPARISON.findall(text))
+
+
+# Two numbers joined by a colon: a ratio, whose order is its meaning ("1:6" is not "6:1").
+_RATIO = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)(?![\d.])")
+
+
+def _without_leading_zeros(number: str) -> str:
+    whole = number.lstrip("0")
+    return "0" + whole if not whole or whole.startswith(".") else whole
+
+
+def ratios(text: str) -> frozenset[tuple[str, str]]:
+    """The ratios of ``text`` as ordered pairs of numbers, leading zeros dropped ("1:06", a ratio a
+    spreadsheet wrote as a time, is 1:6).
+
+    >>> sorted(ratios("a ratio of 1:06, not 6 : 1 or 0.5:1"))
+    [('0.5', '1'), ('1', '6'), ('6', '1')]
+    """
+    if ":" not in text:  # a substring scan: most texts hold no ratio
+        return frozenset()
+    return frozenset((_without_leading_zeros(a), _without_leading_zeros(b)) for a, b in _RATIO.findall(text))

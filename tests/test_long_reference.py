@@ -525,3 +525,27 @@ def test_a_sibling_of_the_concept_a_paragraph_names_is_another_concept(sibling: 
     assert match.guard is not None and match.guard.startswith("different concepts")
     assert similarity("Radial nerve", reference) > 0.5
     assert similarity("Radial nerve palsy", reference) > 0.3
+
+
+UVEITIS = (
+    "In anterior uveitis, swelling of the macula in the posterior segment is what lowers vision. Leaky "
+    "retinal capillaries let fluid collect around the fovea, and this macular oedema blurs central vision."
+)
+
+
+@pytest.mark.parametrize(
+    "spread",
+    [
+        "CME or visual floaters or optic disc oedema or retinal detachment",
+        "CME, visual floaters, optic disc oedema, retinal detachment",
+        f"CME. {UVEITIS} {UVEITIS}",
+    ],
+)
+def test_a_spread_below_the_bar_earns_no_near_miss_credit_against_a_paragraph(spread: str) -> None:
+    # A hedge over the options, a list of them or the answer padded with the paragraph gathers the
+    # paragraph's words by spreading over them: below min_support it is the floor, under an honest
+    # answer the judge cannot read ("CME", an abbreviation the lexicon lacks).
+    analysed = MATCHER.analyze(UVEITIS)
+    match = MATCHER.compare(spread, analysed)
+    assert match.verdict == "mismatch" and match.strength == 0.0
+    assert MATCHER.compare("CME", analysed).strength > 0.0

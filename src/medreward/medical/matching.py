@@ -1147,7 +1147,14 @@ class AnswerMatcher(BaseModel):
         if hedged:
             similarity *= self.hedge_factor
         if similarity < threshold:
-            strength = min(1.0, similarity / threshold)
+            # Against a paragraph, near-miss credit is for one committed answer: a hedge, a list of
+            # three clauses or more, or a solution longer than max_solution_terms gathers the
+            # paragraph's words by spreading over them, not by nearly answering. (A short
+            # reference's own names hold "or" and commas.)
+            scattered = reference.is_long and (
+                hedged or len(sol.clauses) > 2 or sol.token_count > self.max_solution_terms
+            )
+            strength = 0.0 if scattered else min(1.0, similarity / threshold)
             # Only an answer that repeats its own words is spam: one longer than a short reference
             # may describe it ("C5-C6 brachial plexus injury" for "Erb palsy").
             spammed = sol.token_count > 2 * len(sol.term_set) + 1

@@ -19,6 +19,7 @@ MATCHER = AnswerMatcher()
         ("T2DM", "Type 2 diabetes mellitus"),  # digits are characters like letters
         ("Hib", "Haemophilus influenzae type b"),
         ("NPDR", "Non-proliferative diabetic retinopathy"),
+        ("PCV13", "Pneumococcal conjugate vaccine 13"),  # a number is written whole
     ],
 )
 def test_an_acronym_spells_its_words(acronym: str, words: str) -> None:
@@ -47,7 +48,7 @@ def test_the_rest_of_the_other_answer_must_be_said_too() -> None:
 def test_candidates_are_capitals_or_a_lone_short_token() -> None:
     assert [m.group(0) for m in acronym_candidates("HFrEF with AF")] == ["HFrEF", "AF"]
     assert [m.group(1) for m in acronym_candidates("ogd.")] == ["ogd"]
-    assert acronym_candidates("pulmonary embolism") == []
+    assert acronym_candidates("pulmonary embolism") == ()
 
 
 @pytest.mark.parametrize(
@@ -87,3 +88,16 @@ def test_an_acronym_of_another_answer_stays_a_mismatch(reference: str, answer: s
 )
 def test_a_letter_inside_a_stem_spells_nothing(acronym: str, words: str) -> None:
     assert spelled_run(acronym, words) is None
+
+
+def test_a_paragraphs_acronym_is_read_in_the_words_of_the_solution() -> None:
+    # A Response uses an acronym it never defines; the solution spells it out.
+    paragraph = (
+        "At his age and with chronic lymphocytic leukaemia, he needs protection against pneumococcal "
+        "disease. Give PCV13 (Prevnar 13) first, then the polysaccharide vaccine a year later. The "
+        "annual influenza vaccine is given as well."
+    )
+    analysed = MATCHER.analyze(paragraph)
+    spelled = MATCHER.compare("Pneumococcal conjugate vaccine 13", analysed)
+    assert spelled.verdict == "partial"
+    assert spelled.similarity > MATCHER.compare("Meningococcal conjugate vaccine", analysed).similarity

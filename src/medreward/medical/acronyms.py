@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from medreward.medical.normalize import NEGATION_CUES
 
@@ -35,7 +36,8 @@ _MIN_ONE_WORD = 3
 _MAX_EXTRA_WORDS = 1
 
 
-def acronym_candidates(text: str) -> list[re.Match[str]]:
+@lru_cache(maxsize=1024)
+def acronym_candidates(text: str) -> tuple[re.Match[str], ...]:
     """The tokens of ``text`` that may be acronyms: capitals with digits ("T2DM", "HHV-8" as "HHV"),
     mixed case with two capitals ("EoE"), or the whole text as one short token in any case ("ogd").
     A negation in capitals is shouted, not abbreviated ("NOT X" never spells "nucleotide")."""
@@ -48,7 +50,8 @@ def acronym_candidates(text: str) -> list[re.Match[str]]:
         alone = re.fullmatch(r"\s*([A-Za-z][A-Za-z0-9]{1,5})[\s.!?]*", text)
         if alone is not None and alone.group(1).lower() not in NEGATION_CUES:
             found = [alone]
-    return found
+    # Cached: a paragraph's acronyms are looked up once for each solution judged against it.
+    return tuple(found)
 
 
 def _spells(acronym: str, words: list[str]) -> bool:
@@ -62,6 +65,8 @@ def _spells(acronym: str, words: list[str]) -> bool:
         word = words[w]
         if word in _SKIPPABLE and match(a, w + 1):
             return True
+        if word.isdigit():  # a number is written whole in the acronym ("PCV13", "PPSV23")
+            return acronym.startswith(word, a) and match(a + len(word), w + 1)
         if a == len(acronym) or acronym[a] != word[0]:
             return False
         # The word gives its initial, then any later characters of it, in order.

@@ -866,7 +866,18 @@ class AnswerMatcher(BaseModel):
         the better of the judgement with abbreviations expanded and, where either side has one, as
         written (see :meth:`_compare`)."""
         match = self._compare(solution, reference, expand=True)
-        if solution is None or reference.is_long or match.verdict in ("exact", "equivalent", "missing"):
+        if solution is None or match.verdict in ("exact", "equivalent", "missing"):
+            return match
+        if reference.is_long:
+            # An acronym the paragraph uses and the solution spells out ("PCV13" / "pneumococcal
+            # conjugate vaccine 13"), or the other way round, where nothing else was read.
+            if match.verdict != "mismatch" or match.guard or len(solution) > self.max_solution_chars:
+                return match
+            spelled = self._spelled_out(solution, reference, in_solution=False)
+            if spelled is not None and _RANK[spelled.verdict] + spelled.similarity > (
+                _RANK[match.verdict] + match.similarity
+            ):
+                return spelled
             return match
         if reference.ambiguous and len(solution) <= self.max_solution_chars:
             # The reference's abbreviation read in the sense the solution names ("BP" as "blood
@@ -900,11 +911,14 @@ class AnswerMatcher(BaseModel):
             else match
         )
 
-    def _spelled_out(self, solution: str, reference: ReferenceAnalysis) -> AnswerMatch | None:
+    def _spelled_out(
+        self, solution: str, reference: ReferenceAnalysis, *, in_solution: bool = True
+    ) -> AnswerMatch | None:
         """The judgement with each acronym of one answer that the other spells out read as those
         words ("MMA" / "middle meningeal artery", :func:`~medreward.medical.acronyms.spell_out`), or
         ``None`` when neither has one. Two-letter acronyms that the lexicon knows keep their senses
-        ("PE" never spells "pulmonary edema")."""
+        ("PE" never spells "pulmonary edema"). ``in_solution=False`` reads the reference's acronyms
+        only: a paragraph's runs of words are too many to search for a solution's."""
         lexicon = load_lexicon()
         solution = _undot(solution)  # "N.E.C." spells what "NEC" spells
         listed = frozenset(
@@ -919,7 +933,7 @@ class AnswerMatcher(BaseModel):
             folded = fold_text(words)
             return bool(self.linker.link(words, folded, tuple(normalize_terms(folded))))
 
-        new_solution = spell_out(solution, reference.text, known, names, listed)
+        new_solution = spell_out(solution, reference.text, known, names, listed) if in_solution else solution
         new_reference = spell_out(reference.text, solution, known, names, listed)
         if new_solution == solution and new_reference == reference.text:
             return None

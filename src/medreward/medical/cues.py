@@ -183,14 +183,17 @@ CONCLUSION_CUE = re.compile(
     r"best (?:explained|treatment|next)|"
     r"is caused by|caused by|is likely|suggests?|is the|most probable|probable diagnosis|"
     r"best (?:explains|fits)|most fitting|most appropriate|"
-    r"plays? a (?:crucial|critical|key|central|pivotal) role)\b",
+    r"plays? a (?:crucial|critical|key|central|pivotal) role|"
+    # naming: "this exemplifies a patterned contusion", "is known as X"
+    r"exemplif(?:y|ies)|is an example of|is (?:known|referred to) as|is (?:called|termed))\b",
 )
 # Conclusion cues that name the answer after them: what a sentence says before one is the evidence
 # for the answer ("ST elevation in II, III and aVF indicates an inferior infarction"; "The antidote
 # is therefore acetylcysteine").
 FORWARD_CONCLUSION = re.compile(
     _CUE_START + r"(indicat(?:es?|ing|ive of)|suggest(?:s|ing|ive of)?|points? (?:to|towards)|"
-    r"consistent with|diagnostic of|therefore|thus|hence|(?:diagnosis|answer) is)\b"
+    r"consistent with|diagnostic of|therefore|thus|hence|(?:diagnosis|answer) is|"
+    r"exemplif(?:y|ies)|is an example of|is (?:known|referred to) as|is (?:called|termed))\b"
 )
 # Phrases after which the reference names an option only to set it aside: contrasts with another
 # option, and negations. In the answer to an exception question ("which condition does NOT ..."), a

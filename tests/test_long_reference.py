@@ -549,3 +549,26 @@ def test_a_spread_below_the_bar_earns_no_near_miss_credit_against_a_paragraph(sp
     match = MATCHER.compare(spread, analysed)
     assert match.verdict == "mismatch" and match.strength == 0.0
     assert MATCHER.compare("CME", analysed).strength > 0.0
+
+
+@pytest.mark.parametrize("cue", ["exemplifies", "is an example of", "is known as"])
+def test_a_naming_cue_states_the_answer(cue: str) -> None:
+    # "this exemplifies X" / "is known as X" names the answer as "the diagnosis is X" does: the
+    # sentence weighs as a conclusion and its phrase is what a solution is aligned to.
+    reference = (
+        "The child was run over by a cart wheel and the tread left its marks on the thigh. "
+        f"This injury {cue} a patterned contusion. It fades over two weeks."
+    )
+    analysed = MATCHER.analyze(reference)
+    assert ("contusion",) in set(analysed.named_phrases.values())
+    assert max(p.weight for p in analysed.passages if "contusion" in p.terms) == pytest.approx(1.0)
+
+
+def test_a_passage_says_a_solution_word_in_another_derivation() -> None:
+    # "Pattern bruise" is said by the conclusion "patterned contusion" (a derivation and a synonym),
+    # not only by the later "a distinct pattern": a more specific answer beats the bare "Contusion".
+    reference = (
+        "When a cart wheel runs over a child and leaves a distinct marking, this exemplifies a "
+        "patterned contusion. It combines a contusion with a distinct pattern matching the object."
+    )
+    assert similarity("Pattern bruise", reference) > similarity("Contusion", reference) > 0

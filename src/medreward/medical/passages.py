@@ -15,9 +15,11 @@ passage or sentence, less what the reference excludes.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from medreward.medical.alignment import _MIN_WORD_STEM, _derived_from, _stems
 from medreward.medical.analysis import _fold_pieces
 from medreward.medical.cues import (
     ASIDE,
@@ -283,6 +285,24 @@ def _excludes(part: str, cue: re.Pattern[str] | None) -> bool:
     return cue.search(spaced) is not None and RELATIVE_EXCLUSION.search(spaced) is None
 
 
+@lru_cache(maxsize=65_536)
+def _derivations(term: str, pool: frozenset[str]) -> frozenset[str]:
+    """``term`` and the words of ``pool`` (a reference's terms) that derive from its stem or it from
+    theirs ("pattern" / "patterned", "hypertension" / "hypertensive"), as the term lookups read them."""
+    if len(term) < _MIN_WORD_STEM:
+        return frozenset((term,))
+    stems = _stems(term)
+    return frozenset(
+        word
+        for word in pool
+        if word == term
+        or (
+            word[:_MIN_WORD_STEM] == term[:_MIN_WORD_STEM]
+            and (bool(stems & _stems(word)) or _derived_from(word, term) or _derived_from(term, word))
+        )
+    )
+
+
 def _support(
     hits: list[tuple[str, float]],
     total: float,
@@ -304,8 +324,11 @@ def _support(
     hit_weights: dict[str, float] = {}
     for hit, w in hits:
         hit_weights[hit] = hit_weights.get(hit, 0.0) + w
-    found = hit_weights.items()
-    keys = hit_weights.keys()
+    # A passage says a hit in any derivation of its stem ("patterned contusion" says "pattern").
+    pool = reference.term_set
+    families = {hit: _derivations(hit, pool) for hit in hit_weights}
+    found = [(family, hit_weights[hit]) for hit, family in families.items()]
+    keys = frozenset().union(*families.values())
     beta = weights.recall_beta
     best = 0.0
     worst = 0.0
@@ -316,7 +339,7 @@ def _support(
         terms = passage.terms
         if terms.isdisjoint(keys):
             continue
-        weight = sum([w for term, w in found if term in terms])
+        weight = sum([w for family, w in found if not family.isdisjoint(terms)])
         if weight:
             if passage.excluded:
                 worst = max(worst, weight / total)
@@ -328,7 +351,7 @@ def _support(
     for (terms, sentence_weight), content in zip(reference.sentences, reference.sentence_content):
         if terms.isdisjoint(keys):
             continue
-        weight = sum([w for term, w in found if term in terms])
+        weight = sum([w for family, w in found if not family.isdisjoint(terms)])
         if weight:
             recall = weight / content if content else 1.0
             best = max(

@@ -532,7 +532,10 @@ def to_same_meaning_phrases(text: str) -> str:
 # Prefixes that never stand alone as a word: hyphenated to the word they bind ("pre-renal",
 # "hyper-resonant", "sub-acute"), they are one word with it ("prerenal"). Only the hyphen joins: a
 # prefix spaced apart is rare, and "extra" is also a word ("extra heart sound").
-BOUND_PREFIX = re.compile(r"\b(pre|post|peri|intra|extra|supra|infra|retro|hyper|hypo|sub)-(?=[a-z]{3,}\b)")
+_BOUND_PREFIXES = ("pre", "post", "peri", "intra", "extra", "supra", "infra", "retro", "hyper", "hypo", "sub")
+BOUND_PREFIX = re.compile(r"\b(" + "|".join(_BOUND_PREFIXES) + r")-(?=[a-z]{3,}\b)")
+# What the pattern needs to find anything: a prefix and its hyphen, as written.
+_HYPHENATED_PREFIXES = tuple(f"{prefix}-" for prefix in _BOUND_PREFIXES)
 
 
 def join_bound_prefixes(text: str) -> str:
@@ -541,7 +544,9 @@ def join_bound_prefixes(text: str) -> str:
     >>> join_bound_prefixes("pre-renal aki, hyper-resonant note, pre-2000")
     'prerenal aki, hyperresonant note, pre-2000'
     """
-    if "-" not in text:
+    # Substring scans (C speed) first: most hyphens ("x-ray", "45-year-old") join no bound prefix,
+    # and the pattern's leading \b is tried at every position of a paragraph.
+    if "-" not in text or not any(prefix in text for prefix in _HYPHENATED_PREFIXES):
         return text
     return BOUND_PREFIX.sub(r"\1", text)
 

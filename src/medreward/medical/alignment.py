@@ -213,11 +213,23 @@ def _base_word(term: str, words: frozenset[str]) -> str | None:
     >>> _base_word("painful", frozenset({"pain", "jaundice"})), _base_word("pain", frozenset({"pa"}))
     ('pain', None)
     """
-    for ending in _DERIVATIONAL_ENDINGS:
-        base = term[: -len(ending)]
-        if term.endswith(ending) and len(base) >= _MIN_WORD_STEM and base in words:
-            return base
-    return None
+    return next((base for base in _word_bases(term) if base in words), None)
+
+
+@lru_cache(maxsize=65_536)
+def _word_bases(term: str) -> tuple[str, ...]:
+    """``term`` without each derivational ending it has, leaving at least :data:`_MIN_WORD_STEM`
+    letters, in the order of :data:`_DERIVATIONAL_ENDINGS`: a word's candidates once, not once per
+    reference it is looked up in.
+
+    >>> _word_bases("bleeding"), _word_bases("pain")
+    (('bleed',), ())
+    """
+    return tuple(
+        term[: -len(ending)]
+        for ending in _DERIVATIONAL_ENDINGS
+        if term.endswith(ending) and len(term) - len(ending) >= _MIN_WORD_STEM
+    )
 
 
 def _derived_from(term: str, word: str) -> bool:

@@ -309,6 +309,31 @@ def mark_designators(text: str) -> str:
     return _DESIGNATED.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3).upper()}", text)
 
 
+_LETTERS_AND_DIGITS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _mark_designator_tokens(tokens: list[str]) -> list[str]:
+    """:func:`mark_designators` on the tokens of a text whose punctuation is gone (the last step of
+    :func:`term_tokens`): the same tokens as ``mark_designators(" ".join(tokens)).split()``, without
+    a regex pass over the text. Changes ``tokens`` in place.
+
+    >>> _mark_designator_tokens("hepatitis b and group a streptococcus type ab".split())
+    ['hepatitis', 'B', 'and', 'group', 'A', 'streptococcus', 'type', 'ab']
+    """
+    if DESIGNATING_WORDS.isdisjoint(tokens):  # most texts: no designating word, told in C
+        return tokens
+    for i in range(1, len(tokens)):
+        token = tokens[i]
+        # the pattern's "[a-z](?![a-z0-9])": a small ASCII letter, no ASCII letter or digit after it
+        if (
+            tokens[i - 1] in DESIGNATING_WORDS
+            and "a" <= token[0] <= "z"
+            and (len(token) == 1 or token[1] not in _LETTERS_AND_DIGITS)
+        ):
+            tokens[i] = token[0].upper() + token[1:]
+    return tokens
+
+
 # Blood levels named with hypo-/hyper- are low and high levels of a substance: "hypokalemia" is "low
 # potassium", so that the lay phrasing and the term agree (and "high" / "low" are opposites).
 BLOOD_LEVEL_ROOTS: dict[str, str] = {
@@ -524,7 +549,10 @@ def to_same_meaning_phrases(text: str) -> str:
 # Prefixes that never stand alone as a word: hyphenated to the word they bind ("pre-renal",
 # "hyper-resonant", "sub-acute"), they are one word with it ("prerenal"). Only the hyphen joins: a
 # prefix spaced apart is rare, and "extra" is also a word ("extra heart sound").
-BOUND_PREFIX = re.compile(r"\b(pre|post|peri|intra|extra|supra|infra|retro|hyper|hypo|sub)-(?=[a-z]{3,}\b)")
+_BOUND_PREFIXES = ("pre", "post", "peri", "intra", "extra", "supra", "infra", "retro", "hyper", "hypo", "sub")
+BOUND_PREFIX = re.compile(r"\b(" + "|".join(_BOUND_PREFIXES) + r")-(?=[a-z]{3,}\b)")
+# What the pattern needs to find anything: a prefix and its hyphen, as written.
+_HYPHENATED_PREFIXES = tuple(f"{prefix}-" for prefix in _BOUND_PREFIXES)
 
 
 def join_bound_prefixes(text: str) -> str:
@@ -533,7 +561,9 @@ def join_bound_prefixes(text: str) -> str:
     >>> join_bound_prefixes("pre-renal aki, hyper-resonant note, pre-2000")
     'prerenal aki, hyperresonant note, pre-2000'
     """
-    if "-" not in text:
+    # Substring scans (C speed) first: most hyphens ("x-ray", "45-year-old") join no bound prefix,
+    # and the pattern's leading \b is tried at every position of a paragraph.
+    if "-" not in text or not any(prefix in text for prefix in _HYPHENATED_PREFIXES):
         return text
     return BOUND_PREFIX.sub(r"\1", text)
 
@@ -584,7 +614,7 @@ def term_tokens(text: str) -> list[str]:
             )
         )
     )
-    return mark_designators(spell_out_blood_levels(spaced)).split()
+    return _mark_designator_tokens(spell_out_blood_levels(spaced).split())
 
 
 def fold_text(text: str) -> str:

@@ -995,3 +995,25 @@ def test_another_member_of_a_qualifier_family_says_something_else(
     match = matcher.compare(sibling, analysed)
     assert match.verdict == "mismatch" and match.guard is not None and match.guard.startswith("qualifier:")
     assert matcher.compare(same, analysed).verdict != "mismatch"
+
+
+@pytest.mark.parametrize(("reference", "branch", "kind"), [
+    ("Tibial nerve", "Sural nerve", "Posterior tibial nerve"),
+    ("Internal carotid artery", "Ophthalmic artery", "Internal carotid artery aneurysm"),
+    ("Tibial arteries", "Anterior tibial artery", None),
+])  # fmt: skip
+def test_a_branch_of_a_nerve_or_vessel_is_another_structure(
+    reference: str, branch: str, kind: str | None
+) -> None:
+    # MeSH's anatomy is a partonomy: it files the sural nerve below the tibial nerve, of which it is
+    # a branch, another nerve with a name of its own, not a more specific name of the trunk. A name
+    # that keeps the trunk's words ("Anterior tibial artery" below "Tibial arteries") is a kind of it.
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze(reference)
+    match = matcher.compare(branch, analysed)
+    if kind is None:
+        assert match.verdict == "partial"
+        return
+    assert match.verdict == "mismatch"
+    assert matcher.compare(reference, matcher.analyze(branch)).verdict == "mismatch"
+    assert matcher.compare(kind, analysed).verdict == "partial"

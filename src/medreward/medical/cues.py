@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "BRANCHING_STRUCTURES",
     "CLAUSE_BREAK",
     "CONCLUSION_CUE",
     "CONTEXT_MARKER",
@@ -155,6 +156,11 @@ DENYING_PREFIXES = ("un", "in", "im", "non", "dis", "a", "an")
 # deltoid muscle): a one-word answer the lexicon does not know is looked up with each, and is what
 # exactly one of them names.
 IMPLIED_HEADS = ("bone", "muscle", "gland", "nerve")
+
+# Structures that branch: a branch of one is another of its kind, with a name of its own ("sural
+# nerve", a branch of the tibial nerve; "ophthalmic artery", of the internal carotid), never a more
+# specific name of the trunk, though an anatomy partonomy (MeSH's) files it below.
+BRANCHING_STRUCTURES = frozenset({"nerve", "artery", "vein", "duct"})
 
 # A number over another (searched in the text as written): a score out of its scale's maximum
 # ("GCS 8/15"), or a fraction.

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-from medreward.medical.cues import CLAUSE_BREAK
+from medreward.medical.cues import BRANCHING_STRUCTURES, CLAUSE_BREAK
 from medreward.medical.evidence import ReferenceAnalysis, TextAnalysis
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.normalize import normalize_tokens
@@ -51,11 +51,32 @@ def _lineage(solution: frozenset[str], reference: frozenset[str], depth: int) ->
     if not solution or not reference:
         return None
     solution, reference = _clinical_first(solution, reference)
-    if any(_ancestors(c, depth) & reference for c in sorted(solution)):
+    if any(_below(c, reference, depth) for c in sorted(solution)):
         return "narrower"
-    if any(_ancestors(c, depth) & solution for c in sorted(reference)):
+    if any(_below(c, solution, depth) for c in sorted(reference)):
         return "broader"
     return None
+
+
+def _below(cid: str, others: frozenset[str], depth: int) -> bool:
+    """Whether ``cid`` sits below one of ``others``, up to ``depth`` levels, as a kind of it: a
+    branch of a nerve or a vessel is not (:func:`_branch`)."""
+    return any(not _branch(cid, above) for above in sorted(_ancestors(cid, depth) & others))
+
+
+@lru_cache(maxsize=16_384)
+def _branch(cid: str, above: str) -> bool:
+    """Whether ``cid`` is a branch of ``above`` (:data:`~medreward.medical.cues.BRANCHING_STRUCTURES`),
+    not a kind of it: their names share only the word for the structure, each with a word of its own
+    ("Sural nerve" below "Tibial nerve" in MeSH's anatomy; not "Posterior tibial artery" below
+    "Tibial arteries")."""
+    lexicon = load_lexicon()
+    ours = frozenset(normalize_tokens(lexicon.preferred_name(cid) or ""))
+    theirs = frozenset(normalize_tokens(lexicon.preferred_name(above) or ""))
+    shared = ours & theirs
+    return (
+        len(shared) == 1 and shared <= BRANCHING_STRUCTURES and bool(ours - shared) and bool(theirs - shared)
+    )
 
 
 def _child_of(solution: frozenset[str], reference: frozenset[str]) -> bool:

@@ -1017,3 +1017,21 @@ def test_a_branch_of_a_nerve_or_vessel_is_another_structure(
     assert match.verdict == "mismatch"
     assert matcher.compare(reference, matcher.analyze(branch)).verdict == "mismatch"
     assert matcher.compare(kind, analysed).verdict == "partial"
+
+
+@pytest.mark.parametrize(("reference", "sibling"), [
+    ("Genu varum", "Genu valgum"),
+    ("Hordeolum", "Chalazion"),
+    ("Urticaria", "Angioedema"),
+    ("Testicular torsion", "Torsion of the appendix testis"),
+])  # fmt: skip
+def test_a_vocabulary_that_places_two_answers_side_by_side_outweighs_another_that_nests_them(
+    reference: str, sibling: str
+) -> None:
+    # One vocabulary files the one below the other (MONDO's chalazion under hordeolum); another
+    # places them side by side, a parent in common (WordNet's eyelid disorders): two alternatives,
+    # not a more specific answer. A nesting no vocabulary contradicts still counts.
+    matcher = AnswerMatcher()
+    assert matcher.compare(sibling, matcher.analyze(reference)).verdict == "mismatch"
+    assert matcher.compare(reference, matcher.analyze(sibling)).verdict == "mismatch"
+    assert matcher.compare("Acute pancreatitis", matcher.analyze("Pancreatitis")).verdict == "partial"

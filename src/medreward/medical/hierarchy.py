@@ -22,6 +22,8 @@ from medreward.medical.normalize import normalize_tokens
 
 # The id prefix of WordNet's concepts: a lay vocabulary, below the clinical ones in authority.
 _LAY_SOURCE = "WN:"
+# How far apart two concepts placed side by side must be: neither this many levels above the other.
+_SIDE_BY_SIDE_DEPTH = 3
 # The most terms an answer may have for its genus (its terms less one) to be looked up.
 _MAX_GENUS_TERMS = 4
 
@@ -47,8 +49,11 @@ def _clinical_first(
 def _lineage(solution: frozenset[str], reference: frozenset[str], depth: int) -> str | None:
     """``"narrower"`` when a solution concept sits below a reference concept in a vocabulary's
     hierarchy ("acute pancreatitis" under "pancreatitis"), up to ``depth`` levels, ``"broader"`` when
-    above, else ``None``."""
+    above, else ``None``; ``None`` too where a vocabulary places the two side by side
+    (:func:`_side_by_side`): sibling evidence outweighs another vocabulary's nesting."""
     if not solution or not reference:
+        return None
+    if _side_by_side(solution, reference):
         return None
     solution, reference = _clinical_first(solution, reference)
     if any(_below(c, reference, depth) for c in sorted(solution)):
@@ -56,6 +61,27 @@ def _lineage(solution: frozenset[str], reference: frozenset[str], depth: int) ->
     if any(_below(c, solution, depth) for c in sorted(reference)):
         return "broader"
     return None
+
+
+def _side_by_side(solution: frozenset[str], reference: frozenset[str]) -> bool:
+    """Whether one vocabulary places the two answers side by side: a concept of each with the same
+    id prefix, a parent in common and neither within :data:`_SIDE_BY_SIDE_DEPTH` levels above the
+    other (WordNet's chalazion and hordeolum, both under eyelid disorders). That is evidence of two
+    alternatives, which another vocabulary's nesting of one under the other (MONDO's chalazion under
+    hordeolum) does not outweigh."""
+    lexicon = load_lexicon()
+    for source in sorted(_vocabularies(solution) & _vocabularies(reference)):
+        ours = sorted(c for c in solution if _vocabularies(frozenset((c,))) == {source})
+        theirs = sorted(c for c in reference if _vocabularies(frozenset((c,))) == {source})
+        if set(ours) & set(theirs) or any(
+            a in _ancestors(b, _SIDE_BY_SIDE_DEPTH) or b in _ancestors(a, _SIDE_BY_SIDE_DEPTH)
+            for a in ours
+            for b in theirs
+        ):
+            continue
+        if any(not lexicon.parents(a).isdisjoint(lexicon.parents(b)) for a in ours for b in theirs):
+            return True
+    return False
 
 
 def _below(cid: str, others: frozenset[str], depth: int) -> bool:

@@ -1035,3 +1035,18 @@ def test_a_vocabulary_that_places_two_answers_side_by_side_outweighs_another_tha
     assert matcher.compare(sibling, matcher.analyze(reference)).verdict == "mismatch"
     assert matcher.compare(reference, matcher.analyze(sibling)).verdict == "mismatch"
     assert matcher.compare("Acute pancreatitis", matcher.analyze("Pancreatitis")).verdict == "partial"
+
+
+@pytest.mark.parametrize(("reference", "abbreviated", "expected"), [
+    ("Streptococcus pyogenes", "S. pyogenes", 3.0),
+    ("Cryptococcus neoformans", "C. neoformans", 3.0),
+    # MeSH's Shiga-toxigenic E. coli, above enterohaemorrhagic E. coli: a less specific answer
+    ("Enterohemorrhagic Escherichia coli", "Shiga toxin-producing E. coli", 1.0),
+])  # fmt: skip
+def test_a_genus_written_as_its_initial_is_the_other_answers_genus(
+    reference: str, abbreviated: str, expected: float
+) -> None:
+    # As an acronym is read in the other answer's words, "S." beside "Streptococcus pyogenes" is
+    # Streptococcus; another epithet is still another species.
+    assert score(abbreviated, reference) == pytest.approx(expected)
+    assert score("S. agalactiae", "Streptococcus pyogenes") < 0

@@ -59,7 +59,7 @@ from medreward.medical.abbreviations import (
     _undot,
     has_ambiguous_abbreviation,
 )
-from medreward.medical.acronyms import acronym_candidates, spell_out
+from medreward.medical.acronyms import acronym_candidates, spell_genus, spell_out
 from medreward.medical.alignment import (
     _MIN_CONCEPT_WORD,
     _MIN_STATE_STEM,
@@ -904,8 +904,8 @@ class AnswerMatcher(BaseModel):
             folded = fold_text(words)
             return bool(self.linker.link(words, folded, tuple(normalize_terms(folded))))
 
-        new_solution = spell_out(solution, reference.text, known, names, listed)
-        new_reference = spell_out(reference.text, solution, known, names, listed)
+        new_solution = spell_genus(spell_out(solution, reference.text, known, names, listed), reference.text)
+        new_reference = spell_genus(spell_out(reference.text, solution, known, names, listed), solution)
         if new_solution == solution and new_reference == reference.text:
             return None
         if new_reference != reference.text:

@@ -1050,3 +1050,12 @@ def test_a_genus_written_as_its_initial_is_the_other_answers_genus(
     # Streptococcus; another epithet is still another species.
     assert score(abbreviated, reference) == pytest.approx(expected)
     assert score("S. agalactiae", "Streptococcus pyogenes") < 0
+
+
+@pytest.mark.parametrize(("reference", "acronym"), [
+    ("The test to confirm vesicoureteric reflux is a micturating cystourethrogram.", "MCUG"),
+    ("The definitive treatment is primary percutaneous coronary intervention.", "PPCI"),
+])  # fmt: skip
+def test_an_acronym_spells_the_part_of_a_sentence_that_answers(reference: str, acronym: str) -> None:
+    # The sentence's frame ("The test to confirm ... is a") is not what the acronym must also say.
+    assert score(acronym, reference) == 3.0

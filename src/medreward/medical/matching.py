@@ -75,7 +75,7 @@ from medreward.medical.alignment import (
     named_phrases,
     paragraph_phrases,
 )
-from medreward.medical.analysis import _POLARITY_WORDS, analyze_text
+from medreward.medical.analysis import _POLARITY_WORDS, analyze_text, answer_span
 from medreward.medical.cues import DENYING_PREFIXES, FAMILIES_OF, OPPOSITE_PREFIXES, OUT_OF, SALT_WORDS
 from medreward.medical.evidence import (
     _DIGIT,
@@ -904,7 +904,10 @@ class AnswerMatcher(BaseModel):
             folded = fold_text(words)
             return bool(self.linker.link(words, folded, tuple(normalize_terms(folded))))
 
-        new_solution = spell_genus(spell_out(solution, reference.text, known, names, listed), reference.text)
+        # Against a sentence, the acronym spells words of the part that answers ("MCUG" in "The
+        # test to confirm reflux is a micturating cystourethrogram"): the rest is its frame.
+        span = answer_span(reference.text)[0]
+        new_solution = spell_genus(spell_out(solution, span, known, names, listed), reference.text)
         new_reference = spell_genus(spell_out(reference.text, solution, known, names, listed), solution)
         if new_solution == solution and new_reference == reference.text:
             return None

@@ -1059,3 +1059,21 @@ def test_a_genus_written_as_its_initial_is_the_other_answers_genus(
 def test_an_acronym_spells_the_part_of_a_sentence_that_answers(reference: str, acronym: str) -> None:
     # The sentence's frame ("The test to confirm ... is a") is not what the acronym must also say.
     assert score(acronym, reference) == 3.0
+
+
+@pytest.mark.parametrize(("reference", "sibling", "paraphrase"), [
+    ("Legg-Calvé-Perthes disease", "Osgood-Schlatter disease",
+     "idiopathic avascular necrosis of the femoral head in childhood"),
+    ("Atrioventricular node", "SA node", "node of Tawara"),
+])  # fmt: skip
+def test_a_concept_placed_beside_the_references_is_no_near_miss(
+    reference: str, sibling: str, paraphrase: str
+) -> None:
+    # Two osteochondroses of two vocabularies (HPO's and MONDO's ids, so no different-concepts
+    # guard): the word they share ("disease", "node") is no evidence for the sibling, which ranks
+    # as a wrong named concept, below a paraphrase nothing reads or one that shares a word.
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze(reference)
+    match = matcher.compare(sibling, analysed)
+    assert match.verdict == "mismatch" and match.strength == matcher.named_concept_strength
+    assert score(sibling, reference) < score(paraphrase, reference)  # type: ignore[operator]

@@ -1144,6 +1144,17 @@ class AnswerMatcher(BaseModel):
             if sol.concepts and not hedged and not spammed:
                 # A committed answer that names one medical concept is a wrong answer, not nonsense:
                 # a little above boilerplate, hedges, lists and restated questions.
+                if (
+                    not reference.is_long
+                    and not related
+                    and _siblings(sol.concepts, ref.concepts, _SIBLING_DEPTH)
+                    and sol.concepts.isdisjoint(ref.concepts)
+                ):
+                    # An alternative of the reference's kind, placed beside its concept (in
+                    # another vocabulary, or the guard would have fired): a wrong named concept,
+                    # whatever words the two names share ("Osgood-Schlatter disease" for
+                    # "Legg-Calve-Perthes disease", both osteochondroses).
+                    strength = self.named_concept_strength
                 strength = max(strength, self.named_concept_strength)
             elif (
                 not hedged

@@ -1077,3 +1077,15 @@ def test_a_concept_placed_beside_the_references_is_no_near_miss(
     match = matcher.compare(sibling, analysed)
     assert match.verdict == "mismatch" and match.strength == matcher.named_concept_strength
     assert score(sibling, reference) < score(paraphrase, reference)  # type: ignore[operator]
+
+
+def test_an_abbreviation_wrong_in_every_sense_ranks_as_a_wrong_named_concept() -> None:
+    # "CVS" is cyclic vomiting syndrome, the cardiovascular system or chorionic villus sampling:
+    # none of them amniocentesis, so it ranks with a wrong named concept, below a paraphrase that
+    # nothing reads; an abbreviation with a sense the lexicon does not place keeps the unread sliver.
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze("Amniocentesis")
+    assert matcher.compare("CVS", analysed).strength == matcher.named_concept_strength
+    assert score("CVS", "Amniocentesis") < score("amniotic fluid sampling", "Amniocentesis")  # type: ignore[operator]
+    # CMV's other sense (continuous mandatory ventilation) names no concept: nothing is read
+    assert matcher.compare("CMV", matcher.analyze("Epstein-Barr virus")).strength == matcher.unread_strength

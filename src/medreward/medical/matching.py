@@ -56,6 +56,7 @@ from rapidfuzz.distance import OSA, Prefix
 from medreward.medical.abbreviations import (
     _expand_abbreviations,
     _may_abbreviate,
+    _senses,
     _undot,
     has_ambiguous_abbreviation,
 )
@@ -354,6 +355,25 @@ def _contests(term: str, numbers: frozenset[str]) -> bool:
     if len(term) == 1 and term.isupper():
         return any(len(n) == 1 and n.isupper() for n in numbers)
     return any(_DIGIT.search(n) for n in numbers)
+
+
+def _other_in_every_sense(text: str, reference: frozenset[str], depth: int) -> bool:
+    """Whether ``text`` is one abbreviation of several senses ("CVS": cyclic vomiting syndrome,
+    cardiovascular system, chorionic villus sampling), each of which names a lexicon concept that is
+    none of ``reference``'s and no relation of theirs (up to ``depth`` levels): a wrong answer
+    however it is read, though no one reading can be trusted."""
+    token = text.strip(" .!?\"'")
+    if not token.isalnum() or not token.isupper():
+        return False
+    lexicon = load_lexicon()
+    senses = _senses(lexicon.expand_abbreviation(token, case_sensitive=True))
+    if len(senses) < 2:
+        return False
+    for sense in senses:
+        concepts = lexicon.concepts(sense)
+        if not concepts or concepts & reference or _lineage(concepts, reference, depth) is not None:
+            return False
+    return True
 
 
 def _mostly_lexicon_words(terms: frozenset[str]) -> bool:
@@ -1175,6 +1195,9 @@ class AnswerMatcher(BaseModel):
                 # The question's words are no evidence: the more of them, the less it keeps.
                 own = sum(t not in reference.question_terms for t in sol.terms) / len(sol.terms)
                 sliver = self.unread_strength if known_words else self.unknown_words_strength
+                if ref.concepts and _other_in_every_sense(sol.text, ref.concepts, self.hierarchy_depth):
+                    # An abbreviation read: every sense of it is a wrong named concept.
+                    sliver = min(sliver, self.named_concept_strength)
                 strength = max(strength, sliver * own)
             return AnswerMatch("mismatch", similarity, sol.terms, matched, None, concepts, strength)
         strength = 1.0 if threshold >= 1.0 else (similarity - threshold) / (1.0 - threshold)

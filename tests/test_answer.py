@@ -1089,3 +1089,11 @@ def test_an_abbreviation_wrong_in_every_sense_ranks_as_a_wrong_named_concept() -
     assert score("CVS", "Amniocentesis") < score("amniotic fluid sampling", "Amniocentesis")  # type: ignore[operator]
     # CMV's other sense (continuous mandatory ventilation) names no concept: nothing is read
     assert matcher.compare("CMV", matcher.analyze("Epstein-Barr virus")).strength == matcher.unread_strength
+
+
+def test_an_acronym_spells_the_other_answers_words_in_their_same_meaning_form() -> None:
+    # "micturating" is read "voiding" (SAME_MEANING): "VCUG" spells "micturating cystourethrogram".
+    assert score("VCUG", "Micturating cystourethrogram") == 3.0
+    assert (
+        score("VCUG", "The test to confirm vesicoureteric reflux is a micturating cystourethrogram.") == 3.0
+    )

@@ -106,6 +106,7 @@ from medreward.medical.linking import ConceptLinker, LexiconLinker
 from medreward.medical.normalize import (
     NEGATION_CUES,
     REFUSAL_CUES,
+    SAME_MEANING,
     fold_text,
     normalize_folded,
     normalize_terms,
@@ -927,7 +928,14 @@ class AnswerMatcher(BaseModel):
         # Against a sentence, the acronym spells words of the part that answers ("MCUG" in "The
         # test to confirm reflux is a micturating cystourethrogram"): the rest is its frame.
         span = answer_span(reference.text)[0]
-        new_solution = spell_genus(spell_out(solution, span, known, names, listed), reference.text)
+        spelled = spell_out(solution, span, known, names, listed)
+        if spelled == solution:
+            # The other answer's words in the form the comparison reads them ("micturating" is
+            # "voiding": "VCUG" spells "micturating cystourethrogram").
+            same = " ".join(SAME_MEANING.get(word.casefold(), word) for word in span.split())
+            if same != span:
+                spelled = spell_out(solution, same, known, names, listed)
+        new_solution = spell_genus(spelled, reference.text)
         new_reference = spell_genus(spell_out(reference.text, solution, known, names, listed), solution)
         if new_solution == solution and new_reference == reference.text:
             return None

@@ -1097,3 +1097,15 @@ def test_an_acronym_spells_the_other_answers_words_in_their_same_meaning_form() 
     assert (
         score("VCUG", "The test to confirm vesicoureteric reflux is a micturating cystourethrogram.") == 3.0
     )
+
+
+@pytest.mark.parametrize(("reference", "latin"), [
+    ("Thoracic duct", "ductus thoracicus"),
+    ("Musculocutaneous nerve", "N. musculocutaneus"),
+    ("Femoral artery", "arteria femoralis"),
+])  # fmt: skip
+def test_a_latin_anatomical_name_is_its_english_name(reference: str, latin: str) -> None:
+    # A Latin noun and the adjective after it, in English words and order; another structure's
+    # Latin name is still another structure.
+    assert score(latin, reference) == 3.0
+    assert score("nervus femoralis", "Musculocutaneous nerve") == -0.5

@@ -25,6 +25,8 @@ __all__ = [
     "HEDGE_CUES",
     "IMPERATIVE",
     "IMPLIED_HEADS",
+    "LATIN_ADJECTIVE_ENDINGS",
+    "LATIN_HEADS",
     "LEADING_CONTEXT",
     "LIKELIHOOD_WORDS",
     "NEXT_SENTENCE",
@@ -156,6 +158,29 @@ DENYING_PREFIXES = ("un", "in", "im", "non", "dis", "a", "an")
 # deltoid muscle): a one-word answer the lexicon does not know is looked up with each, and is what
 # exactly one of them names.
 IMPLIED_HEADS = ("bone", "muscle", "gland", "nerve")
+
+# Latin anatomical nouns (and their abbreviations) and the English noun each names: "ductus
+# thoracicus" is the thoracic duct, "N. musculocutaneus" the musculocutaneous nerve.
+LATIN_HEADS: dict[str, str] = {
+    "ductus": "duct",
+    "nervus": "nerve",
+    "n.": "nerve",
+    "arteria": "artery",
+    "vena": "vein",
+    "musculus": "muscle",
+    "m.": "muscle",
+    "ligamentum": "ligament",
+}
+# The regular endings of a Latin adjective after its noun and the English ending of the same word
+# ("thoracicus" -> "thoracic", "femoralis" -> "femoral", "musculocutaneus" -> "musculocutaneous").
+LATIN_ADJECTIVE_ENDINGS: tuple[tuple[str, str], ...] = (
+    ("icus", "ic"),
+    ("ica", "ic"),
+    ("alis", "al"),
+    ("aris", "ar"),
+    ("aneus", "aneous"),
+    ("anea", "aneous"),
+)
 
 # Structures that branch: a branch of one is another of its kind, with a name of its own ("sural
 # nerve", a branch of the tibial nerve; "ophthalmic artery", of the internal carotid), never a more

@@ -1109,3 +1109,22 @@ def test_a_latin_anatomical_name_is_its_english_name(reference: str, latin: str)
     # Latin name is still another structure.
     assert score(latin, reference) == 3.0
     assert score("nervus femoralis", "Musculocutaneous nerve") == -0.5
+
+
+@pytest.mark.parametrize(("reference", "other", "paraphrase"), [
+    ("Battle sign", "Cullen sign", "Mastoid ecchymosis"),
+    ("Murphy's sign is positive, suggesting acute cholecystitis.", "Rovsing sign",
+     "Inspiratory arrest on palpation of the right upper quadrant"),
+    ("Beck's triad", "Virchow triad", None),
+])  # fmt: skip
+def test_another_eponym_before_the_same_head_is_another_finding(
+    reference: str, other: str, paraphrase: str | None
+) -> None:
+    # The shared "sign" or "triad" is no evidence: the other eponym ranks as a wrong named concept,
+    # below a paraphrase that nothing reads.
+    matcher = AnswerMatcher()
+    assert matcher.compare(other, matcher.analyze(reference)).strength == matcher.named_concept_strength
+    if paraphrase is not None:
+        assert score(other, reference) < score(paraphrase, reference)  # type: ignore[operator]
+    # The same eponym with more words still shares more than the head.
+    assert score("Battle's sign", "Battle sign") == 3.0

@@ -16,6 +16,7 @@ __all__ = [
     "CONTRAST_CUE",
     "CONTRAST_OPENING",
     "DENYING_PREFIXES",
+    "EPONYM_HEADS",
     "EVIDENCE_VERB",
     "EXCLUSION_CUE",
     "FAMILIES_OF",
@@ -158,6 +159,11 @@ DENYING_PREFIXES = ("un", "in", "im", "non", "dis", "a", "an")
 # deltoid muscle): a one-word answer the lexicon does not know is looked up with each, and is what
 # exactly one of them names.
 IMPLIED_HEADS = ("bone", "muscle", "gland", "nerve")
+
+# Heads that an eponym names one of ("Murphy sign", "Beck triad", "Epley manoeuvre"): two names
+# with the same head and different names before it are two findings, and the head they share is no
+# evidence that one answers for the other.
+EPONYM_HEADS = frozenset({"sign", "triad", "phenomenon", "maneuver", "law"})
 
 # Latin anatomical nouns (and their abbreviations) and the English noun each names: "ductus
 # thoracicus" is the thoracic duct, "N. musculocutaneus" the musculocutaneous nerve.

@@ -77,7 +77,14 @@ from medreward.medical.alignment import (
     paragraph_phrases,
 )
 from medreward.medical.analysis import _POLARITY_WORDS, analyze_text, answer_span
-from medreward.medical.cues import DENYING_PREFIXES, FAMILIES_OF, OPPOSITE_PREFIXES, OUT_OF, SALT_WORDS
+from medreward.medical.cues import (
+    DENYING_PREFIXES,
+    EPONYM_HEADS,
+    FAMILIES_OF,
+    OPPOSITE_PREFIXES,
+    OUT_OF,
+    SALT_WORDS,
+)
 from medreward.medical.evidence import (
     _DIGIT,
     AnswerMatch,
@@ -375,6 +382,20 @@ def _other_in_every_sense(text: str, reference: frozenset[str], depth: int) -> b
         if not concepts or concepts & reference or _lineage(concepts, reference, depth) is not None:
             return False
     return True
+
+
+def _another_eponym(judged: list[tuple[str, str | None]], hits: set[str], reference: TextAnalysis) -> bool:
+    """Whether the words two short answers share are only heads of
+    :data:`~medreward.medical.cues.EPONYM_HEADS` ("sign", "triad") and each answer has a word the
+    other lacks: "Cullen sign" for "Battle sign", "Virchow triad" for "Beck triad". ``judged``: the
+    solution's terms with the reference term each matches; ``hits``: the reference terms matched."""
+    shared = hits - _POLARITY_WORDS
+    return (
+        bool(shared)
+        and shared <= EPONYM_HEADS
+        and any(hit is None for _, hit in judged)
+        and bool(reference.term_set - hits - _POLARITY_WORDS)
+    )
 
 
 def _mostly_lexicon_words(terms: frozenset[str]) -> bool:
@@ -1169,6 +1190,12 @@ class AnswerMatcher(BaseModel):
             # The answer's own words: the question's are no evidence either way.
             own_terms = sol.term_set - reference.question_terms
             known_words = _mostly_lexicon_words(own_terms)
+            if not reference.is_long and not related and not hedged and _another_eponym(judged, hit_set, ref):
+                # Another name before the same head ("Rovsing sign" for "Murphy sign"): another
+                # finding, ranked as a wrong named concept, not a near miss by the head they share.
+                return AnswerMatch(
+                    "mismatch", similarity, sol.terms, matched, None, concepts, self.named_concept_strength
+                )
             if sol.concepts and not hedged and not spammed:
                 # A committed answer that names one medical concept is a wrong answer, not nonsense:
                 # a little above boilerplate, hedges, lists and restated questions.

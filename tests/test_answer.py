@@ -1116,6 +1116,8 @@ def test_a_latin_anatomical_name_is_its_english_name(reference: str, latin: str)
     ("Murphy's sign is positive, suggesting acute cholecystitis.", "Rovsing sign",
      "Inspiratory arrest on palpation of the right upper quadrant"),
     ("Beck's triad", "Virchow triad", None),
+    ("Rectouterine pouch", "Morison's pouch", "Posterior cul-de-sac"),
+    ("Femoral canal", "Adductor canal", None),
 ])  # fmt: skip
 def test_another_eponym_before_the_same_head_is_another_finding(
     reference: str, other: str, paraphrase: str | None

@@ -160,10 +160,11 @@ DENYING_PREFIXES = ("un", "in", "im", "non", "dis", "a", "an")
 # exactly one of them names.
 IMPLIED_HEADS = ("bone", "muscle", "gland", "nerve")
 
-# Heads that an eponym names one of ("Murphy sign", "Beck triad", "Epley manoeuvre"): two names
-# with the same head and different names before it are two findings, and the head they share is no
-# evidence that one answers for the other.
-EPONYM_HEADS = frozenset({"sign", "triad", "phenomenon", "maneuver", "law"})
+# Heads that an eponym names one of ("Murphy sign", "Beck triad", "Epley manoeuvre"; the anatomical
+# "Morison's pouch", "Hunter's canal"): two names with the same head and different names before it
+# are two findings or two spaces, and the head they share is no evidence that one answers for the
+# other. Heads that synonyms share with other words ("foramen", "space", "node") are not here.
+EPONYM_HEADS = frozenset({"sign", "triad", "phenomenon", "maneuver", "law", "pouch", "canal"})
 
 # Latin anatomical nouns (and their abbreviations) and the English noun each names: "ductus
 # thoracicus" is the thoracic duct, "N. musculocutaneus" the musculocutaneous nerve.

@@ -948,7 +948,7 @@ class AnswerMatcher(BaseModel):
 
         # Against a sentence, the acronym spells words of the part that answers ("MCUG" in "The
         # test to confirm reflux is a micturating cystourethrogram"): the rest is its frame.
-        span = answer_span(reference.text)[0]
+        span = answer_span(" ".join(reference.text.split()))[0]
         spelled = spell_out(solution, span, known, names, listed)
         if spelled == solution:
             # The other answer's words in the form the comparison reads them ("micturating" is

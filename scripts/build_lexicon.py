@@ -312,6 +312,35 @@ MESH_LUMPS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+# An acronym with the number of its member ("HHV-4", "HPV 16", "HTLV-I"): two to five capitals, a
+# hyphen or a space, then digits or a Roman numeral.
+_NUMBERED_ACRONYM = re.compile(r"([A-Z]{2,5})[- ]([0-9]{1,2}|[IVX]{1,4})")
+
+
+def _numbered_acronym(entry: str, name: str) -> bool:
+    """Whether a MeSH entry term is an acronym of the heading ``name`` (natural word order) with the
+    heading's own number: a name of that one member ("HHV-4" of "Human Herpesvirus 4", "HPV-16" of
+    "Human papillomavirus 16"), specific enough to be a form, where a bare acronym ("EBV") goes to
+    the abbreviation table.
+
+    >>> _numbered_acronym("HHV-4", "Human Herpesvirus 4"), _numbered_acronym("HHV-4", "Herpesvirus 6")
+    (True, False)
+    """
+    match = _NUMBERED_ACRONYM.fullmatch(entry)
+    words = name.split()
+    if match is None or len(words) < 2:
+        return False
+
+    def number(token: str) -> int | None:
+        if token.isdigit():
+            return int(token)
+        roman = token.lower()
+        return _ROMAN_ORDER.index(roman) + 1 if roman in _ROMAN_ORDER else None
+
+    own = number(match.group(2))
+    return own is not None and own == number(words[-1]) and _abbreviates(match.group(1), " ".join(words[:-1]))
+
+
 def _mesh_entry(term: str) -> bool:
     """Whether a MeSH entry term (natural word order) is taken as a form: entry terms of the preferred
     concept are synonyms, so only abbreviations and symbols (left to the abbreviation table) and
@@ -425,7 +454,8 @@ _QUALIFIER_WORDS = frozenset(
     proximal anterior posterior central peripheral mixed isolated sporadic syndromic nonsyndromic
     """.split()
 )
-_ROMAN = frozenset("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii xviii xix xx".split())
+_ROMAN_ORDER = tuple("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii xviii xix xx".split())
+_ROMAN = frozenset(_ROMAN_ORDER)
 # A token with two capitals or with letters and digits: a gene symbol or an abbreviation ("TARS2",
 # "HYPP", "hyperPP"); the abbreviation table has its own source.
 _SYMBOL_TOKEN = re.compile(r"\S*[A-Z]\S*[A-Z]\S*|\S*[A-Za-z]\S*\d\S*|\S*\d\S*[A-Za-z]\S*")
@@ -1332,7 +1362,7 @@ class Builder:
                 u
                 for e in entries.split("|")
                 if e and e not in excluded and (u := _uninverted(e)) is not None and _mesh_entry(u)
-            )
+            ) + tuple(e for e in entries.split("|") if _numbered_acronym(e, name))
             (terms if clinical else drugs).append(
                 OntologyTerm(
                     f"MESH:{descriptor}",

@@ -995,3 +995,138 @@ def test_another_member_of_a_qualifier_family_says_something_else(
     match = matcher.compare(sibling, analysed)
     assert match.verdict == "mismatch" and match.guard is not None and match.guard.startswith("qualifier:")
     assert matcher.compare(same, analysed).verdict != "mismatch"
+
+
+@pytest.mark.parametrize(("reference", "branch", "kind"), [
+    ("Tibial nerve", "Sural nerve", "Posterior tibial nerve"),
+    ("Internal carotid artery", "Ophthalmic artery", "Internal carotid artery aneurysm"),
+    ("Tibial arteries", "Anterior tibial artery", None),
+])  # fmt: skip
+def test_a_branch_of_a_nerve_or_vessel_is_another_structure(
+    reference: str, branch: str, kind: str | None
+) -> None:
+    # MeSH's anatomy is a partonomy: it files the sural nerve below the tibial nerve, of which it is
+    # a branch, another nerve with a name of its own, not a more specific name of the trunk. A name
+    # that keeps the trunk's words ("Anterior tibial artery" below "Tibial arteries") is a kind of it.
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze(reference)
+    match = matcher.compare(branch, analysed)
+    if kind is None:
+        assert match.verdict == "partial"
+        return
+    assert match.verdict == "mismatch"
+    assert matcher.compare(reference, matcher.analyze(branch)).verdict == "mismatch"
+    assert matcher.compare(kind, analysed).verdict == "partial"
+
+
+@pytest.mark.parametrize(("reference", "sibling"), [
+    ("Genu varum", "Genu valgum"),
+    ("Hordeolum", "Chalazion"),
+    ("Urticaria", "Angioedema"),
+    ("Testicular torsion", "Torsion of the appendix testis"),
+])  # fmt: skip
+def test_a_vocabulary_that_places_two_answers_side_by_side_outweighs_another_that_nests_them(
+    reference: str, sibling: str
+) -> None:
+    # One vocabulary files the one below the other (MONDO's chalazion under hordeolum); another
+    # places them side by side, a parent in common (WordNet's eyelid disorders): two alternatives,
+    # not a more specific answer. A nesting no vocabulary contradicts still counts.
+    matcher = AnswerMatcher()
+    assert matcher.compare(sibling, matcher.analyze(reference)).verdict == "mismatch"
+    assert matcher.compare(reference, matcher.analyze(sibling)).verdict == "mismatch"
+    assert matcher.compare("Acute pancreatitis", matcher.analyze("Pancreatitis")).verdict == "partial"
+
+
+@pytest.mark.parametrize(("reference", "abbreviated", "expected"), [
+    ("Streptococcus pyogenes", "S. pyogenes", 3.0),
+    ("Cryptococcus neoformans", "C. neoformans", 3.0),
+    # MeSH's Shiga-toxigenic E. coli, above enterohaemorrhagic E. coli: a less specific answer
+    ("Enterohemorrhagic Escherichia coli", "Shiga toxin-producing E. coli", 1.0),
+])  # fmt: skip
+def test_a_genus_written_as_its_initial_is_the_other_answers_genus(
+    reference: str, abbreviated: str, expected: float
+) -> None:
+    # As an acronym is read in the other answer's words, "S." beside "Streptococcus pyogenes" is
+    # Streptococcus; another epithet is still another species.
+    assert score(abbreviated, reference) == pytest.approx(expected)
+    assert score("S. agalactiae", "Streptococcus pyogenes") < 0
+
+
+@pytest.mark.parametrize(("reference", "acronym"), [
+    ("The test to confirm vesicoureteric reflux is a micturating cystourethrogram.", "MCUG"),
+    ("The definitive treatment is primary percutaneous coronary intervention.", "PPCI"),
+])  # fmt: skip
+def test_an_acronym_spells_the_part_of_a_sentence_that_answers(reference: str, acronym: str) -> None:
+    # The sentence's frame ("The test to confirm ... is a") is not what the acronym must also say.
+    assert score(acronym, reference) == 3.0
+
+
+@pytest.mark.parametrize(("reference", "sibling", "paraphrase"), [
+    ("Legg-Calvé-Perthes disease", "Osgood-Schlatter disease",
+     "idiopathic avascular necrosis of the femoral head in childhood"),
+    ("Atrioventricular node", "SA node", "node of Tawara"),
+])  # fmt: skip
+def test_a_concept_placed_beside_the_references_is_no_near_miss(
+    reference: str, sibling: str, paraphrase: str
+) -> None:
+    # Two osteochondroses of two vocabularies (HPO's and MONDO's ids, so no different-concepts
+    # guard): the word they share ("disease", "node") is no evidence for the sibling, which ranks
+    # as a wrong named concept, below a paraphrase nothing reads or one that shares a word.
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze(reference)
+    match = matcher.compare(sibling, analysed)
+    assert match.verdict == "mismatch" and match.strength == matcher.named_concept_strength
+    assert score(sibling, reference) < score(paraphrase, reference)  # type: ignore[operator]
+
+
+def test_an_abbreviation_wrong_in_every_sense_ranks_as_a_wrong_named_concept() -> None:
+    # "CVS" is cyclic vomiting syndrome, the cardiovascular system or chorionic villus sampling:
+    # none of them amniocentesis, so it ranks with a wrong named concept, below a paraphrase that
+    # nothing reads; an abbreviation with a sense the lexicon does not place keeps the unread sliver.
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze("Amniocentesis")
+    assert matcher.compare("CVS", analysed).strength == matcher.named_concept_strength
+    assert score("CVS", "Amniocentesis") < score("amniotic fluid sampling", "Amniocentesis")  # type: ignore[operator]
+    # CMV's other sense (continuous mandatory ventilation) names no concept: nothing is read
+    assert matcher.compare("CMV", matcher.analyze("Epstein-Barr virus")).strength == matcher.unread_strength
+
+
+def test_an_acronym_spells_the_other_answers_words_in_their_same_meaning_form() -> None:
+    # "micturating" is read "voiding" (SAME_MEANING): "VCUG" spells "micturating cystourethrogram".
+    assert score("VCUG", "Micturating cystourethrogram") == 3.0
+    assert (
+        score("VCUG", "The test to confirm vesicoureteric reflux is a micturating cystourethrogram.") == 3.0
+    )
+
+
+@pytest.mark.parametrize(("reference", "latin"), [
+    ("Thoracic duct", "ductus thoracicus"),
+    ("Musculocutaneous nerve", "N. musculocutaneus"),
+    ("Femoral artery", "arteria femoralis"),
+])  # fmt: skip
+def test_a_latin_anatomical_name_is_its_english_name(reference: str, latin: str) -> None:
+    # A Latin noun and the adjective after it, in English words and order; another structure's
+    # Latin name is still another structure.
+    assert score(latin, reference) == 3.0
+    assert score("nervus femoralis", "Musculocutaneous nerve") == -0.5
+
+
+@pytest.mark.parametrize(("reference", "other", "paraphrase"), [
+    ("Battle sign", "Cullen sign", "Mastoid ecchymosis"),
+    ("Murphy's sign is positive, suggesting acute cholecystitis.", "Rovsing sign",
+     "Inspiratory arrest on palpation of the right upper quadrant"),
+    ("Beck's triad", "Virchow triad", None),
+    ("Rectouterine pouch", "Morison's pouch", "Posterior cul-de-sac"),
+    ("Femoral canal", "Adductor canal", None),
+])  # fmt: skip
+def test_another_eponym_before_the_same_head_is_another_finding(
+    reference: str, other: str, paraphrase: str | None
+) -> None:
+    # The shared "sign" or "triad" is no evidence: the other eponym ranks as a wrong named concept,
+    # below a paraphrase that nothing reads.
+    matcher = AnswerMatcher()
+    assert matcher.compare(other, matcher.analyze(reference)).strength == matcher.named_concept_strength
+    if paraphrase is not None:
+        assert score(other, reference) < score(paraphrase, reference)  # type: ignore[operator]
+    # The same eponym with more words still shares more than the head.
+    assert score("Battle's sign", "Battle sign") == 3.0

@@ -260,3 +260,13 @@ def test_the_hierarchy_relates_a_concept_to_its_ancestors_only(lex: Lexicon) -> 
 def test_uses_tells_words_of_concept_names_from_others(lex: Lexicon) -> None:
     assert lex.uses("pancreatitis") and lex.uses("infection")
     assert not lex.uses("guideline") and not lex.uses("zzzqx")
+
+
+def test_a_numbered_acronym_of_mesh_names_its_member(lex: Lexicon) -> None:
+    # MeSH's "HHV-4" of "Herpesvirus 4, Human" is a form of Epstein-Barr virus (lexicon 2.5,
+    # rebuilt): an acronym with its member's number names that one member, where a bare "HHV" would
+    # name the family. Another number names another member.
+    ebv = lex.concepts("epstein barr virus")
+    assert ebv and lex.concepts("hhv 4") == ebv
+    assert lex.concepts("hhv 6") and lex.concepts("hhv 6").isdisjoint(ebv)
+    assert lex.concepts("htlv 1") == lex.concepts("htlv i") != frozenset()

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from medreward.medical.normalize import NEGATION_CUES
 
-__all__ = ["acronym_candidates", "spell_out", "spelled_run"]
+__all__ = ["acronym_candidates", "spell_genus", "spell_out", "spelled_run"]
 
 # An acronym as written: two or more capitals (digits may follow or separate them: "T2DM", "HHV8"),
 # or a capital, small letters and a capital ("EoE"), up to 8 characters; "Hib" (one capital then
@@ -189,3 +189,38 @@ def _said_in(rest: str, text: str) -> bool:
         part for w in compounds for part in w.split("-")
     )
     return all(w.replace("-", "") in words or w in _SKIPPABLE for w in _WORD.findall(rest.casefold()))
+
+
+# A binomial with its genus written as an initial: "S. pyogenes", "E. coli" (the species epithet in
+# small letters).
+_ABBREVIATED_GENUS = re.compile(r"\b([A-Z])\.\s*([a-z]{3,})\b")
+# A capitalised word of ``other`` that may be the genus: a name, not an initial.
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{3,}\b")
+
+
+def spell_genus(text: str, other: str) -> str:
+    """``text`` with each genus written as its initial ("S. pyogenes") spelled as ``other`` names it:
+    the capitalised word before the same epithet in ``other`` ("Streptococcus pyogenes"), else the
+    one capitalised word of ``other`` with that initial ("S. agalactiae" beside "Streptococcus
+    pyogenes" is Streptococcus agalactiae). Two answers to one question share their context, as an
+    acronym is read in the other answer's words.
+
+    >>> spell_genus("Shiga toxin-producing E. coli", "Enterohemorrhagic Escherichia coli")
+    'Shiga toxin-producing Escherichia coli'
+    >>> spell_genus("S. agalactiae", "Streptococcus pyogenes")
+    'Streptococcus agalactiae'
+    >>> spell_genus("C. albicans", "Cryptococcus neoformans or Candida glabrata")
+    'C. albicans'
+    """
+    if "." not in text:
+        return text
+
+    def genus(match: re.Match[str]) -> str:
+        initial, epithet = match.group(1), match.group(2)
+        before = re.search(rf"\b({initial}[a-z]{{3,}})\s+{re.escape(epithet)}\b", other)
+        if before is not None:
+            return f"{before.group(1)} {epithet}"
+        names = {w for w in _CAPITALISED.findall(other) if w[0] == initial}
+        return f"{names.pop()} {epithet}" if len(names) == 1 else match.group(0)
+
+    return _ABBREVIATED_GENUS.sub(genus, text)

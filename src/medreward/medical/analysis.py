@@ -26,6 +26,8 @@ from medreward.medical.cues import (
     FRAMING_SUBJECT,
     HEDGE_CUES,
     IMPERATIVE,
+    LATIN_ADJECTIVE_ENDINGS,
+    LATIN_HEADS,
     LEADING_CONTEXT,
     LIKELIHOOD_WORDS,
     NEXT_SENTENCE,
@@ -183,6 +185,35 @@ def _is_hedged(text: str, tokens: list[str]) -> bool:
 _DEFAULT_LINKER = LexiconLinker()
 
 
+# A Latin anatomical noun and the adjective after it ("ductus thoracicus", "N. musculocutaneus").
+_LATIN_NAME = re.compile(
+    r"(?<![\w.])("
+    + "|".join(re.escape(head) for head in sorted(LATIN_HEADS, key=len, reverse=True))
+    + r")\s+([a-z]+?)("
+    + "|".join(ending for ending, _ in LATIN_ADJECTIVE_ENDINGS)
+    + r")\b",
+    re.IGNORECASE,
+)
+_LATIN_ENDING = dict(LATIN_ADJECTIVE_ENDINGS)
+
+
+def english_anatomy(text: str) -> str:
+    """``text`` with each Latin anatomical name (a noun of :data:`~medreward.medical.cues.LATIN_HEADS`
+    and the adjective after it, of a regular ending) in its English words and order.
+
+    >>> english_anatomy("ductus thoracicus"), english_anatomy("N. musculocutaneus")
+    ('thoracic duct', 'musculocutaneous nerve')
+    >>> english_anatomy("vena cava")
+    'vena cava'
+    """
+
+    def english(match: re.Match[str]) -> str:
+        head = LATIN_HEADS[match.group(1).casefold()]
+        return f"{match.group(2)}{_LATIN_ENDING[match.group(3).casefold()]} {head}"
+
+    return _LATIN_NAME.sub(english, text)
+
+
 def analyze_text(
     text: str,
     linker: ConceptLinker = _DEFAULT_LINKER,
@@ -197,6 +228,7 @@ def analyze_text(
     one-sentence answer cites (:func:`answer_span`) is kept apart as ``context``.
     """
     answer, cited = answer_span(" ".join(text.split()))
+    answer = english_anatomy(answer)
     written = _expand_abbreviations(answer, context, context_concepts) if expand else answer
     expanded = canonical_quantities(written)
     tokens = term_tokens(expanded)

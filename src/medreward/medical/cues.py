@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "BRANCHING_STRUCTURES",
     "CLAUSE_BREAK",
     "CONCLUSION_CUE",
     "CONTEXT_MARKER",
     "CONTRAST_CUE",
     "CONTRAST_OPENING",
     "DENYING_PREFIXES",
+    "EPONYM_HEADS",
     "EVIDENCE_VERB",
     "EXCLUSION_CUE",
     "FAMILIES_OF",
@@ -24,6 +26,8 @@ __all__ = [
     "HEDGE_CUES",
     "IMPERATIVE",
     "IMPLIED_HEADS",
+    "LATIN_ADJECTIVE_ENDINGS",
+    "LATIN_HEADS",
     "LEADING_CONTEXT",
     "LIKELIHOOD_WORDS",
     "NEXT_SENTENCE",
@@ -155,6 +159,40 @@ DENYING_PREFIXES = ("un", "in", "im", "non", "dis", "a", "an")
 # deltoid muscle): a one-word answer the lexicon does not know is looked up with each, and is what
 # exactly one of them names.
 IMPLIED_HEADS = ("bone", "muscle", "gland", "nerve")
+
+# Heads that an eponym names one of ("Murphy sign", "Beck triad", "Epley manoeuvre"; the anatomical
+# "Morison's pouch", "Hunter's canal"): two names with the same head and different names before it
+# are two findings or two spaces, and the head they share is no evidence that one answers for the
+# other. Heads that synonyms share with other words ("foramen", "space", "node") are not here.
+EPONYM_HEADS = frozenset({"sign", "triad", "phenomenon", "maneuver", "law", "pouch", "canal"})
+
+# Latin anatomical nouns (and their abbreviations) and the English noun each names: "ductus
+# thoracicus" is the thoracic duct, "N. musculocutaneus" the musculocutaneous nerve.
+LATIN_HEADS: dict[str, str] = {
+    "ductus": "duct",
+    "nervus": "nerve",
+    "n.": "nerve",
+    "arteria": "artery",
+    "vena": "vein",
+    "musculus": "muscle",
+    "m.": "muscle",
+    "ligamentum": "ligament",
+}
+# The regular endings of a Latin adjective after its noun and the English ending of the same word
+# ("thoracicus" -> "thoracic", "femoralis" -> "femoral", "musculocutaneus" -> "musculocutaneous").
+LATIN_ADJECTIVE_ENDINGS: tuple[tuple[str, str], ...] = (
+    ("icus", "ic"),
+    ("ica", "ic"),
+    ("alis", "al"),
+    ("aris", "ar"),
+    ("aneus", "aneous"),
+    ("anea", "aneous"),
+)
+
+# Structures that branch: a branch of one is another of its kind, with a name of its own ("sural
+# nerve", a branch of the tibial nerve; "ophthalmic artery", of the internal carotid), never a more
+# specific name of the trunk, though an anatomy partonomy (MeSH's) files it below.
+BRANCHING_STRUCTURES = frozenset({"nerve", "artery", "vein", "duct"})
 
 # A number over another (searched in the text as written): a score out of its scale's maximum
 # ("GCS 8/15"), or a fraction.

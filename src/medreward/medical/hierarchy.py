@@ -15,13 +15,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-from medreward.medical.cues import CLAUSE_BREAK
+from medreward.medical.cues import BRANCHING_STRUCTURES, CLAUSE_BREAK
 from medreward.medical.evidence import ReferenceAnalysis, TextAnalysis
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.normalize import normalize_tokens
 
 # The id prefix of WordNet's concepts: a lay vocabulary, below the clinical ones in authority.
 _LAY_SOURCE = "WN:"
+# How far apart two concepts placed side by side must be: neither this many levels above the other.
+_SIDE_BY_SIDE_DEPTH = 3
 # The most terms an answer may have for its genus (its terms less one) to be looked up.
 _MAX_GENUS_TERMS = 4
 
@@ -47,15 +49,60 @@ def _clinical_first(
 def _lineage(solution: frozenset[str], reference: frozenset[str], depth: int) -> str | None:
     """``"narrower"`` when a solution concept sits below a reference concept in a vocabulary's
     hierarchy ("acute pancreatitis" under "pancreatitis"), up to ``depth`` levels, ``"broader"`` when
-    above, else ``None``."""
+    above, else ``None``; ``None`` too where a vocabulary places the two side by side
+    (:func:`_side_by_side`): sibling evidence outweighs another vocabulary's nesting."""
     if not solution or not reference:
         return None
+    if _side_by_side(solution, reference):
+        return None
     solution, reference = _clinical_first(solution, reference)
-    if any(_ancestors(c, depth) & reference for c in sorted(solution)):
+    if any(_below(c, reference, depth) for c in sorted(solution)):
         return "narrower"
-    if any(_ancestors(c, depth) & solution for c in sorted(reference)):
+    if any(_below(c, solution, depth) for c in sorted(reference)):
         return "broader"
     return None
+
+
+def _side_by_side(solution: frozenset[str], reference: frozenset[str]) -> bool:
+    """Whether one vocabulary places the two answers side by side: a concept of each with the same
+    id prefix, a parent in common and neither within :data:`_SIDE_BY_SIDE_DEPTH` levels above the
+    other (WordNet's chalazion and hordeolum, both under eyelid disorders). That is evidence of two
+    alternatives, which another vocabulary's nesting of one under the other (MONDO's chalazion under
+    hordeolum) does not outweigh."""
+    lexicon = load_lexicon()
+    for source in sorted(_vocabularies(solution) & _vocabularies(reference)):
+        ours = sorted(c for c in solution if _vocabularies(frozenset((c,))) == {source})
+        theirs = sorted(c for c in reference if _vocabularies(frozenset((c,))) == {source})
+        if set(ours) & set(theirs) or any(
+            a in _ancestors(b, _SIDE_BY_SIDE_DEPTH) or b in _ancestors(a, _SIDE_BY_SIDE_DEPTH)
+            for a in ours
+            for b in theirs
+        ):
+            continue
+        if any(not lexicon.parents(a).isdisjoint(lexicon.parents(b)) for a in ours for b in theirs):
+            return True
+    return False
+
+
+def _below(cid: str, others: frozenset[str], depth: int) -> bool:
+    """Whether ``cid`` sits below one of ``others``, up to ``depth`` levels, as a kind of it: a
+    branch of a nerve or a vessel is not (:func:`_branch`)."""
+    return any(not _branch(cid, above) for above in sorted(_ancestors(cid, depth) & others))
+
+
+@lru_cache(maxsize=16_384)
+def _branch(cid: str, above: str) -> bool:
+    """Whether ``cid`` is a branch of ``above`` (:data:`~medreward.medical.cues.BRANCHING_STRUCTURES`),
+    not a kind of it: their names share only the word for the structure, each with a word of its own
+    ("Sural nerve" below "Tibial nerve" in MeSH's anatomy; not "Posterior tibial artery" below
+    "Tibial arteries")."""
+    lexicon = load_lexicon()
+    ours = frozenset(normalize_tokens(lexicon.preferred_name(cid) or ""))
+    theirs = frozenset(normalize_tokens(lexicon.preferred_name(above) or ""))
+    shared = ours & theirs
+    return (
+        len(shared) == 1 and shared <= BRANCHING_STRUCTURES and bool(ours - shared) and bool(theirs - shared)
+    )
 
 
 def _child_of(solution: frozenset[str], reference: frozenset[str]) -> bool:

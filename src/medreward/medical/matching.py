@@ -56,10 +56,11 @@ from rapidfuzz.distance import OSA, Prefix
 from medreward.medical.abbreviations import (
     _expand_abbreviations,
     _may_abbreviate,
+    _senses,
     _undot,
     has_ambiguous_abbreviation,
 )
-from medreward.medical.acronyms import acronym_candidates, spell_out
+from medreward.medical.acronyms import acronym_candidates, spell_genus, spell_out
 from medreward.medical.alignment import (
     _MIN_CONCEPT_WORD,
     _MIN_STATE_STEM,
@@ -75,8 +76,15 @@ from medreward.medical.alignment import (
     named_phrases,
     paragraph_phrases,
 )
-from medreward.medical.analysis import _POLARITY_WORDS, analyze_text
-from medreward.medical.cues import DENYING_PREFIXES, FAMILIES_OF, OPPOSITE_PREFIXES, OUT_OF, SALT_WORDS
+from medreward.medical.analysis import _POLARITY_WORDS, analyze_text, answer_span
+from medreward.medical.cues import (
+    DENYING_PREFIXES,
+    EPONYM_HEADS,
+    FAMILIES_OF,
+    OPPOSITE_PREFIXES,
+    OUT_OF,
+    SALT_WORDS,
+)
 from medreward.medical.evidence import (
     _DIGIT,
     AnswerMatch,
@@ -105,6 +113,7 @@ from medreward.medical.linking import ConceptLinker, LexiconLinker
 from medreward.medical.normalize import (
     NEGATION_CUES,
     REFUSAL_CUES,
+    SAME_MEANING,
     fold_text,
     normalize_folded,
     normalize_terms,
@@ -366,6 +375,39 @@ def _contests(term: str, numbers: frozenset[str]) -> bool:
     if len(term) == 1 and term.isupper():
         return any(len(n) == 1 and n.isupper() for n in numbers)
     return any(_DIGIT.search(n) for n in numbers)
+
+
+def _other_in_every_sense(text: str, reference: frozenset[str], depth: int) -> bool:
+    """Whether ``text`` is one abbreviation of several senses ("CVS": cyclic vomiting syndrome,
+    cardiovascular system, chorionic villus sampling), each of which names a lexicon concept that is
+    none of ``reference``'s and no relation of theirs (up to ``depth`` levels): a wrong answer
+    however it is read, though no one reading can be trusted."""
+    token = text.strip(" .!?\"'")
+    if not token.isalnum() or not token.isupper():
+        return False
+    lexicon = load_lexicon()
+    senses = _senses(lexicon.expand_abbreviation(token, case_sensitive=True))
+    if len(senses) < 2:
+        return False
+    for sense in senses:
+        concepts = lexicon.concepts(sense)
+        if not concepts or concepts & reference or _lineage(concepts, reference, depth) is not None:
+            return False
+    return True
+
+
+def _another_eponym(judged: list[tuple[str, str | None]], hits: set[str], reference: TextAnalysis) -> bool:
+    """Whether the words two short answers share are only heads of
+    :data:`~medreward.medical.cues.EPONYM_HEADS` ("sign", "triad") and each answer has a word the
+    other lacks: "Cullen sign" for "Battle sign", "Virchow triad" for "Beck triad". ``judged``: the
+    solution's terms with the reference term each matches; ``hits``: the reference terms matched."""
+    shared = hits - _POLARITY_WORDS
+    return (
+        bool(shared)
+        and shared <= EPONYM_HEADS
+        and any(hit is None for _, hit in judged)
+        and bool(reference.term_set - hits - _POLARITY_WORDS)
+    )
 
 
 def _mostly_lexicon_words(terms: frozenset[str]) -> bool:
@@ -933,8 +975,21 @@ class AnswerMatcher(BaseModel):
             folded = fold_text(words)
             return bool(self.linker.link(words, folded, tuple(normalize_terms(folded))))
 
-        new_solution = spell_out(solution, reference.text, known, names, listed) if in_solution else solution
-        new_reference = spell_out(reference.text, solution, known, names, listed)
+        if in_solution:
+            # Against a sentence, the acronym spells words of the part that answers ("MCUG" in
+            # "The test to confirm reflux is a micturating cystourethrogram"): the rest is its frame.
+            span = answer_span(" ".join(reference.text.split()))[0]
+            spelled = spell_out(solution, span, known, names, listed)
+            if spelled == solution:
+                # The other answer's words in the form the comparison reads them ("micturating" is
+                # "voiding": "VCUG" spells "micturating cystourethrogram").
+                same = " ".join(SAME_MEANING.get(word.casefold(), word) for word in span.split())
+                if same != span:
+                    spelled = spell_out(solution, same, known, names, listed)
+            new_solution = spell_genus(spelled, reference.text)
+        else:
+            new_solution = solution
+        new_reference = spell_genus(spell_out(reference.text, solution, known, names, listed), solution)
         if new_solution == solution and new_reference == reference.text:
             return None
         if new_reference != reference.text:
@@ -1175,9 +1230,26 @@ class AnswerMatcher(BaseModel):
             # The answer's own words: the question's are no evidence either way.
             own_terms = sol.term_set - reference.question_terms
             known_words = _mostly_lexicon_words(own_terms)
+            if not reference.is_long and not related and not hedged and _another_eponym(judged, hit_set, ref):
+                # Another name before the same head ("Rovsing sign" for "Murphy sign"): another
+                # finding, ranked as a wrong named concept, not a near miss by the head they share.
+                return AnswerMatch(
+                    "mismatch", similarity, sol.terms, matched, None, concepts, self.named_concept_strength
+                )
             if sol.concepts and not hedged and not spammed:
                 # A committed answer that names one medical concept is a wrong answer, not nonsense:
                 # a little above boilerplate, hedges, lists and restated questions.
+                if (
+                    not reference.is_long
+                    and not related
+                    and _siblings(sol.concepts, ref.concepts, _SIBLING_DEPTH)
+                    and sol.concepts.isdisjoint(ref.concepts)
+                ):
+                    # An alternative of the reference's kind, placed beside its concept (in
+                    # another vocabulary, or the guard would have fired): a wrong named concept,
+                    # whatever words the two names share ("Osgood-Schlatter disease" for
+                    # "Legg-Calve-Perthes disease", both osteochondroses).
+                    strength = self.named_concept_strength
                 strength = max(strength, self.named_concept_strength)
             elif (
                 not hedged
@@ -1198,6 +1270,9 @@ class AnswerMatcher(BaseModel):
                 # The question's words are no evidence: the more of them, the less it keeps.
                 own = sum(t not in reference.question_terms for t in sol.terms) / len(sol.terms)
                 sliver = self.unread_strength if known_words else self.unknown_words_strength
+                if ref.concepts and _other_in_every_sense(sol.text, ref.concepts, self.hierarchy_depth):
+                    # An abbreviation read: every sense of it is a wrong named concept.
+                    sliver = min(sliver, self.named_concept_strength)
                 strength = max(strength, sliver * own)
             return AnswerMatch("mismatch", similarity, sol.terms, matched, None, concepts, strength)
         strength = 1.0 if threshold >= 1.0 else (similarity - threshold) / (1.0 - threshold)

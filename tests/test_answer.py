@@ -933,6 +933,25 @@ def test_an_organism_answers_for_the_infection_it_causes(reference: str, organis
     assert matcher.compare(other, analysed).verdict == "mismatch"
 
 
+@pytest.mark.parametrize(("reference", "less_specific", "affirming"), [
+    ("Acalculous cholecystitis", "Cholecystitis", "Gallstone ileus"),
+    ("Acalculous cholecystitis", "Cholecystitis", "Calculous cholecystitis"),
+    ("Asymptomatic bacteriuria", "Bacteriuria", "Symptomatic bacteriuria"),
+    ("Afebrile seizure", "Seizure", "Febrile seizure"),
+])  # fmt: skip
+def test_a_word_that_denies_a_noun_denies_that_noun_and_its_adjective_affirms_it(
+    reference: str, less_specific: str, affirming: str
+) -> None:
+    # "acalculous" is "without gallstones": it denies the (plural) noun only, so the head it
+    # qualifies is not denied, and "calculous" (gallstones) or "gallstone ..." affirms what it denies.
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze(reference)
+    assert matcher.compare(less_specific, analysed).verdict == "partial"
+    match = matcher.compare(affirming, analysed)
+    assert match.verdict == "mismatch" and match.similarity == 0.0
+    assert match.guard is not None and match.guard.startswith("negation:")
+
+
 def test_a_denial_after_its_subject_leaves_the_subject_unaffirmed() -> None:
     # "not detected" denies the antibodies before it: the answer affirms nothing the reference
     # denies, so no guard fires (the order of words does not say which side a cue denies).

@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import re
+from functools import cache
 from itertools import takewhile
 
 from medreward.medical.abbreviations import _expand_abbreviations
@@ -61,9 +62,13 @@ _POLARITY_WORDS = NEGATION_CUES | {_NEGATING_PREFIX}
 _NEGATING_FORMS = _POLARITY_WORDS | {word for word, same in SAME_MEANING.items() if same in _POLARITY_WORDS}
 
 
-# The phrases a word that denies a noun is written as ("painless" -> "without pain"): the denial is
-# of that noun only, not of the words after it ("painless vaginal bleeding" is vaginal bleeding).
-_NEGATED_NOUNS = frozenset(tuple(phrase.split()) for phrase in NEGATED_WORDS.values())
+@cache
+def _negated_nouns() -> frozenset[tuple[str, ...]]:
+    """The phrases a word that denies a noun is written as ("painless" -> "without pain"), as terms
+    ("acalculous" -> "without gallstone": a plural noun is compared uninflected): the denial is of
+    that noun only, not of the words after it ("painless vaginal bleeding" is vaginal bleeding).
+    Built on first use: normalizing reads the lexicon's spellings."""
+    return frozenset(tuple(normalize_folded(phrase.split())) for phrase in NEGATED_WORDS.values())
 
 
 def _negation_scopes(
@@ -100,7 +105,7 @@ def _negation_scopes(
         for i, term in enumerate(terms):
             if term not in _POLARITY_WORDS:
                 continue
-            if tuple(terms[i : i + 2]) in _NEGATED_NOUNS:
+            if tuple(terms[i : i + 2]) in _negated_nouns():
                 sure.add(terms[i + 1])
                 heads.add(terms[i + 1])
                 maybe.update(terms[i : i + 2])

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from medreward.medical.lexicon import load_lexicon  # the table itself loads on first use
 
 __all__ = [
+    "AFFIRMED_NOUNS",
     "ANATOMICAL_ABBREVIATIONS",
     "BLOOD_LEVEL_ROOTS",
     "BOUND_PREFIX",
@@ -454,6 +455,18 @@ NEGATED_WORDS: dict[str, str] = {
 }
 
 
+# The adjectives that affirm the noun a word of NEGATED_WORDS denies, as that noun (a term, read by
+# to_same_meaning): "calculous cholecystitis" has gallstones, "symptomatic bacteriuria" symptoms, so
+# each affirms what "acalculous" and "asymptomatic" deny.
+AFFIRMED_NOUNS: dict[str, str] = {
+    "symptomatic": "symptom",
+    "febrile": "fever",
+    "pyrexial": "fever",
+    "traumatic": "trauma",
+    "calculous": "gallstone",
+}
+
+
 # Phrases (and words) that say what another phrase or word says, as that one (folded text, whole
 # words): an X-ray as a test is a radiograph ("Chest X-ray" / "chest radiograph" / "plain film of the
 # chest").
@@ -798,6 +811,8 @@ SAME_MEANING: dict[str, str] = {
     # a finding as a participle and as its noun ("enlarged spleen" / "splenic enlargement", "dilated
     # pupils" / "pupillary dilation")
     **PARTICIPLE_NOUNS,
+    # an adjective that affirms the noun its negated form denies ("calculous" / "acalculous")
+    **AFFIRMED_NOUNS,
     # "blood sugar" is blood glucose
     "sugar": "glucose",
     # taking a treatment as prescribed

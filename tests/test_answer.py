@@ -129,6 +129,10 @@ class TestShortReferences:
             ("Chronic pancreatitis", "Acute pancreatitis"),
             ("Decreased intracranial pressure", "Increased intracranial pressure"),
             ("Lower gastrointestinal bleeding", "Upper gastrointestinal bleeding"),
+            # before / after, a rate that rises / falls
+            ("Postrenal acute kidney injury", "Prerenal acute kidney injury"),
+            ("Postganglionic fibres", "Preganglionic fibres"),
+            ("Accelerations", "Early decelerations"),
         ],
     )
     def test_opposites_and_other_numbers_are_mismatches(self, solution: str, reference: str) -> None:
@@ -1002,6 +1006,8 @@ def test_a_middle_position_or_a_direction_is_a_qualifier(reference: str, sibling
     ("Abduction of the shoulder", "Adduction of the shoulder", "Shoulder abduction"),
     ("External rotation", "Internal rotation", "External rotation of the hip"),
     ("Autosomal dominant inheritance", "Autosomal recessive inheritance", "Autosomal dominant"),
+    ("Early decelerations", "Variable decelerations", "Early decelerations on the CTG"),
+    ("Prerenal acute kidney injury", "Intrinsic renal acute kidney injury", "Prerenal AKI"),
 ])  # fmt: skip
 def test_another_member_of_a_qualifier_family_says_something_else(
     reference: str, sibling: str, same: str

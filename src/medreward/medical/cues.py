@@ -67,6 +67,10 @@ OPPOSITE_PREFIXES: tuple[tuple[str, str], ...] = (
     ("over", "under"),
     ("hyper", "normo"),
     ("hypo", "normo"),
+    # before / after: "prerenal" / "postrenal", "preganglionic" / "postganglionic", "prenatal" / "postnatal"
+    ("pre", "post"),
+    # a rate that rises / falls: "accelerations" / "decelerations" of the fetal heart
+    ("acceler", "deceler"),
 )
 
 # Families of whole-word qualifiers of which an answer names one: any other member says something
@@ -93,6 +97,10 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "conjugated unconjugated",
         "complete incomplete partial",
         "early late",
+        # the decelerations of a fetal heart rate trace
+        "early late variable prolonged",
+        # where the cause of an acute kidney injury lies ("intrinsic renal")
+        "prerenal intrinsic postrenal",
         "ipsilateral contralateral",
         "sensory motor",
         "upper middle lower",

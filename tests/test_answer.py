@@ -436,6 +436,23 @@ class TestRelatedForms:
         assert matcher.compare(lay, matcher.analyze(term)).verdict == "exact"
         assert matcher.compare(opposite, matcher.analyze(term)).verdict == "mismatch"
 
+    @pytest.mark.parametrize(("reference", "accepted", "rejected"), [
+        ("Troponin is not raised in stable angina.", "Stable angina does not cause a troponin rise",
+         "Stable angina causes a troponin rise"),
+        ("Troponin is not raised in stable angina.", "It does not elevate troponin", "It elevates troponin"),
+        ("Raised intracranial pressure", "The intracranial pressure rises",
+         "Decreased intracranial pressure"),
+    ])  # fmt: skip
+    def test_a_level_that_rises_said_as_a_verb_is_raised(
+        self, reference: str, accepted: str, rejected: str
+    ) -> None:
+        # "rise", "elevate" and "raise" in every form say what "raised" says, so the polarity of the
+        # sentence that uses them is read: the verb against its denial, never a near miss.
+        matcher = AnswerMatcher()
+        analysed = matcher.analyze(reference)
+        assert matcher.compare(accepted, analysed).guard is None
+        assert score(accepted, reference) > score(rejected, reference) == -0.5  # type: ignore[operator]
+
 
 class TestSecondNames:
     """ICD-10-CM titles that give a condition a second name in brackets ("Varicella [chickenpox]")

@@ -787,6 +787,11 @@ SAME_MEANING: dict[str, str] = {
     "reduced": "decreased",
     "lowered": "decreased",
     "diminished": "decreased",
+    # a level that rises, as a verb or its noun ("does not elevate troponin", "a troponin rise" /
+    # "troponin is not raised")
+    **dict.fromkeys(
+        "rise rises rising risen elevate elevates elevating raise raises raising".split(), "increased"
+    ),
     "needed": "required",
     "necessary": "required",
     # starting and stopping a treatment, for the start/stop qualifier family, in every verb form

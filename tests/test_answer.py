@@ -917,6 +917,43 @@ def test_a_sibling_concept_in_the_place_of_the_references_is_a_mismatch(
     assert matcher.compare(reference, matcher.analyze(substituted)).verdict == "mismatch"
 
 
+@pytest.mark.parametrize(("reference", "accepted", "substituted"), [
+    ("Coxiella burnetii endocarditis is typically blood culture-negative.", "It is usually culture-negative",
+     "Staphylococcus aureus endocarditis is typically culture-negative"),
+    ("Bell's palsy causes facial weakness with no forehead sparing.",
+     "Facial weakness including the forehead",
+     "A cortical stroke causes facial weakness with no forehead sparing"),
+    ("In early papilloedema, visual acuity is usually not affected.",
+     "Early papilloedema does not impair acuity", "In optic neuritis visual acuity is usually not affected"),
+])  # fmt: skip
+def test_a_concept_named_in_the_place_of_the_references_is_a_mismatch(
+    reference: str, accepted: str, substituted: str
+) -> None:
+    # The words that differ are more than two sibling names ("blood", "cortical"): the named phrases
+    # that fill one slot of the sentence are compared, alternatives of one kind (two bacteria, two
+    # optic neuropathies) meeting a few levels up.
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze(reference)
+    assert matcher.compare(accepted, analysed).guard is None
+    match = matcher.compare(substituted, analysed)
+    assert match.verdict == "mismatch" and match.guard is not None
+    assert match.guard.startswith("different concepts:")
+
+
+@pytest.mark.parametrize(("reference", "answer"), [
+    # the reference's cause is left out, not replaced: the answer's phrase stands where its finding is
+    ("Persistent vomiting has caused a hypochloraemic metabolic alkalosis.",
+     "metabolic alkalosis with low chloride"),
+    # the reference names three findings in three clauses: no one slot
+    ("Fever, jaundice and right upper quadrant pain form Charcot's triad.", "Charcot's triad of cholangitis"),
+])  # fmt: skip
+def test_a_concept_named_elsewhere_than_the_references_is_no_substitution(
+    reference: str, answer: str
+) -> None:
+    matcher = AnswerMatcher()
+    assert matcher.compare(answer, matcher.analyze(reference)).guard is None
+
+
 def test_words_that_name_unrelated_concepts_are_no_substitution() -> None:
     # "tendon" and "tear" each name a concept, but not alternatives of one kind.
     matcher = AnswerMatcher()

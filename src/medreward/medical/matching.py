@@ -45,8 +45,10 @@ and the verdict cascade (:meth:`AnswerMatcher._compare`). What it composes lives
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
+from itertools import pairwise
 from math import fsum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -69,6 +71,7 @@ from medreward.medical.alignment import (
     _eponym_parts,
     _infestation_match,
     _names_a_concept,
+    _phrase_concepts,
     _stems,
     _term_concepts,
     _two_words,
@@ -89,6 +92,7 @@ from medreward.medical.evidence import (
     _opposite_variants,
 )
 from medreward.medical.hierarchy import (
+    _ancestors,
     _child_of,
     _genus_lineage,
     _infection_of,
@@ -316,6 +320,97 @@ def _named_substitution(
             in_phrase = [hit if hit in phrase.term_set else None for hit in found]
             return _substitution(solution, phrase, in_phrase, depth)
     return None
+
+
+# How far up a vocabulary's hierarchy a concept named in the place of the reference's must meet it
+# (:func:`_named_in_place`): alternatives of one kind (two bacteria, two optic neuropathies), deeper
+# than :data:`_SIBLING_DEPTH`, since the two must also fill one slot of one clause.
+_SLOT_SIBLING_DEPTH = 5
+_MESH = "MESH:"
+
+
+def _named_in_place(
+    solution: TextAnalysis,
+    reference: ReferenceAnalysis,
+    found: list[str | None],
+    linker: ConceptLinker,
+    depth: int,
+) -> str | None:
+    """Against a short reference: a concept the solution names in the place of one the reference
+    names, the rest of the solution the reference's words ("Staphylococcus aureus endocarditis is
+    typically culture-negative" for "Coxiella burnetii endocarditis is typically blood
+    culture-negative"; "A cortical stroke causes facial weakness ..." for "Bell's palsy causes facial
+    weakness ..."). Where :func:`_substitution` compares every word that differs, this compares
+    named phrases: every word of the solution that the reference lacks lies in named phrases that
+    make one run of one clause, and so do the reference's named phrases that share no word with the
+    solution (what it says besides, "blood", does not count); the two sets of concepts are disjoint,
+    neither is within ``depth`` levels of the other, and one of each meets within
+    :data:`_SLOT_SIBLING_DEPTH` levels below an ancestor that is a kind. The reason, else ``None``.
+    """
+    ref = reference.answer
+    hits = frozenset(hit for hit in found if hit is not None) - _POLARITY_WORDS
+    extra = (
+        frozenset(t for t, hit in zip(solution.terms, found) if hit is None and t not in ref.context)
+        - _POLARITY_WORDS
+    )
+    if not hits or not extra:
+        return None
+    ours, before = _one_slot(solution, linker, lambda terms: bool(terms) and terms <= extra, extra)
+    if not ours:
+        return None
+    said = solution.term_set | hits
+    theirs, ref_before = _one_slot(ref, linker, lambda terms: bool(terms) and said.isdisjoint(terms), None)
+    hit_of = {t: hit for t, hit in zip(solution.terms, found) if hit is not None}
+    if (
+        not theirs
+        or not ours.isdisjoint(theirs)
+        # in the place of: after the same words of the two answers
+        or frozenset(hit_of[t] for t in before if t in hit_of) - _POLARITY_WORDS != ref_before & hits
+        or _lineage(ours, theirs, depth) is not None
+    ):
+        return None
+    lexicon = load_lexicon()
+    for one in sorted(ours):
+        above = _ancestors(one, _SLOT_SIBLING_DEPTH)
+        for other in sorted(theirs):
+            shared = above & _ancestors(other, _SLOT_SIBLING_DEPTH)
+            # an ontology's one root ("All", "disease") makes no two concepts alternatives of one
+            # kind; MeSH's trees start at kinds ("Bacteria", "Viruses")
+            if any(a.startswith(_MESH) or lexicon.parents(a) for a in sorted(shared)):
+                return (
+                    f"different concepts: {lexicon.preferred_name(one) or one} in the place of "
+                    f"{lexicon.preferred_name(other) or other}"
+                )
+    return None
+
+
+def _one_slot(
+    answer: TextAnalysis,
+    linker: ConceptLinker,
+    keep: Callable[[frozenset[str]], bool],
+    cover: frozenset[str] | None,
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The concepts of the named phrases of ``answer`` that ``keep`` accepts (by their terms), when
+    they make one run of words of one clause (only function words between them) and, with
+    ``cover``, hold every term of it, and the terms before that run; else nothing."""
+    tokens = answer.folded.split()
+    spans = [
+        (start, end, ids)
+        for start, end, ids in _phrase_concepts(tokens, linker)
+        if keep(frozenset(normalize_folded(tokens[start:end])))
+    ]
+    if not spans:
+        return frozenset(), frozenset()
+    spans.sort()
+    for (_, end, _), (start, _, _) in pairwise(spans):
+        if normalize_folded(tokens[end:start]):
+            return frozenset(), frozenset()
+    held = frozenset(normalize_folded([t for s, e, _ in spans for t in tokens[s:e]]))
+    if (cover is not None and not cover <= held) or not any(held <= frozenset(c) for c in answer.clauses):
+        return frozenset(), frozenset()
+    return frozenset().union(*(ids for _, _, ids in spans)), frozenset(
+        normalize_folded(tokens[: spans[0][0]])
+    )
 
 
 def _words(terms: frozenset[str]) -> str:
@@ -1017,6 +1112,8 @@ class AnswerMatcher(BaseModel):
         guard = self._guard(sol, reference, related, said, affirmed, denied, denied_any)
         if guard is None and not reference.is_long and not related:
             guard = _substitution(sol, ref, found, self.hierarchy_depth)
+            if guard is None:
+                guard = _named_in_place(sol, reference, found, self.linker, self.hierarchy_depth)
         if guard is not None:
             return AnswerMatch("mismatch", 0.0, sol.terms, (), guard, concepts)
         if (

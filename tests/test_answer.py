@@ -1062,6 +1062,9 @@ def test_a_middle_position_or_a_direction_is_a_qualifier(reference: str, sibling
     ("Autosomal dominant inheritance", "Autosomal recessive inheritance", "Autosomal dominant"),
     ("Early decelerations", "Variable decelerations", "Early decelerations on the CTG"),
     ("Prerenal acute kidney injury", "Intrinsic renal acute kidney injury", "Prerenal AKI"),
+    # a bacterium's shape: a rod is no coccus, a diplococcus is one
+    ("Gram-negative cocci", "Gram-negative bacilli", "Gram-negative coccus"),
+    ("Gram-negative diplococcus", "Gram-negative rods", "Gram-negative diplococci"),
 ])  # fmt: skip
 def test_another_member_of_a_qualifier_family_says_something_else(
     reference: str, sibling: str, same: str

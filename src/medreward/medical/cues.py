@@ -92,7 +92,9 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "acidosis alkalosis",
         "conductive sensorineural",
         "ischemic hemorrhagic",
-        "cocci bacilli",
+        # the shape of a bacterium (a diplococcus is a coccus: only the rod differs from it)
+        "coccus bacillus",
+        "diplococcus bacillus",
         "direct indirect",
         "conjugated unconjugated",
         "complete incomplete partial",

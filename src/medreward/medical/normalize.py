@@ -639,6 +639,10 @@ IRREGULAR_PLURALS: dict[str, str] = {
 }
 
 
+# The Latin plurals of the names of bacteria by their shape ("cocci", "streptococci", "bacilli").
+_LATIN_BACTERIA_PLURALS = ("cocci", "bacilli")
+
+
 # The shortest "-graphy" word read as its "-gram" ("angiography"; not "graphy" alone).
 _MIN_IMAGING_WORD = 8
 
@@ -660,6 +664,9 @@ def uninflect(token: str) -> str:
     irregular = IRREGULAR_PLURALS.get(token)
     if irregular is not None:
         return irregular
+    if token.endswith(_LATIN_BACTERIA_PLURALS):
+        # a bacterium's Latin plural: "streptococci", "diplococci", "coccobacilli"
+        return token[:-1] + "us"
     if len(token) <= 3 or not token.endswith("s") or not token.isalpha():
         return token
     if token.endswith(_NOT_PLURAL):

@@ -127,7 +127,7 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "internal external",
         "afferent efferent",
         "aerobic anaerobic",
-        "arterial venous",
+        "artery vein",  # "arterial" and "venous" are read as the nouns (ORGAN_ADJECTIVES)
         # movements of a joint
         "abduction adduction",
         "abductor adductor",

@@ -424,6 +424,15 @@ class TestRelatedForms:
         assert matcher.compare("High cholesterol", matcher.analyze("Hypercholesterolemia")).verdict == "exact"
         assert matcher.compare("low serum potassium", matcher.analyze("Hypokalaemia")).verdict == "partial"
 
+    @pytest.mark.parametrize(("term", "lay"), [
+        ("Hypochloraemic metabolic alkalosis", "Metabolic alkalosis with low chloride"),
+        ("Hypokalaemic periodic paralysis", "Periodic paralysis with low potassium"),
+    ])  # fmt: skip
+    def test_a_blood_level_as_an_adjective_is_said_in_words(self, term: str, lay: str) -> None:
+        # "-aemic" as "-aemia": the adjective names the same low or high level
+        matcher = AnswerMatcher()
+        assert matcher.compare(lay, matcher.analyze(term)).verdict == "equivalent"
+
     @pytest.mark.parametrize(("lay", "term", "opposite"), [
         ("Low albumin", "Hypoalbuminaemia", "High albumin"),
         ("High bilirubin", "Hyperbilirubinemia", "Low bilirubin"),

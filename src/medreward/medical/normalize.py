@@ -324,13 +324,14 @@ LEVEL_ROOTS: dict[str, str] = {
 }  # fmt: skip
 # Both tables in one pattern: one pass over the text.
 _ANY_LEVEL = re.compile(
-    r"\bhyp(o|er)(?:(" + "|".join(BLOOD_LEVEL_ROOTS) + r")a?emias?|(" + "|".join(LEVEL_ROOTS) + r"))\b"
+    r"\bhyp(o|er)(?:(" + "|".join(BLOOD_LEVEL_ROOTS) + r")a?emi(?:as?|c)|(" + "|".join(LEVEL_ROOTS) + r"))\b"
 )
 
 
 def spell_out_blood_levels(text: str) -> str:
-    """``"hypokalemia"`` -> ``"low potassium"``, ``"hyperglycaemia"`` -> ``"high glucose"``,
-    ``"hypothermia"`` -> ``"low body temperature"``, on folded text.
+    """``"hypokalemia"`` -> ``"low potassium"``, ``"hyperglycaemia"`` -> ``"high glucose"``, the
+    adjective too (``"hypochloraemic"`` -> ``"low chloride"``), ``"hypothermia"`` -> ``"low body
+    temperature"``, on folded text.
 
     >>> spell_out_blood_levels("hypokalaemia with hypernatremia and hypothermia")
     'low potassium with high sodium and low body temperature'

@@ -973,6 +973,7 @@ def test_words_that_name_unrelated_concepts_are_no_substitution() -> None:
     ("Splenomegaly", "Splenic enlargement", "Hepatic enlargement"),
     ("Hepatomegaly", "Enlargement of the liver", "Enlargement of the spleen"),
     ("Mydriasis", "Pupillary dilation", "Pupillary constriction"),
+    ("ST-segment depression", "Depressed ST segments", "Elevated ST segments"),
 ])  # fmt: skip
 def test_a_finding_as_a_noun_names_the_concept_its_participle_names(
     reference: str, finding: str, other: str
@@ -1074,6 +1075,9 @@ def test_a_middle_position_or_a_direction_is_a_qualifier(reference: str, sibling
     ("Arterial bleeding from the wound", "Venous bleeding from the wound",
      "Bleeding from an artery in the wound"),
     ("Superior mesenteric artery", "Superior mesenteric vein", "The superior mesenteric artery"),
+    # a segment raised or lowered ("elevated" is read as "increased", "depressed" as "depression")
+    ("ST-segment depression", "Elevated ST segments", "Depressed ST segments"),
+    ("ST elevation", "Depressed ST segments", "ST-segment elevation"),
     # a bacterium's shape: a rod is no coccus, a diplococcus is one
     ("Gram-negative cocci", "Gram-negative bacilli", "Gram-negative coccus"),
     ("Gram-negative diplococcus", "Gram-negative rods", "Gram-negative diplococci"),

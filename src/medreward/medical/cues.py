@@ -99,6 +99,10 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "conjugated unconjugated",
         "complete incomplete partial",
         "early late",
+        # a segment or a level raised or lowered ("ST elevation" / "ST depression"; "elevated" is
+        # read as "increased")
+        "elevation depression",
+        "increased depression",
         # the decelerations of a fetal heart rate trace
         "early late variable prolonged",
         # where the cause of an acute kidney injury lies ("intrinsic renal")

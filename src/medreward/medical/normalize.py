@@ -776,6 +776,7 @@ PARTICIPLE_NOUNS: dict[str, str] = {
     "dislocated": "dislocation",
     "infarcted": "infarction",
     "infected": "infection",
+    "depressed": "depression",
 }
 
 

@@ -579,6 +579,9 @@ def test_polarity_words_alone_score_without_error(solution: str) -> None:
         # a statement about the answer itself stays whole
         ("Osteomyelitis is caused by S. aureus", "Osteomyelitis is caused by S. aureus"),
         ("No treatment is required", "No treatment is required"),
+        # a result and nothing else says how its subject stands: the subject is the answer
+        ("Their HIV test was negative", "Their HIV test was negative"),
+        ("The troponin is not raised.", "The troponin is not raised."),
         # an opening clause of condition or time is the case, not the answer
         (
             "When the left pupil is fixed, the left oculomotor nerve is compressed.",
@@ -593,6 +596,12 @@ def test_polarity_words_alone_score_without_error(solution: str) -> None:
 )
 def test_a_sentence_answers_with_what_it_reports(reference: str, span: str) -> None:
     assert answer_span(reference)[0] == span
+
+
+def test_a_test_reported_by_its_result_is_judged_with_its_test() -> None:
+    reference = "The patient tested HIV negative."
+    assert score("Their HIV test was negative", reference) == 3.0
+    assert score("The HIV test was reactive", reference) == -0.5
 
 
 def test_the_side_of_an_opening_clause_does_not_decide_the_answer() -> None:

@@ -31,6 +31,7 @@ from medreward.medical.cues import (
     LIKELIHOOD_WORDS,
     NEXT_SENTENCE,
     RECOMMENDATION,
+    RESULT_WORDS,
     SUBJECT_COPULA,
     SUBJECT_VERB,
 )
@@ -153,13 +154,26 @@ def answer_span(text: str) -> tuple[str, str]:
             # (framing words only after the copula) answers with its subject.
             framing = copula
     framing = framing or IMPERATIVE.match(text) or RECOMMENDATION.match(text)
-    if framing is not None and framing.end() < len(text.rstrip(" .")):
+    if (
+        framing is not None
+        and framing.end() < len(text.rstrip(" ."))
+        # a result and nothing else says how its subject stands: "Their HIV test was negative"
+        # answers with its test
+        and not _only_a_result(text[framing.end() :])
+    ):
         answer, cited = answer_span(text[framing.end() :])
         return answer, f"{text[: framing.end()]}{cited}"
     marker = CONTEXT_MARKER.search(text)
     if marker is not None and marker.start() > 0:
         return text[: marker.start()], text[marker.start() :]
     return text, ""
+
+
+def _only_a_result(predicate: str) -> bool:
+    """Whether ``predicate`` says a result and nothing else (:data:`RESULT_WORDS`, negation cues):
+    "negative", "not raised", "non-reactive"."""
+    terms = normalize_tokens(predicate)
+    return bool(terms) and all(t in RESULT_WORDS or t in NEGATION_CUES for t in terms)
 
 
 def _frames_subject(predicate: str) -> bool:

@@ -35,6 +35,7 @@ __all__ = [
     "RECOMMENDATION",
     "RELATIVE_EXCLUSION",
     "RELATIVE_OPENING",
+    "RESULT_WORDS",
     "SALT_WORDS",
     "SENTENCE_BREAK",
     "SUBJECT_COPULA",
@@ -286,6 +287,11 @@ FRAMING_AFTER_COPULA = re.compile(
 # The words of FRAMING_AFTER_COPULA that say how likely the subject is: framing only when the predicate
 # names nothing else ("X is the most likely diagnosis"; "The causative agent is most likely X").
 LIKELIHOOD_WORDS = frozenset("most more best likely probably probable correct final".split())
+# The result of a test or a level, as normalized terms: a predicate of these alone says how its subject
+# stands, so the subject is the answer ("Their HIV test was negative", "The troponin is raised").
+RESULT_WORDS = frozenset(
+    "positive negative normal abnormal reactive non increased decreased detected undetectable".split()
+)
 # A sentence whose subject is what was examined or who is ill, and whose verb reports a finding:
 # "The ECG shows atrial fibrillation", "He has a black eye", "Her stiff shoulder is due to adhesive
 # capsulitis" answer with what follows the verb. The subject opens with a determiner or a pronoun, so

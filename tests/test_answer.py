@@ -1052,6 +1052,8 @@ def test_a_postposed_cue_denies_what_comes_before_it(reference: str, answer: str
 @pytest.mark.parametrize(("reference", "answer"), [
     ("Upper GI bleed", "Upper gastrointestinal bleeding"),
     ("Upper gastrointestinal bleeding", "Upper GI bleed"),
+    # an agent noun in "-er" and the verb's other forms
+    ("Non-lactose fermenter", "Lactose non-fermenting"),
 ])  # fmt: skip
 def test_a_word_and_its_derivation_are_one_term(reference: str, answer: str) -> None:
     matcher = AnswerMatcher()

@@ -1089,6 +1089,9 @@ def test_a_middle_position_or_a_direction_is_a_qualifier(reference: str, sibling
     # a segment raised or lowered ("elevated" is read as "increased", "depressed" as "depression")
     ("ST-segment depression", "Elevated ST segments", "Depressed ST segments"),
     ("ST elevation", "Depressed ST segments", "ST-segment elevation"),
+    # a limb bowed out or in: the lexicon places "genu valgum" under "genu varum"
+    ("Genu varum", "Genu valgum", "Bilateral genu varum"),
+    ("Cubitus valgus", "Cubitus varus", "Cubitus valgus deformity"),
     # a bacterium's shape: a rod is no coccus, a diplococcus is one
     ("Gram-negative cocci", "Gram-negative bacilli", "Gram-negative coccus"),
     ("Gram-negative diplococcus", "Gram-negative rods", "Gram-negative diplococci"),

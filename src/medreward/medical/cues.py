@@ -133,6 +133,9 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "afferent efferent",
         "aerobic anaerobic",
         "artery vein",  # "arterial" and "venous" are read as the nouns (ORGAN_ADJECTIVES)
+        # a limb's deformity bowed out or in ("genu varum" / "genu valgum", "cubitus valgus")
+        "varus valgus",
+        "varum valgum",
         # movements of a joint
         "abduction adduction",
         "abductor adductor",

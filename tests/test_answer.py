@@ -899,6 +899,8 @@ def test_a_questions_own_not_never_makes_a_negated_answer_equivalent() -> None:
     ("The pupils do not react to light.", "Pupils that do not react", "Reactive pupils"),
     ("Non-lactose fermenter", "Does not ferment lactose", "Lactose fermenter"),
     ("Acalculous cholecystitis", "Cholecystitis without gallstones", "Calculous cholecystitis"),
+    # "not" before a participle of a finding looked for denies the finding before it
+    ("Tinel's sign was not elicited", "No Tinel sign", "Positive Tinel sign"),
 ])  # fmt: skip
 def test_what_one_answer_denies_the_other_may_not_affirm(
     reference: str, accepted: str, rejected: str

@@ -39,6 +39,7 @@ from medreward.medical.evidence import TextAnalysis, _is_number, _numbers
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.linking import ConceptLinker, LexiconLinker
 from medreward.medical.normalize import (
+    FINDING_PARTICIPLES,
     NEGATED_WORDS,
     NEGATION_CUES,
     NEXT_WORD_CUES,
@@ -113,6 +114,12 @@ def _negation_scopes(
                 continue
             after = list(takewhile(lambda t: t not in _POLARITY_WORDS, terms[i + 1 :]))
             before = list(takewhile(lambda t: t not in _POLARITY_WORDS, reversed(terms[:i])))
+            if before and after[:1] and after[0] in FINDING_PARTICIPLES and term in NEXT_WORD_CUES:
+                # "Tinel sign not elicited": what was looked for is denied, the noun phrase before
+                sure.update(before[:], after[:1])
+                heads.add(before[0])
+                maybe.update(terms)
+                continue
             scope = (before or after) if term in POSTPOSED_CUES else (after or before)
             sure.update(scope)
             # ``before`` runs backwards from the cue: its first term is the head of what precedes.

@@ -30,6 +30,7 @@ __all__ = [
     "BLOOD_LEVEL_ROOTS",
     "BOUND_PREFIX",
     "DESIGNATING_WORDS",
+    "FINDING_PARTICIPLES",
     "IONS",
     "IRREGULAR_PARTICIPLES",
     "IRREGULAR_PLURALS",
@@ -119,6 +120,14 @@ POSTPOSED_CUES = frozenset(
 # reactivity. The other cues deny a noun phrase, whose head is its last word: "no forehead sparing"
 # denies sparing, "absent ankle reflexes" reflexes, "bowel sounds absent" sounds.
 NEXT_WORD_CUES = frozenset("not cannot never".split())
+
+# The participles that report a finding looked for: after "not" they deny what was looked for, the
+# words before the cue ("Tinel's sign was not elicited", "bowel sounds were not heard"), as a cue
+# that follows what it denies does.
+FINDING_PARTICIPLES = frozenset(
+    "elicited detected seen found identified demonstrated observed heard felt palpable palpated "
+    "visualized visualised isolated".split()
+)
 
 # Written to start with the apostrophe, so the regex engine jumps from one apostrophe to the next
 # instead of trying every position (ten times faster on a paragraph).

@@ -1030,6 +1030,18 @@ def test_a_word_that_denies_a_noun_denies_that_noun_and_its_adjective_affirms_it
     assert match.guard is not None and match.guard.startswith("negation:")
 
 
+@pytest.mark.parametrize(("reference", "withheld", "given"), [
+    ("Thrombolysis should not be given.", "Withhold thrombolysis", "Give thrombolysis"),
+    ("Metformin should be stopped.", "Do not give metformin", "Start metformin"),
+    ("Do not give aspirin", "Discontinue aspirin", "Continue aspirin"),
+])  # fmt: skip
+def test_withholding_a_treatment_is_saying_not_to_give_it(reference: str, withheld: str, given: str) -> None:
+    # "withhold", "stop" and "discontinue" (read as "stop") and a denial of giving ("give" is a
+    # stop word) are one instruction; giving or starting it stays the floor.
+    assert score(withheld, reference) == 3.0
+    assert score(given, reference) == -0.5
+
+
 def test_a_denial_after_its_subject_leaves_the_subject_unaffirmed() -> None:
     # "not detected" denies the antibodies before it: the answer affirms nothing the reference
     # denies, so no guard fires (the order of words does not say which side a cue denies).

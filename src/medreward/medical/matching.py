@@ -413,6 +413,33 @@ def _one_slot(
     )
 
 
+# What SAME_MEANING reads "withhold", "discontinue", "cease" and "stop" in every form as.
+_WITHHELD = "stop"
+
+
+def _withheld(one: TextAnalysis, other: TextAnalysis) -> bool:
+    """Whether ``one`` withholds a treatment ("Withhold thrombolysis", "Stop metformin") that
+    ``other`` says not to give ("Thrombolysis should not be given", "Do not give metformin": a
+    denial, the instruction to give being a stop word), nothing else differing: the same
+    instruction. One clause each; ``one`` has no negation cue and ``other`` an odd count of them.
+
+    >>> from medreward.medical.analysis import analyze_text
+    >>> _withheld(analyze_text("Withhold thrombolysis"), analyze_text("Thrombolysis should not be given"))
+    True
+    >>> _withheld(analyze_text("Start thrombolysis"), analyze_text("Thrombolysis should not be given"))
+    False
+    """
+    return (
+        _WITHHELD in one.term_set
+        and not one.negation_tokens
+        and _WITHHELD not in other.term_set
+        and len(other.negation_tokens) % 2 == 1
+        and len(one.clauses) <= 1
+        and len(other.clauses) <= 1
+        and one.term_set - {_WITHHELD} == other.term_set - _POLARITY_WORDS != frozenset()
+    )
+
+
 def _words(terms: frozenset[str]) -> str:
     """Terms for a guard's reason, in one order."""
     return " ".join(sorted(terms))
@@ -1109,6 +1136,9 @@ class AnswerMatcher(BaseModel):
         denied = None if None in denied_hits else matched_denials
         # The reference's words that the solution denies, whether or not all its denials match.
         denied_any = matched_denials - _POLARITY_WORDS
+        if committed and (_withheld(sol, ref) or _withheld(ref, sol)):
+            # "Withhold thrombolysis" for "Thrombolysis should not be given": one instruction.
+            return AnswerMatch("equivalent", 1.0, sol.terms, sol.terms, None, concepts)
         guard = self._guard(sol, reference, related, said, affirmed, denied, denied_any)
         if guard is None and not reference.is_long and not related:
             guard = _substitution(sol, ref, found, self.hierarchy_depth)

@@ -1034,6 +1034,7 @@ def test_a_word_that_denies_a_noun_denies_that_noun_and_its_adjective_affirms_it
     ("Thrombolysis should not be given.", "Withhold thrombolysis", "Give thrombolysis"),
     ("Metformin should be stopped.", "Do not give metformin", "Start metformin"),
     ("Do not give aspirin", "Discontinue aspirin", "Continue aspirin"),
+    ("Metformin should be stopped.", "Hold metformin", "Continue metformin"),
 ])  # fmt: skip
 def test_withholding_a_treatment_is_saying_not_to_give_it(reference: str, withheld: str, given: str) -> None:
     # "withhold", "stop" and "discontinue" (read as "stop") and a denial of giving ("give" is a

@@ -821,7 +821,8 @@ SAME_MEANING: dict[str, str] = {
     ),
     **dict.fromkeys(
         "discontinue discontinued discontinuing withhold withheld withholding cease ceased ceasing "
-        "stopped stopping stops".split(),
+        # "hold metformin" (not "holding": "breath-holding spells")
+        "hold held stopped stopping stops".split(),
         "stop",
     ),
     **dict.fromkeys("continued continuing continues".split(), "continue"),

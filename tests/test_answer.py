@@ -1104,6 +1104,9 @@ def test_a_middle_position_or_a_direction_is_a_qualifier(reference: str, sibling
     # a segment raised or lowered ("elevated" is read as "increased", "depressed" as "depression")
     ("ST-segment depression", "Elevated ST segments", "Depressed ST segments"),
     ("ST elevation", "Depressed ST segments", "ST-segment elevation"),
+    # the angle of glaucoma, the halves of the visual fields
+    ("Open-angle glaucoma", "Acute angle-closure glaucoma", "Primary open-angle glaucoma"),
+    ("Left homonymous hemianopia", "Bitemporal hemianopia", "Homonymous hemianopia"),
     # a limb bowed out or in: the lexicon places "genu valgum" under "genu varum"
     ("Genu varum", "Genu valgum", "Bilateral genu varum"),
     ("Cubitus valgus", "Cubitus varus", "Cubitus valgus deformity"),

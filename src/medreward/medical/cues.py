@@ -123,6 +123,9 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "active latent passive",
         "wet dry",
         "open closed",
+        "open closure",  # "angle-closure glaucoma" / "open-angle glaucoma"
+        # which halves of the two visual fields a lesion takes
+        "homonymous bitemporal binasal",
         "focal generalized",
         "simple complex",
         "congenital acquired",

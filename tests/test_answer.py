@@ -1075,6 +1075,14 @@ def test_a_word_and_its_derivation_are_one_term(reference: str, answer: str) -> 
     assert matcher.compare(answer, matcher.analyze(reference)).verdict != "mismatch"
 
 
+def test_a_qualifier_the_reference_denies_is_not_one_it_says() -> None:
+    # "not raised" says no "raised": "normal" is what it means, not another member of the family
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze("Troponin is not raised in stable angina.")
+    match = matcher.compare("Troponin is normal in stable angina", analysed)
+    assert match.guard is None and match.verdict == "partial"
+
+
 @pytest.mark.parametrize(("reference", "sibling"), [
     ("Right middle cerebral artery ischaemic stroke", "Right anterior cerebral artery stroke"),
     ("Right middle lobe pneumonia", "Right lower lobe pneumonia"),
@@ -1104,6 +1112,10 @@ def test_a_middle_position_or_a_direction_is_a_qualifier(reference: str, sibling
     # a segment raised or lowered ("elevated" is read as "increased", "depressed" as "depression")
     ("ST-segment depression", "Elevated ST segments", "Depressed ST segments"),
     ("ST elevation", "Depressed ST segments", "ST-segment elevation"),
+    # a level normal, raised or lowered
+    ("Raised anion gap metabolic acidosis", "Normal anion gap metabolic acidosis",
+     "High anion gap metabolic acidosis"),
+    ("Hypoalbuminaemia", "Normal serum albumin", "Low serum albumin"),
     # the angle of glaucoma, the halves of the visual fields
     ("Open-angle glaucoma", "Acute angle-closure glaucoma", "Primary open-angle glaucoma"),
     ("Left homonymous hemianopia", "Bitemporal hemianopia", "Homonymous hemianopia"),

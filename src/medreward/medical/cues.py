@@ -83,6 +83,9 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "anterior middle posterior inferior superior lateral medial septal apical",
         "acute subacute chronic hyperacute",
         "mild moderate severe",
+        # a level or a finding normal, or raised or lowered ("Normal anion gap" / "Raised anion gap";
+        # raised and lowered are also opposites)
+        "normal increased decreased",
         "systolic diastolic",
         "inspiratory expiratory",
         "obstructive restrictive",

@@ -936,7 +936,8 @@ class AnswerMatcher(BaseModel):
             ):
                 return f"number: {term} not in reference"
             if not reference.is_long:
-                other = _family_member(term, ref.term_set, solution.term_set)
+                # a member the reference denies is not one it says ("normal" for "not raised")
+                other = _family_member(term, ref.term_set - ref.denied, solution.term_set)
                 if other is not None:
                     return f"qualifier: {term} / {other}"
         if (

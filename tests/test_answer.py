@@ -133,6 +133,8 @@ class TestShortReferences:
             ("Postrenal acute kidney injury", "Prerenal acute kidney injury"),
             ("Postganglionic fibres", "Preganglionic fibres"),
             ("Accelerations", "Early decelerations"),
+            # "hyperresonant" is "increased resonant" (LEVEL_ROOTS)
+            ("Reduced resonance", "Hyperresonant percussion note"),
         ],
     )
     def test_opposites_and_other_numbers_are_mismatches(self, solution: str, reference: str) -> None:
@@ -1116,6 +1118,8 @@ def test_a_middle_position_or_a_direction_is_a_qualifier(reference: str, sibling
     ("Raised anion gap metabolic acidosis", "Normal anion gap metabolic acidosis",
      "High anion gap metabolic acidosis"),
     ("Hypoalbuminaemia", "Normal serum albumin", "Low serum albumin"),
+    # the percussion note; "hyperresonant" is "increased resonant", as "increased resonance" is
+    ("Hyperresonant percussion note", "Dull percussion note", "Increased resonance to percussion"),
     # the angle of glaucoma, the halves of the visual fields
     ("Open-angle glaucoma", "Acute angle-closure glaucoma", "Primary open-angle glaucoma"),
     ("Left homonymous hemianopia", "Bitemporal hemianopia", "Homonymous hemianopia"),

@@ -86,6 +86,9 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         # a level or a finding normal, or raised or lowered ("Normal anion gap" / "Raised anion gap";
         # raised and lowered are also opposites)
         "normal increased decreased",
+        # the percussion note ("hyperresonant" is read as "increased resonant")
+        "dull resonant tympanic",
+        "dullness resonance",
         "systolic diastolic",
         "inspiratory expiratory",
         "obstructive restrictive",

@@ -330,6 +330,7 @@ LEVEL_ROOTS: dict[str, str] = {
     "salivation": "salivation",
     "ventilation": "ventilation", "perfusion": "perfusion", "esthesia": "sensation",
     "aesthesia": "sensation", "kinesia": "movement", "mobility": "mobility", "activity": "activity",
+    "resonance": "resonance", "resonant": "resonant",
 }  # fmt: skip
 # Both tables in one pattern: one pass over the text.
 _ANY_LEVEL = re.compile(

@@ -1077,6 +1077,23 @@ def test_a_word_and_its_derivation_are_one_term(reference: str, answer: str) -> 
     assert matcher.compare(answer, matcher.analyze(reference)).verdict != "mismatch"
 
 
+@pytest.mark.parametrize(("reference", "same_side", "other_side"), [
+    ("Trachea deviated away from the affected side", "Tracheal deviation to the contralateral side",
+     "Ipsilateral tracheal deviation"),
+    ("The patient falls towards the side of the lesion", "Falls to the ipsilateral side",
+     "Falls to the contralateral side"),
+])  # fmt: skip
+def test_a_side_named_by_the_lesion_is_ipsilateral_or_contralateral(
+    reference: str, same_side: str, other_side: str
+) -> None:
+    # "away from the affected side" is the contralateral side, "towards the lesion" the ipsilateral one
+    matcher = AnswerMatcher()
+    analysed = matcher.analyze(reference)
+    assert matcher.compare(same_side, analysed).verdict != "mismatch"
+    match = matcher.compare(other_side, analysed)
+    assert match.verdict == "mismatch" and match.guard is not None and match.guard.startswith("qualifier:")
+
+
 def test_a_qualifier_the_reference_denies_is_not_one_it_says() -> None:
     # "not raised" says no "raised": "normal" is what it means, not another member of the family
     matcher = AnswerMatcher()

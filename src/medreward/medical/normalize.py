@@ -507,6 +507,30 @@ SAME_MEANING_PHRASES: dict[str, str] = {
     "bradypnoea": "slow breathing",
     "tachypnea": "fast breathing",
     "tachypnoea": "fast breathing",
+    # a side named by where the lesion is ("trachea deviated away from the affected side" is a
+    # contralateral deviation, "falls towards the side of the lesion" an ipsilateral fall)
+    **dict.fromkeys(
+        (
+            "away from the affected side",
+            "away from the side of the lesion",
+            "away from the lesion",
+            "to the opposite side",
+            "to the other side",
+        ),
+        "contralateral",
+    ),
+    **dict.fromkeys(
+        (
+            "towards the affected side",
+            "toward the affected side",
+            "towards the side of the lesion",
+            "toward the side of the lesion",
+            "towards the lesion",
+            "toward the lesion",
+            "to the same side",
+        ),
+        "ipsilateral",
+    ),
     # words that deny a noun, as the phrase that says so
     **NEGATED_WORDS,
 }
@@ -514,7 +538,11 @@ _SAME_MEANING_PHRASE = re.compile(r"\b(" + "|".join(SAME_MEANING_PHRASES) + r")s
 
 
 # Substrings one of which each phrase holds: scanned for first, as most texts hold none.
-_PHRASE_HINTS = ("ray", "plain", "loss of", "lack of", "brady", "tachy", "o2", *NEGATED_WORDS)
+_PHRASE_HINTS = (
+    "ray", "plain", "loss of", "lack of", "brady", "tachy", "o2", "away from", "toward", "opposite side",
+    "other side", "same side",
+    *NEGATED_WORDS,
+)  # fmt: skip
 
 
 def to_same_meaning_phrases(text: str) -> str:

@@ -176,7 +176,7 @@ SALT_WORDS = frozenset(
 
 # Prefixes that make a word deny its stem ("undisplaced", "inactive", "atypical"): a word of the
 # solution that is a reference word with one of these in front says the reference's word, denied.
-DENYING_PREFIXES = ("un", "in", "im", "non", "dis", "a", "an")
+DENYING_PREFIXES = ("un", "in", "im", "ir", "il", "non", "dis", "a", "an")
 
 # The head nouns that anatomy leaves unsaid ("the lunate" is the lunate bone, "the deltoid" the
 # deltoid muscle): a one-word answer the lexicon does not know is looked up with each, and is what

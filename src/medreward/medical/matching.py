@@ -454,6 +454,33 @@ def _denied_by_prefix(term: str, hit: str) -> bool:
     return term != hit and term.endswith(hit) and term[: len(term) - len(hit)] in DENYING_PREFIXES
 
 
+# The denying prefixes that are read as a denial of the word they are joined to (of
+# DENYING_PREFIXES, not "in", "dis" or "a": "infertility" is a fertility decreased, "discoloured" no
+# colour denied).
+_SPLIT_PREFIXES = ("un", "im", "ir", "il", "non")
+# The shortest word a denying prefix may deny ("un-stable"; not "a-cute").
+_MIN_DENIED_STEM = 5
+
+
+def _denied_stem(word: str, words: frozenset[str]) -> str | None:
+    """The word of ``words`` that ``word`` denies with a prefix (:data:`DENYING_PREFIXES`:
+    "undisplaced" -> "displaced", "irreducible" -> "reducible"), else ``None``.
+
+    >>> _denied_stem("unreactive", frozenset({"reactive"})), _denied_stem("acute", frozenset({"cute"}))
+    ('reactive', None)
+    """
+    for prefix in _SPLIT_PREFIXES:
+        stem = word[len(prefix) :]
+        if word.startswith(prefix) and len(stem) >= _MIN_DENIED_STEM and stem in words:
+            return stem
+    return None
+
+
+def _deny_written(text: str, word: str, stem: str) -> str:
+    """``text`` with ``word`` (a folded token) written as its ``stem`` denied by "non"."""
+    return re.sub(rf"\b{re.escape(word)}\b", f"non {stem}", text, flags=re.IGNORECASE)
+
+
 def _contests(term: str, numbers: frozenset[str]) -> bool:
     """Whether a number ``term`` a reference lacks says another number than the reference's
     ``numbers``: a chromosome band unless the reference names its chromosome or a band nested with
@@ -973,6 +1000,8 @@ class AnswerMatcher(BaseModel):
         """Judge ``solution`` (``None`` when the completion has none) against an analysed reference:
         the better of the judgement with abbreviations expanded and, where either side has one, as
         written (see :meth:`_compare`)."""
+        if solution is not None and not reference.is_long and len(solution) <= self.max_solution_chars:
+            solution, reference = self._prefix_denials(solution, reference)
         match = self._compare(solution, reference, expand=True)
         if solution is None or reference.is_long or match.verdict in ("exact", "equivalent", "missing"):
             return match
@@ -1007,6 +1036,26 @@ class AnswerMatcher(BaseModel):
             if _RANK[other.verdict] + other.similarity > _RANK[match.verdict] + match.similarity
             else match
         )
+
+    def _prefix_denials(self, solution: str, reference: ReferenceAnalysis) -> tuple[str, ReferenceAnalysis]:
+        """The two answers with a word that denies the other's word by a prefix written as that word
+        denied ("undisplaced" as "non displaced" against "displaced", "unreactive" as "non
+        reactive" against "not reactive"): its polarity is then read as any denial's, so "Displaced
+        fracture" contradicts "Undisplaced fracture" and "Fracture not displaced" agrees with it.
+        Only where the other answer says the word itself; else the two unchanged."""
+        ours = frozenset(term_tokens(solution))
+        theirs = frozenset(reference.answer.folded.split())
+        for word in sorted(ours - theirs):
+            stem = _denied_stem(word, theirs)
+            if stem is not None:
+                solution = _deny_written(solution, word, stem)
+        for word in sorted(theirs - ours):
+            stem = _denied_stem(word, ours)
+            if stem is not None:
+                text = _deny_written(reference.text, word, stem)
+                if text != reference.text:
+                    reference = self._analyze(text, reference.ambiguous_question)
+        return solution, reference
 
     def _spelled_out(self, solution: str, reference: ReferenceAnalysis) -> AnswerMatch | None:
         """The judgement with each acronym of one answer that the other spells out read as those

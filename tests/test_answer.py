@@ -1063,6 +1063,12 @@ def test_a_word_denied_by_its_prefix_is_read_as_that_word_denied(
     assert score(reference, contradicting) == -0.5
 
 
+def test_a_denial_is_no_genus_cut_short() -> None:
+    # "not weak" once read as a genus and a species cut short, "weak" completed to the reference's
+    # "weakness" outside the denial's scope: the opposite claim scored 2.0
+    assert score("Left arm not weak", "Weakness of the left arm") < 0  # type: ignore[operator]
+
+
 def test_a_denial_after_its_subject_leaves_the_subject_unaffirmed() -> None:
     # "not detected" denies the antibodies before it: the answer affirms nothing the reference
     # denies, so no guard fires (the order of words does not say which side a cue denies).

@@ -1063,6 +1063,11 @@ def test_a_word_denied_by_its_prefix_is_read_as_that_word_denied(
     assert score(reference, contradicting) == -0.5
 
 
+def test_a_state_in_ness_has_the_polarity_of_its_adjective() -> None:
+    assert score("Abdominal tenderness", "Non-tender abdomen") == -0.5
+    assert score("Neck is not stiff", "Neck stiffness") == -0.5
+
+
 def test_a_denial_is_no_genus_cut_short() -> None:
     # "not weak" once read as a genus and a species cut short, "weak" completed to the reference's
     # "weakness" outside the denial's scope: the opposite claim scored 2.0
@@ -1095,6 +1100,8 @@ def test_a_postposed_cue_denies_what_comes_before_it(reference: str, answer: str
     ("Upper gastrointestinal bleeding", "Upper GI bleed"),
     # an agent noun in "-er" and the verb's other forms
     ("Non-lactose fermenter", "Lactose non-fermenting"),
+    # a state in "-ness" and its adjective
+    ("Non-tender abdomen", "No abdominal tenderness"),
 ])  # fmt: skip
 def test_a_word_and_its_derivation_are_one_term(reference: str, answer: str) -> None:
     matcher = AnswerMatcher()

@@ -188,7 +188,7 @@ def _aligned(
 # that share a stem of at least _MIN_STEM letters before one of them are derivations of one word.
 _DERIVATIONAL_ENDINGS = (
     "ation", "ative", "atory", "ator", "ating", "ated", "ate", "ion", "ive", "ory", "ing", "ed", "or", "er",
-    "e", "graphy", "graph", "gram", "scopy", "scope", "ful",
+    "e", "graphy", "graph", "gram", "scopy", "scope", "ful", "ness",
 )  # fmt: skip
 
 

@@ -133,6 +133,7 @@ class TestShortReferences:
             ("Postrenal acute kidney injury", "Prerenal acute kidney injury"),
             ("Postganglionic fibres", "Preganglionic fibres"),
             ("Accelerations", "Early decelerations"),
+            ("Improving renal function", "Worsening renal function"),
             # "hyperresonant" is "increased resonant" (LEVEL_ROOTS)
             ("Reduced resonance", "Hyperresonant percussion note"),
         ],

@@ -72,6 +72,8 @@ OPPOSITE_PREFIXES: tuple[tuple[str, str], ...] = (
     ("pre", "post"),
     # a rate that rises / falls: "accelerations" / "decelerations" of the fetal heart
     ("acceler", "deceler"),
+    # a course that gets better / worse: "improved" / "worsened", "improving" / "worsening"
+    ("improv", "worsen"),
 )
 
 # Families of whole-word qualifiers of which an answer names one: any other member says something

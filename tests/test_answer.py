@@ -1069,6 +1069,12 @@ def test_a_state_in_ness_has_the_polarity_of_its_adjective() -> None:
     assert score("Neck is not stiff", "Neck stiffness") == -0.5
 
 
+def test_a_denied_answer_is_no_kind_of_what_it_denies() -> None:
+    # its terms less one word once named the genus of a denied answer: "blood pressure (not) low"
+    assert score("Blood pressure is not low", "Hypotension") == -0.5
+    assert score("Low blood pressure", "Hypotension") == 3.0
+
+
 def test_a_denial_is_no_genus_cut_short() -> None:
     # "not weak" once read as a genus and a species cut short, "weak" completed to the reference's
     # "weakness" outside the denial's scope: the opposite claim scored 2.0

@@ -1005,6 +1005,8 @@ def normalization_fingerprint() -> str:
         "number_forms": [_TENS_WORDS.pattern, _HUNDREDS_WORDS.pattern, _NUMBER_SUFFIX.pattern],
         "same_meaning_phrases": SAME_MEANING_PHRASES,
         "imaging_words": ["graphy", "graph", "gram", _MIN_IMAGING_WORD],
+        "latin_bacteria_plurals": list(_LATIN_BACTERIA_PLURALS),
+        "levels": _ANY_LEVEL.pattern,
     }
     encoded = json.dumps(tables, sort_keys=True).encode()
     return hashlib.sha256(encoded).hexdigest()[:16]

@@ -30,6 +30,10 @@ from medreward.medical.normalize import (
         ("emboli", "embolus"),
         ("headaches", "headache"),
         ("teeth", "tooth"),
+        # a bacterium's Latin plural
+        ("cocci", "coccus"),
+        ("streptococci", "streptococcus"),
+        ("coccobacilli", "coccobacillus"),
     ],
 )
 def test_uninflect(plural: str, singular: str) -> None:

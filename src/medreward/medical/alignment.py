@@ -183,11 +183,12 @@ def _aligned(
     )
 
 
-# Derivational endings ("perforat-or", "perforat-ing"; "hypertens-ion", "hypertens-ive"): two terms
+# Derivational endings ("perforat-or", "perforat-ing"; "hypertens-ion", "hypertens-ive"; "ferment-er",
+# "ferment-ing"): two terms
 # that share a stem of at least _MIN_STEM letters before one of them are derivations of one word.
 _DERIVATIONAL_ENDINGS = (
-    "ation", "ative", "atory", "ator", "ating", "ated", "ate", "ion", "ive", "ory", "ing", "ed", "or", "e",
-    "graphy", "graph", "gram", "scopy", "scope", "ful",
+    "ation", "ative", "atory", "ator", "ating", "ated", "ate", "ion", "ive", "ory", "ing", "ed", "or", "er",
+    "e", "graphy", "graph", "gram", "scopy", "scope", "ful", "ness",
 )  # fmt: skip
 
 

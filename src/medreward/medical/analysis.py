@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import re
+from functools import cache
 from itertools import takewhile
 
 from medreward.medical.abbreviations import _expand_abbreviations
@@ -32,6 +33,7 @@ from medreward.medical.cues import (
     LIKELIHOOD_WORDS,
     NEXT_SENTENCE,
     RECOMMENDATION,
+    RESULT_WORDS,
     SUBJECT_COPULA,
     SUBJECT_VERB,
 )
@@ -39,6 +41,7 @@ from medreward.medical.evidence import TextAnalysis, _is_number, _numbers
 from medreward.medical.lexicon import load_lexicon
 from medreward.medical.linking import ConceptLinker, LexiconLinker
 from medreward.medical.normalize import (
+    FINDING_PARTICIPLES,
     NEGATED_WORDS,
     NEGATION_CUES,
     NEXT_WORD_CUES,
@@ -63,9 +66,13 @@ _POLARITY_WORDS = NEGATION_CUES | {_NEGATING_PREFIX}
 _NEGATING_FORMS = _POLARITY_WORDS | {word for word, same in SAME_MEANING.items() if same in _POLARITY_WORDS}
 
 
-# The phrases a word that denies a noun is written as ("painless" -> "without pain"): the denial is
-# of that noun only, not of the words after it ("painless vaginal bleeding" is vaginal bleeding).
-_NEGATED_NOUNS = frozenset(tuple(phrase.split()) for phrase in NEGATED_WORDS.values())
+@cache
+def _negated_nouns() -> frozenset[tuple[str, ...]]:
+    """The phrases a word that denies a noun is written as ("painless" -> "without pain"), as terms
+    ("acalculous" -> "without gallstone": a plural noun is compared uninflected): the denial is of
+    that noun only, not of the words after it ("painless vaginal bleeding" is vaginal bleeding).
+    Built on first use: normalizing reads the lexicon's spellings."""
+    return frozenset(tuple(normalize_folded(phrase.split())) for phrase in NEGATED_WORDS.values())
 
 
 def _negation_scopes(
@@ -102,13 +109,19 @@ def _negation_scopes(
         for i, term in enumerate(terms):
             if term not in _POLARITY_WORDS:
                 continue
-            if tuple(terms[i : i + 2]) in _NEGATED_NOUNS:
+            if tuple(terms[i : i + 2]) in _negated_nouns():
                 sure.add(terms[i + 1])
                 heads.add(terms[i + 1])
                 maybe.update(terms[i : i + 2])
                 continue
             after = list(takewhile(lambda t: t not in _POLARITY_WORDS, terms[i + 1 :]))
             before = list(takewhile(lambda t: t not in _POLARITY_WORDS, reversed(terms[:i])))
+            if before and after[:1] and after[0] in FINDING_PARTICIPLES and term in NEXT_WORD_CUES:
+                # "Tinel sign not elicited": what was looked for is denied, the noun phrase before
+                sure.update(before[:], after[:1])
+                heads.add(before[0])
+                maybe.update(terms)
+                continue
             scope = (before or after) if term in POSTPOSED_CUES else (after or before)
             sure.update(scope)
             # ``before`` runs backwards from the cue: its first term is the head of what precedes.
@@ -150,13 +163,26 @@ def answer_span(text: str) -> tuple[str, str]:
             # (framing words only after the copula) answers with its subject.
             framing = copula
     framing = framing or IMPERATIVE.match(text) or RECOMMENDATION.match(text)
-    if framing is not None and framing.end() < len(text.rstrip(" .")):
+    if (
+        framing is not None
+        and framing.end() < len(text.rstrip(" ."))
+        # a result and nothing else says how its subject stands: "Their HIV test was negative"
+        # answers with its test
+        and not _only_a_result(text[framing.end() :])
+    ):
         answer, cited = answer_span(text[framing.end() :])
         return answer, f"{text[: framing.end()]}{cited}"
     marker = CONTEXT_MARKER.search(text)
     if marker is not None and marker.start() > 0:
         return text[: marker.start()], text[marker.start() :]
     return text, ""
+
+
+def _only_a_result(predicate: str) -> bool:
+    """Whether ``predicate`` says a result and nothing else (:data:`RESULT_WORDS`, negation cues):
+    "negative", "not raised", "non-reactive"."""
+    terms = normalize_tokens(predicate)
+    return bool(terms) and all(t in RESULT_WORDS or t in NEGATION_CUES for t in terms)
 
 
 def _frames_subject(predicate: str) -> bool:

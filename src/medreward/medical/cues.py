@@ -39,6 +39,7 @@ __all__ = [
     "RECOMMENDATION",
     "RELATIVE_EXCLUSION",
     "RELATIVE_OPENING",
+    "RESULT_WORDS",
     "SALT_WORDS",
     "SENTENCE_BREAK",
     "SUBJECT_COPULA",
@@ -71,6 +72,12 @@ OPPOSITE_PREFIXES: tuple[tuple[str, str], ...] = (
     ("over", "under"),
     ("hyper", "normo"),
     ("hypo", "normo"),
+    # before / after: "prerenal" / "postrenal", "preganglionic" / "postganglionic", "prenatal" / "postnatal"
+    ("pre", "post"),
+    # a rate that rises / falls: "accelerations" / "decelerations" of the fetal heart
+    ("acceler", "deceler"),
+    # a course that gets better / worse: "improved" / "worsened", "improving" / "worsening"
+    ("improv", "worsen"),
 )
 
 # Families of whole-word qualifiers of which an answer names one: any other member says something
@@ -82,6 +89,12 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "anterior middle posterior inferior superior lateral medial septal apical",
         "acute subacute chronic hyperacute",
         "mild moderate severe",
+        # a level or a finding normal, or raised or lowered ("Normal anion gap" / "Raised anion gap";
+        # raised and lowered are also opposites)
+        "normal increased decreased",
+        # the percussion note ("hyperresonant" is read as "increased resonant")
+        "dull resonant tympanic",
+        "dullness resonance",
         "systolic diastolic",
         "inspiratory expiratory",
         "obstructive restrictive",
@@ -92,11 +105,21 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "acidosis alkalosis",
         "conductive sensorineural",
         "ischemic hemorrhagic",
-        "cocci bacilli",
+        # the shape of a bacterium (a diplococcus is a coccus: only the rod differs from it)
+        "coccus bacillus",
+        "diplococcus bacillus",
         "direct indirect",
         "conjugated unconjugated",
         "complete incomplete partial",
         "early late",
+        # a segment or a level raised or lowered ("ST elevation" / "ST depression"; "elevated" is
+        # read as "increased")
+        "elevation depression",
+        "increased depression",
+        # the decelerations of a fetal heart rate trace
+        "early late variable prolonged",
+        # where the cause of an acute kidney injury lies ("intrinsic renal")
+        "prerenal intrinsic postrenal",
         "ipsilateral contralateral",
         "sensory motor",
         "upper middle lower",
@@ -112,6 +135,9 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "active latent passive",
         "wet dry",
         "open closed",
+        "open closure",  # "angle-closure glaucoma" / "open-angle glaucoma"
+        # which halves of the two visual fields a lesion takes
+        "homonymous bitemporal binasal",
         "focal generalized",
         "simple complex",
         "congenital acquired",
@@ -121,7 +147,10 @@ QUALIFIER_FAMILIES: tuple[frozenset[str], ...] = tuple(
         "internal external",
         "afferent efferent",
         "aerobic anaerobic",
-        "arterial venous",
+        "artery vein",  # "arterial" and "venous" are read as the nouns (ORGAN_ADJECTIVES)
+        # a limb's deformity bowed out or in ("genu varum" / "genu valgum", "cubitus valgus")
+        "varus valgus",
+        "varum valgum",
         # movements of a joint
         "abduction adduction",
         "abductor adductor",
@@ -153,7 +182,7 @@ SALT_WORDS = frozenset(
 
 # Prefixes that make a word deny its stem ("undisplaced", "inactive", "atypical"): a word of the
 # solution that is a reference word with one of these in front says the reference's word, denied.
-DENYING_PREFIXES = ("un", "in", "im", "non", "dis", "a", "an")
+DENYING_PREFIXES = ("un", "in", "im", "ir", "il", "non", "dis", "a", "an")
 
 # The head nouns that anatomy leaves unsaid ("the lunate" is the lunate bone, "the deltoid" the
 # deltoid muscle): a one-word answer the lexicon does not know is looked up with each, and is what
@@ -319,6 +348,11 @@ FRAMING_AFTER_COPULA = re.compile(
 # The words of FRAMING_AFTER_COPULA that say how likely the subject is: framing only when the predicate
 # names nothing else ("X is the most likely diagnosis"; "The causative agent is most likely X").
 LIKELIHOOD_WORDS = frozenset("most more best likely probably probable correct final".split())
+# The result of a test or a level, as normalized terms: a predicate of these alone says how its subject
+# stands, so the subject is the answer ("Their HIV test was negative", "The troponin is raised").
+RESULT_WORDS = frozenset(
+    "positive negative normal abnormal reactive non increased decreased detected undetectable".split()
+)
 # A sentence whose subject is what was examined or who is ill, and whose verb reports a finding:
 # "The ECG shows atrial fibrillation", "He has a black eye", "Her stiff shoulder is due to adhesive
 # capsulitis" answer with what follows the verb. The subject opens with a determiner or a pronoun, so

@@ -18,7 +18,7 @@ from functools import lru_cache
 from medreward.medical.cues import BRANCHING_STRUCTURES, CLAUSE_BREAK
 from medreward.medical.evidence import ReferenceAnalysis, TextAnalysis
 from medreward.medical.lexicon import load_lexicon
-from medreward.medical.normalize import normalize_tokens
+from medreward.medical.normalize import NEGATION_CUES, normalize_tokens
 
 # The id prefix of WordNet's concepts: a lay vocabulary, below the clinical ones in authority.
 _LAY_SOURCE = "WN:"
@@ -175,8 +175,9 @@ def _genera(terms: frozenset[str]) -> frozenset[str]:
     lexicon = load_lexicon()
     found: frozenset[str] = frozenset()
     for term in terms:
-        # A number or a letter names a subtype ("Duffy a"), not a qualifier of the genus.
-        if len(term) > 1 and not term[0].isdigit():
+        # A number or a letter names a subtype ("Duffy a"), not a qualifier of the genus; a
+        # negation denies it ("blood pressure not low" is no kind of low blood pressure).
+        if len(term) > 1 and not term[0].isdigit() and term not in NEGATION_CUES and term != "non":
             found |= lexicon.concepts_for_terms(sorted(terms - {term}))
     return found
 

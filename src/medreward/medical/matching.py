@@ -45,8 +45,10 @@ and the verdict cascade (:meth:`AnswerMatcher._compare`). What it composes lives
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
+from itertools import pairwise
 from math import fsum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -70,6 +72,7 @@ from medreward.medical.alignment import (
     _eponym_parts,
     _infestation_match,
     _names_a_concept,
+    _phrase_concepts,
     _stems,
     _term_concepts,
     _two_words,
@@ -97,6 +100,7 @@ from medreward.medical.evidence import (
     _opposite_variants,
 )
 from medreward.medical.hierarchy import (
+    _ancestors,
     _child_of,
     _genus_lineage,
     _infection_of,
@@ -339,6 +343,124 @@ def _reversed_ratio(solution: TextAnalysis, reference: TextAnalysis) -> str | No
     return None
 
 
+# How far up a vocabulary's hierarchy a concept named in the place of the reference's must meet it
+# (:func:`_named_in_place`): alternatives of one kind (two bacteria, two optic neuropathies), deeper
+# than :data:`_SIBLING_DEPTH`, since the two must also fill one slot of one clause.
+_SLOT_SIBLING_DEPTH = 5
+_MESH = "MESH:"
+
+
+def _named_in_place(
+    solution: TextAnalysis,
+    reference: ReferenceAnalysis,
+    found: list[str | None],
+    linker: ConceptLinker,
+    depth: int,
+) -> str | None:
+    """Against a short reference: a concept the solution names in the place of one the reference
+    names, the rest of the solution the reference's words ("Staphylococcus aureus endocarditis is
+    typically culture-negative" for "Coxiella burnetii endocarditis is typically blood
+    culture-negative"; "A cortical stroke causes facial weakness ..." for "Bell's palsy causes facial
+    weakness ..."). Where :func:`_substitution` compares every word that differs, this compares
+    named phrases: every word of the solution that the reference lacks lies in named phrases that
+    make one run of one clause, and so do the reference's named phrases that share no word with the
+    solution (what it says besides, "blood", does not count); the two sets of concepts are disjoint,
+    neither is within ``depth`` levels of the other, and one of each meets within
+    :data:`_SLOT_SIBLING_DEPTH` levels below an ancestor that is a kind. The reason, else ``None``.
+    """
+    ref = reference.answer
+    hits = frozenset(hit for hit in found if hit is not None) - _POLARITY_WORDS
+    extra = (
+        frozenset(t for t, hit in zip(solution.terms, found) if hit is None and t not in ref.context)
+        - _POLARITY_WORDS
+    )
+    if not hits or not extra:
+        return None
+    ours, before = _one_slot(solution, linker, lambda terms: bool(terms) and terms <= extra, extra)
+    if not ours:
+        return None
+    said = solution.term_set | hits
+    theirs, ref_before = _one_slot(ref, linker, lambda terms: bool(terms) and said.isdisjoint(terms), None)
+    hit_of = {t: hit for t, hit in zip(solution.terms, found) if hit is not None}
+    if (
+        not theirs
+        or not ours.isdisjoint(theirs)
+        # in the place of: after the same words of the two answers
+        or frozenset(hit_of[t] for t in before if t in hit_of) - _POLARITY_WORDS != ref_before & hits
+        or _lineage(ours, theirs, depth) is not None
+    ):
+        return None
+    lexicon = load_lexicon()
+    for one in sorted(ours):
+        above = _ancestors(one, _SLOT_SIBLING_DEPTH)
+        for other in sorted(theirs):
+            shared = above & _ancestors(other, _SLOT_SIBLING_DEPTH)
+            # an ontology's one root ("All", "disease") makes no two concepts alternatives of one
+            # kind; MeSH's trees start at kinds ("Bacteria", "Viruses")
+            if any(a.startswith(_MESH) or lexicon.parents(a) for a in sorted(shared)):
+                return (
+                    f"different concepts: {lexicon.preferred_name(one) or one} in the place of "
+                    f"{lexicon.preferred_name(other) or other}"
+                )
+    return None
+
+
+def _one_slot(
+    answer: TextAnalysis,
+    linker: ConceptLinker,
+    keep: Callable[[frozenset[str]], bool],
+    cover: frozenset[str] | None,
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The concepts of the named phrases of ``answer`` that ``keep`` accepts (by their terms), when
+    they make one run of words of one clause (only function words between them) and, with
+    ``cover``, hold every term of it, and the terms before that run; else nothing."""
+    tokens = answer.folded.split()
+    spans = [
+        (start, end, ids)
+        for start, end, ids in _phrase_concepts(tokens, linker)
+        if keep(frozenset(normalize_folded(tokens[start:end])))
+    ]
+    if not spans:
+        return frozenset(), frozenset()
+    spans.sort()
+    for (_, end, _), (start, _, _) in pairwise(spans):
+        if normalize_folded(tokens[end:start]):
+            return frozenset(), frozenset()
+    held = frozenset(normalize_folded([t for s, e, _ in spans for t in tokens[s:e]]))
+    if (cover is not None and not cover <= held) or not any(held <= frozenset(c) for c in answer.clauses):
+        return frozenset(), frozenset()
+    return frozenset().union(*(ids for _, _, ids in spans)), frozenset(
+        normalize_folded(tokens[: spans[0][0]])
+    )
+
+
+# What SAME_MEANING reads "withhold", "discontinue", "cease" and "stop" in every form as.
+_WITHHELD = "stop"
+
+
+def _withheld(one: TextAnalysis, other: TextAnalysis) -> bool:
+    """Whether ``one`` withholds a treatment ("Withhold thrombolysis", "Stop metformin") that
+    ``other`` says not to give ("Thrombolysis should not be given", "Do not give metformin": a
+    denial, the instruction to give being a stop word), nothing else differing: the same
+    instruction. One clause each; ``one`` has no negation cue and ``other`` an odd count of them.
+
+    >>> from medreward.medical.analysis import analyze_text
+    >>> _withheld(analyze_text("Withhold thrombolysis"), analyze_text("Thrombolysis should not be given"))
+    True
+    >>> _withheld(analyze_text("Start thrombolysis"), analyze_text("Thrombolysis should not be given"))
+    False
+    """
+    return (
+        _WITHHELD in one.term_set
+        and not one.negation_tokens
+        and _WITHHELD not in other.term_set
+        and len(other.negation_tokens) % 2 == 1
+        and len(one.clauses) <= 1
+        and len(other.clauses) <= 1
+        and one.term_set - {_WITHHELD} == other.term_set - _POLARITY_WORDS != frozenset()
+    )
+
+
 def _words(terms: frozenset[str]) -> str:
     """Terms for a guard's reason, in one order."""
     return " ".join(sorted(terms))
@@ -351,6 +473,33 @@ def _denied_by_prefix(term: str, hit: str) -> bool:
     (True, False)
     """
     return term != hit and term.endswith(hit) and term[: len(term) - len(hit)] in DENYING_PREFIXES
+
+
+# The denying prefixes that are read as a denial of the word they are joined to (of
+# DENYING_PREFIXES, not "in", "dis" or "a": "infertility" is a fertility decreased, "discoloured" no
+# colour denied).
+_SPLIT_PREFIXES = ("un", "im", "ir", "il", "non")
+# The shortest word a denying prefix may deny ("un-stable"; not "a-cute").
+_MIN_DENIED_STEM = 5
+
+
+def _denied_stem(word: str, words: frozenset[str]) -> str | None:
+    """The word of ``words`` that ``word`` denies with a prefix (:data:`DENYING_PREFIXES`:
+    "undisplaced" -> "displaced", "irreducible" -> "reducible"), else ``None``.
+
+    >>> _denied_stem("unreactive", frozenset({"reactive"})), _denied_stem("acute", frozenset({"cute"}))
+    ('reactive', None)
+    """
+    for prefix in _SPLIT_PREFIXES:
+        stem = word[len(prefix) :]
+        if word.startswith(prefix) and len(stem) >= _MIN_DENIED_STEM and stem in words:
+            return stem
+    return None
+
+
+def _deny_written(text: str, word: str, stem: str) -> str:
+    """``text`` with ``word`` (a folded token) written as its ``stem`` denied by "non"."""
+    return re.sub(rf"\b{re.escape(word)}\b", f"non {stem}", text, flags=re.IGNORECASE)
 
 
 def _contests(term: str, numbers: frozenset[str]) -> bool:
@@ -871,7 +1020,8 @@ class AnswerMatcher(BaseModel):
             ):
                 return f"number: {term} not in reference"
             if not reference.is_long:
-                other = _family_member(term, ref.term_set, solution.term_set)
+                # a member the reference denies is not one it says ("normal" for "not raised")
+                other = _family_member(term, ref.term_set - ref.denied, solution.term_set)
                 if other is not None:
                     return f"qualifier: {term} / {other}"
         if (
@@ -907,6 +1057,8 @@ class AnswerMatcher(BaseModel):
         """Judge ``solution`` (``None`` when the completion has none) against an analysed reference:
         the better of the judgement with abbreviations expanded and, where either side has one, as
         written (see :meth:`_compare`)."""
+        if solution is not None and not reference.is_long and len(solution) <= self.max_solution_chars:
+            solution, reference = self._prefix_denials(solution, reference)
         match = self._compare(solution, reference, expand=True)
         if solution is None or match.verdict in ("exact", "equivalent", "missing"):
             return match
@@ -952,6 +1104,26 @@ class AnswerMatcher(BaseModel):
             if _RANK[other.verdict] + other.similarity > _RANK[match.verdict] + match.similarity
             else match
         )
+
+    def _prefix_denials(self, solution: str, reference: ReferenceAnalysis) -> tuple[str, ReferenceAnalysis]:
+        """The two answers with a word that denies the other's word by a prefix written as that word
+        denied ("undisplaced" as "non displaced" against "displaced", "unreactive" as "non
+        reactive" against "not reactive"): its polarity is then read as any denial's, so "Displaced
+        fracture" contradicts "Undisplaced fracture" and "Fracture not displaced" agrees with it.
+        Only where the other answer says the word itself; else the two unchanged."""
+        ours = frozenset(term_tokens(solution))
+        theirs = frozenset(reference.answer.folded.split())
+        for word in sorted(ours - theirs):
+            stem = _denied_stem(word, theirs)
+            if stem is not None:
+                solution = _deny_written(solution, word, stem)
+        for word in sorted(theirs - ours):
+            stem = _denied_stem(word, ours)
+            if stem is not None:
+                text = _deny_written(reference.text, word, stem)
+                if text != reference.text:
+                    reference = self._analyze(text, reference.ambiguous_question)
+        return solution, reference
 
     def _spelled_out(
         self, solution: str, reference: ReferenceAnalysis, *, in_solution: bool = True
@@ -1099,9 +1271,14 @@ class AnswerMatcher(BaseModel):
         denied = None if None in denied_hits else matched_denials
         # The reference's words that the solution denies, whether or not all its denials match.
         denied_any = matched_denials - _POLARITY_WORDS
+        if committed and (_withheld(sol, ref) or _withheld(ref, sol)):
+            # "Withhold thrombolysis" for "Thrombolysis should not be given": one instruction.
+            return AnswerMatch("equivalent", 1.0, sol.terms, sol.terms, None, concepts)
         guard = self._guard(sol, reference, related, said, affirmed, denied, denied_any)
         if guard is None and not reference.is_long and not related:
             guard = _substitution(sol, ref, found, self.hierarchy_depth)
+            if guard is None:
+                guard = _named_in_place(sol, reference, found, self.linker, self.hierarchy_depth)
         if guard is not None:
             return AnswerMatch("mismatch", 0.0, sol.terms, (), guard, concepts)
         if (

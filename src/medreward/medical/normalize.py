@@ -25,10 +25,12 @@ from collections.abc import Callable, Iterable
 from medreward.medical.lexicon import load_lexicon  # the table itself loads on first use
 
 __all__ = [
+    "AFFIRMED_NOUNS",
     "ANATOMICAL_ABBREVIATIONS",
     "BLOOD_LEVEL_ROOTS",
     "BOUND_PREFIX",
     "DESIGNATING_WORDS",
+    "FINDING_PARTICIPLES",
     "IONS",
     "IRREGULAR_PARTICIPLES",
     "IRREGULAR_PLURALS",
@@ -118,6 +120,14 @@ POSTPOSED_CUES = frozenset(
 # reactivity. The other cues deny a noun phrase, whose head is its last word: "no forehead sparing"
 # denies sparing, "absent ankle reflexes" reflexes, "bowel sounds absent" sounds.
 NEXT_WORD_CUES = frozenset("not cannot never".split())
+
+# The participles that report a finding looked for: after "not" they deny what was looked for, the
+# words before the cue ("Tinel's sign was not elicited", "bowel sounds were not heard"), as a cue
+# that follows what it denies does.
+FINDING_PARTICIPLES = frozenset(
+    "elicited detected seen found identified demonstrated observed heard felt palpable palpated "
+    "visualized visualised isolated".split()
+)
 
 # Written to start with the apostrophe, so the regex engine jumps from one apostrophe to the next
 # instead of trying every position (ten times faster on a paragraph).
@@ -355,16 +365,18 @@ LEVEL_ROOTS: dict[str, str] = {
     "salivation": "salivation",
     "ventilation": "ventilation", "perfusion": "perfusion", "esthesia": "sensation",
     "aesthesia": "sensation", "kinesia": "movement", "mobility": "mobility", "activity": "activity",
+    "resonance": "resonance", "resonant": "resonant",
 }  # fmt: skip
 # Both tables in one pattern: one pass over the text.
 _ANY_LEVEL = re.compile(
-    r"\bhyp(o|er)(?:(" + "|".join(BLOOD_LEVEL_ROOTS) + r")a?emias?|(" + "|".join(LEVEL_ROOTS) + r"))\b"
+    r"\bhyp(o|er)(?:(" + "|".join(BLOOD_LEVEL_ROOTS) + r")a?emi(?:as?|c)|(" + "|".join(LEVEL_ROOTS) + r"))\b"
 )
 
 
 def spell_out_blood_levels(text: str) -> str:
-    """``"hypokalemia"`` -> ``"low potassium"``, ``"hyperglycaemia"`` -> ``"high glucose"``,
-    ``"hypothermia"`` -> ``"low body temperature"``, on folded text.
+    """``"hypokalemia"`` -> ``"low potassium"``, ``"hyperglycaemia"`` -> ``"high glucose"``, the
+    adjective too (``"hypochloraemic"`` -> ``"low chloride"``), ``"hypothermia"`` -> ``"low body
+    temperature"``, on folded text.
 
     >>> spell_out_blood_levels("hypokalaemia with hypernatremia and hypothermia")
     'low potassium with high sodium and low body temperature'
@@ -496,6 +508,18 @@ NEGATED_WORDS: dict[str, str] = {
 }
 
 
+# The adjectives that affirm the noun a word of NEGATED_WORDS denies, as that noun (a term, read by
+# to_same_meaning): "calculous cholecystitis" has gallstones, "symptomatic bacteriuria" symptoms, so
+# each affirms what "acalculous" and "asymptomatic" deny.
+AFFIRMED_NOUNS: dict[str, str] = {
+    "symptomatic": "symptom",
+    "febrile": "fever",
+    "pyrexial": "fever",
+    "traumatic": "trauma",
+    "calculous": "gallstone",
+}
+
+
 # Phrases (and words) that say what another phrase or word says, as that one (folded text, whole
 # words): an X-ray as a test is a radiograph ("Chest X-ray" / "chest radiograph" / "plain film of the
 # chest").
@@ -525,6 +549,30 @@ SAME_MEANING_PHRASES: dict[str, str] = {
     "bradypnoea": "slow breathing",
     "tachypnea": "fast breathing",
     "tachypnoea": "fast breathing",
+    # a side named by where the lesion is ("trachea deviated away from the affected side" is a
+    # contralateral deviation, "falls towards the side of the lesion" an ipsilateral fall)
+    **dict.fromkeys(
+        (
+            "away from the affected side",
+            "away from the side of the lesion",
+            "away from the lesion",
+            "to the opposite side",
+            "to the other side",
+        ),
+        "contralateral",
+    ),
+    **dict.fromkeys(
+        (
+            "towards the affected side",
+            "toward the affected side",
+            "towards the side of the lesion",
+            "toward the side of the lesion",
+            "towards the lesion",
+            "toward the lesion",
+            "to the same side",
+        ),
+        "ipsilateral",
+    ),
     # words that deny a noun, as the phrase that says so
     **NEGATED_WORDS,
 }
@@ -532,7 +580,11 @@ _SAME_MEANING_PHRASE = re.compile(r"\b(" + "|".join(SAME_MEANING_PHRASES) + r")s
 
 
 # Substrings one of which each phrase holds: scanned for first, as most texts hold none.
-_PHRASE_HINTS = ("ray", "plain", "loss of", "lack of", "brady", "tachy", "o2", *NEGATED_WORDS)
+_PHRASE_HINTS = (
+    "ray", "plain", "loss of", "lack of", "brady", "tachy", "o2", "away from", "toward", "opposite side",
+    "other side", "same side",
+    *NEGATED_WORDS,
+)  # fmt: skip
 
 
 def to_same_meaning_phrases(text: str) -> str:
@@ -673,6 +725,10 @@ IRREGULAR_PLURALS: dict[str, str] = {
 }
 
 
+# The Latin plurals of the names of bacteria by their shape ("cocci", "streptococci", "bacilli").
+_LATIN_BACTERIA_PLURALS = ("cocci", "bacilli")
+
+
 # The shortest "-graphy" word read as its "-gram" ("angiography"; not "graphy" alone).
 _MIN_IMAGING_WORD = 8
 
@@ -694,6 +750,9 @@ def uninflect(token: str) -> str:
     irregular = IRREGULAR_PLURALS.get(token)
     if irregular is not None:
         return irregular
+    if token.endswith(_LATIN_BACTERIA_PLURALS):
+        # a bacterium's Latin plural: "streptococci", "diplococci", "coccobacilli"
+        return token[:-1] + "us"
     if len(token) <= 3 or not token.endswith("s") or not token.isalpha():
         return token
     if token.endswith(_NOT_PLURAL):
@@ -802,6 +861,7 @@ PARTICIPLE_NOUNS: dict[str, str] = {
     "dislocated": "dislocation",
     "infarcted": "infarction",
     "infected": "infection",
+    "depressed": "depression",
 }
 
 
@@ -821,6 +881,11 @@ SAME_MEANING: dict[str, str] = {
     "reduced": "decreased",
     "lowered": "decreased",
     "diminished": "decreased",
+    # a level that rises, as a verb or its noun ("does not elevate troponin", "a troponin rise" /
+    # "troponin is not raised")
+    **dict.fromkeys(
+        "rise rises rising risen elevate elevates elevating raise raises raising".split(), "increased"
+    ),
     "needed": "required",
     "necessary": "required",
     # starting and stopping a treatment, for the start/stop qualifier family, in every verb form
@@ -832,7 +897,8 @@ SAME_MEANING: dict[str, str] = {
     ),
     **dict.fromkeys(
         "discontinue discontinued discontinuing withhold withheld withholding cease ceased ceasing "
-        "stopped stopping stops".split(),
+        # "hold metformin" (not "holding": "breath-holding spells")
+        "hold held stopped stopping stops".split(),
         "stop",
     ),
     **dict.fromkeys("continued continuing continues".split(), "continue"),
@@ -845,6 +911,8 @@ SAME_MEANING: dict[str, str] = {
     # a finding as a participle and as its noun ("enlarged spleen" / "splenic enlargement", "dilated
     # pupils" / "pupillary dilation")
     **PARTICIPLE_NOUNS,
+    # an adjective that affirms the noun its negated form denies ("calculous" / "acalculous")
+    **AFFIRMED_NOUNS,
     # "blood sugar" is blood glucose
     "sugar": "glucose",
     # taking a treatment as prescribed
@@ -990,6 +1058,8 @@ def normalization_fingerprint() -> str:
         ],
         "same_meaning_phrases": SAME_MEANING_PHRASES,
         "imaging_words": ["graphy", "graph", "gram", _MIN_IMAGING_WORD],
+        "latin_bacteria_plurals": list(_LATIN_BACTERIA_PLURALS),
+        "levels": _ANY_LEVEL.pattern,
     }
     encoded = json.dumps(tables, sort_keys=True).encode()
     return hashlib.sha256(encoded).hexdigest()[:16]

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from medreward.medical.evidence import TextAnalysis, _numbers
 from medreward.medical.lexicon import load_lexicon
+from medreward.medical.normalize import NEGATION_CUES
 
 # The most words of an answer that concept alignment reads (a sentence, not a paragraph).
 _MAX_ALIGNED_TOKENS = 16
@@ -108,6 +109,8 @@ def _respace(solution: TextAnalysis, reference_terms: frozenset[str]) -> TextAna
             continue  # both words of a name: "the gall" is no genus and species
         if not initial.isalpha():
             continue  # a genus is a word: "23 approximate" is no name cut short
+        if initial in NEGATION_CUES or initial == "non":
+            continue  # a denial is no genus: "not weak" is no "weakness" cut short
         named = species if species in reference_terms else _completed(species, reference_terms)
         if named is None:
             continue

@@ -42,6 +42,7 @@ __all__ = [
     "RESULT_WORDS",
     "SALT_WORDS",
     "SENTENCE_BREAK",
+    "SPLIT_DENYING_PREFIXES",
     "SUBJECT_COPULA",
     "SUBJECT_VERB",
 ]
@@ -183,6 +184,10 @@ SALT_WORDS = frozenset(
 # Prefixes that make a word deny its stem ("undisplaced", "inactive", "atypical"): a word of the
 # solution that is a reference word with one of these in front says the reference's word, denied.
 DENYING_PREFIXES = ("un", "in", "im", "ir", "il", "non", "dis", "a", "an")
+# Those of them read as a denial of the word they are joined to, where the other answer says that
+# word ("undisplaced" / "displaced"); not "in", "dis" or "a": "infertility" is fertility decreased,
+# "discoloured" no colour denied.
+SPLIT_DENYING_PREFIXES = ("un", "im", "ir", "il", "non")
 
 # The head nouns that anatomy leaves unsaid ("the lunate" is the lunate bone, "the deltoid" the
 # deltoid muscle): a one-word answer the lexicon does not know is looked up with each, and is what

@@ -87,6 +87,7 @@ from medreward.medical.cues import (
     OPPOSITE_PREFIXES,
     OUT_OF,
     SALT_WORDS,
+    SPLIT_DENYING_PREFIXES,
 )
 from medreward.medical.evidence import (
     _DIGIT,
@@ -475,22 +476,18 @@ def _denied_by_prefix(term: str, hit: str) -> bool:
     return term != hit and term.endswith(hit) and term[: len(term) - len(hit)] in DENYING_PREFIXES
 
 
-# The denying prefixes that are read as a denial of the word they are joined to (of
-# DENYING_PREFIXES, not "in", "dis" or "a": "infertility" is a fertility decreased, "discoloured" no
-# colour denied).
-_SPLIT_PREFIXES = ("un", "im", "ir", "il", "non")
 # The shortest word a denying prefix may deny ("un-stable"; not "a-cute").
 _MIN_DENIED_STEM = 5
 
 
 def _denied_stem(word: str, words: frozenset[str]) -> str | None:
-    """The word of ``words`` that ``word`` denies with a prefix (:data:`DENYING_PREFIXES`:
+    """The word of ``words`` that ``word`` denies with a prefix (:data:`SPLIT_DENYING_PREFIXES`:
     "undisplaced" -> "displaced", "irreducible" -> "reducible"), else ``None``.
 
     >>> _denied_stem("unreactive", frozenset({"reactive"})), _denied_stem("acute", frozenset({"cute"}))
     ('reactive', None)
     """
-    for prefix in _SPLIT_PREFIXES:
+    for prefix in SPLIT_DENYING_PREFIXES:
         stem = word[len(prefix) :]
         if word.startswith(prefix) and len(stem) >= _MIN_DENIED_STEM and stem in words:
             return stem
@@ -1064,7 +1061,7 @@ class AnswerMatcher(BaseModel):
             return match
         if reference.is_long:
             # An acronym the paragraph uses and the solution spells out ("PCV13" / "pneumococcal
-            # conjugate vaccine 13"), or the other way round, where nothing else was read.
+            # conjugate vaccine 13"), where nothing else was read.
             if match.verdict != "mismatch" or match.guard or len(solution) > self.max_solution_chars:
                 return match
             spelled = self._spelled_out(solution, reference, in_solution=False)

@@ -62,9 +62,18 @@ class JudgeServer:
                     attempt = server.attempts[question]
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                self.counted = True
                 try:
                     self.reply(question, attempt)
                 finally:
+                    self.release()
+
+            def release(self) -> None:
+                # The request leaves the count before its response is written: a client that has
+                # read the response may send its next request before this thread runs again, and
+                # would otherwise be counted as a fourth in flight.
+                if getattr(self, "counted", False):
+                    self.counted = False
                     with server.lock:
                         server.in_flight -= 1
 
@@ -98,6 +107,7 @@ class JudgeServer:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
+                self.release()
                 self.wfile.write(data)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
